@@ -1,0 +1,1 @@
+"""Pure domain logic: pandas in, pandas out, no Dagster imports."""

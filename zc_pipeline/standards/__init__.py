@@ -1,0 +1,102 @@
+"""Versioned rulebooks: every factor, threshold, weight, band, limit, deadline day and budget."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+STANDARDS_DIR = Path(__file__).parent
+DEFAULT_VERSION = "IM-ZCP-2026.1"
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One rulebook version: typed access to its entries plus its content hash."""
+
+    version: str
+    effective_from: dt.date
+    entries: dict[str, dict] = field(repr=False)
+    sha256: str = ""
+
+    def __getitem__(self, key: str):
+        try:
+            return self.entries[key]["value"]
+        except KeyError:
+            raise KeyError(f"rulebook {self.version} has no entry {key!r}") from None
+
+    def get(self, key: str, default=None):
+        entry = self.entries.get(key)
+        return default if entry is None else entry["value"]
+
+    def num(self, key: str) -> float:
+        return float(self[key])
+
+    def int(self, key: str) -> int:
+        return int(self[key])
+
+    def prefixed(self, prefix: str) -> dict[str, object]:
+        """Entries under `prefix.` keyed by the rest of their key."""
+        n = len(prefix) + 1
+        return {k[n:]: e["value"] for k, e in self.entries.items() if k.startswith(prefix + ".")}
+
+    @property
+    def tce_electricity(self) -> float:
+        return self.num(f"tce.electricity.{self['electricity_convention']}")
+
+    def budget(self, year: int) -> int | None:
+        value = self.get(f"funding.budget.{year}")
+        return None if value is None else int(value)
+
+    def covered_project_types(self) -> list[str]:
+        return [t.strip() for t in str(self["funding.covered_types"]).split(",") if t.strip()]
+
+    def unit_factors(self, family: str) -> dict[str, float]:
+        """Accepted units of a carrier family (electricity, mass, gas, heat) -> factor to canonical."""
+        return {u: float(v) for u, v in self.prefixed(f"unit.{family}").items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """Rows of `ref_standard`."""
+        return pd.DataFrame(
+            [
+                {
+                    "standard_version": self.version,
+                    "key": key,
+                    "value": str(e["value"]),
+                    "unit": e.get("unit", "") or "",
+                    "source": e.get("source", "") or "",
+                    "effective_from": self.effective_from,
+                }
+                for key, e in self.entries.items()
+            ]
+        )
+
+
+def standard_path(version: str = DEFAULT_VERSION) -> Path:
+    return STANDARDS_DIR / f"{version}.yaml"
+
+
+def _parse(text: bytes) -> Standard:
+    doc = yaml.safe_load(text)
+    entries: dict[str, dict] = {}
+    for entry in doc["entries"]:
+        if entry["key"] in entries:
+            raise ValueError(f"duplicate rulebook entry {entry['key']!r}")
+        entries[entry["key"]] = entry
+    eff = doc["effective_from"]
+    eff = eff if isinstance(eff, dt.date) else dt.date.fromisoformat(str(eff))
+    return Standard(str(doc["version"]), eff, entries, hashlib.sha256(text).hexdigest())
+
+
+@lru_cache(maxsize=8)
+def load_standard(version: str = DEFAULT_VERSION) -> Standard:
+    """Load a rulebook shipped with the package by its version."""
+    return _parse(standard_path(version).read_bytes())
+
+
+def load_standard_file(path: str | Path) -> Standard:
+    return _parse(Path(path).read_bytes())
