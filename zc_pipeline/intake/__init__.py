@@ -1,0 +1,1 @@
+"""Intake: read, validate and record every file that arrives in the landing area."""

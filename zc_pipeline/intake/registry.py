@@ -1,0 +1,169 @@
+"""The park registry (FILES.md §1): league-cities and parks, read with Chinese aliases and validated."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from zc_pipeline.intake.catalogue import Rule, register
+
+CITY_ALIASES = {"盟市代码": "league_city_code", "盟市名称": "name_zh"}
+PARK_ALIASES = {
+    "园区代码": "park_code",
+    "园区名称": "park_name",
+    "盟市代码": "league_city_code",
+    "培育类别": "category",
+    "建设范围": "scope",
+    "所属园区代码": "parent_park_code",
+    "是否在培育名单": "on_cultivation_list",
+    "纳入日期": "enrolled_on",
+    "基准年": "baseline_year",
+    "基准单位能耗碳排放": "baseline_carbon_per_energy",
+    "基准绿电占比": "baseline_green_share",
+    "目标绿电占比": "target_green_share",
+    "目标日期": "target_date",
+}
+PARK_COLUMNS = ["park_code", "park_name", "league_city_code", "category", "scope", "parent_park_code",
+                "on_cultivation_list", "enrolled_on", "baseline_year", "baseline_carbon_per_energy",
+                "baseline_green_share", "target_green_share", "target_date"]
+CITY_COLUMNS = ["league_city_code", "name_zh", "name_en"]
+CATEGORIES = ("national", "regional", "pilot")
+SCOPES = ("whole", "sub_park")
+PARK_CODE = re.compile(r"^\d{6}-P\d{3}$")
+TRUE = {"true", "1", "是", "yes", "y"}
+FALSE = {"false", "0", "否", "no", "n"}
+
+register(
+    Rule("REG001", "file", "registry", "登记表缺少列 {column}", "registry file is missing column {column}"),
+    Rule("REG002", "record", "registry", "园区代码 {value} 格式不符（应为 6 位盟市代码-P 三位数字，如 150600-P001）",
+         "park code {value} is malformed (expected 6-digit league-city code, '-P', 3 digits, e.g. 150600-P001)"),
+    Rule("REG003", "record", "registry", "园区代码 {value} 重复", "park code {value} appears more than once"),
+    Rule("REG004", "record", "registry", "盟市代码 {value} 不是 12 个盟市之一",
+         "league-city code {value} is not one of the 12 league-cities"),
+    Rule("REG005", "record", "registry", "园区代码前 6 位与盟市代码 {value} 不一致",
+         "the park code's first 6 digits do not match its league-city code {value}"),
+    Rule("REG006", "record", "registry", "{column} 的值 {value} 不在允许范围内", "{column} has a value {value} that is not allowed"),
+    Rule("REG007", "record", "registry", "园中园必须填写所属园区代码", "a sub-park (园中园) needs parent_park_code"),
+    Rule("REG008", "record", "registry", "所属园区 {value} 不在登记表中或本身是园中园",
+         "parent park {value} is not in the registry or is itself a sub-park"),
+    Rule("REG009", "record", "registry", "整体园区不应填写所属园区代码", "a whole park must not have parent_park_code"),
+    Rule("REG010", "record", "registry", "{column} 不是有效的数值或日期：{value}", "{column} is not a valid number or date: {value}"),
+    Rule("REG011", "record", "registry", "目标绿电占比 {value} 低于基准绿电占比",
+         "target_green_share {value} is below baseline_green_share"),
+)
+
+
+class RegistryError(ValueError):
+    """The registry has errors; `issues` lists each (row as a text editor shows it, header = 1)."""
+
+    def __init__(self, issues: pd.DataFrame):
+        self.issues = issues
+        lines = [f"{r.file}:{r.row} [{r.rule_id}] {r.column}: {r.message_en} / {r.message_zh}"
+                 for r in issues.itertuples()]
+        super().__init__("registry rejected:\n" + "\n".join(lines))
+
+
+@dataclass
+class Registry:
+    league_cities: pd.DataFrame
+    parks: pd.DataFrame
+    sha256: str
+    files: dict[str, str] = field(default_factory=dict)  # path -> sha256
+
+
+def _read(path: Path, aliases: dict[str, str]) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    df.columns = [aliases.get(c.strip(), c.strip()) for c in df.columns]
+    return df.apply(lambda s: s.str.strip())
+
+
+def read_registry(registry_dir: str | Path) -> Registry:
+    """Read and validate `league_cities.csv` and `parks.csv`; raise RegistryError listing every problem."""
+    from zc_pipeline.intake.catalogue import rule
+
+    registry_dir = Path(registry_dir)
+    cities_path, parks_path = registry_dir / "league_cities.csv", registry_dir / "parks.csv"
+    issues: list[dict] = []
+
+    def add(file: Path, row, rule_id: str, column: str, value) -> None:
+        zh, en = rule(rule_id).messages(column=column, value=value)
+        issues.append({"file": file.name, "row": row, "column": column, "value": value, "rule_id": rule_id,
+                       "message_zh": zh, "message_en": en})
+
+    cities = _read(cities_path, CITY_ALIASES)
+    for col in CITY_COLUMNS:
+        if col not in cities:
+            add(cities_path, 1, "REG001", col, "")
+    parks = _read(parks_path, PARK_ALIASES)
+    for col in PARK_COLUMNS:
+        if col not in parks:
+            add(parks_path, 1, "REG001", col, "")
+    if issues:
+        raise RegistryError(pd.DataFrame(issues))
+    cities = cities[CITY_COLUMNS]
+    city_codes = set(cities["league_city_code"])
+    parks = parks[PARK_COLUMNS].copy()
+    codes = parks["park_code"]
+    scopes = dict(zip(codes, parks["scope"]))
+    for i, r in parks.iterrows():
+        row = i + 2
+        if not PARK_CODE.match(r.park_code):
+            add(parks_path, row, "REG002", "park_code", r.park_code)
+        elif (codes == r.park_code).sum() > 1:
+            add(parks_path, row, "REG003", "park_code", r.park_code)
+        if r.league_city_code not in city_codes:
+            add(parks_path, row, "REG004", "league_city_code", r.league_city_code)
+        elif PARK_CODE.match(r.park_code) and r.park_code[:6] != r.league_city_code:
+            add(parks_path, row, "REG005", "league_city_code", r.league_city_code)
+        if r.category not in CATEGORIES:
+            add(parks_path, row, "REG006", "category", r.category)
+        if r.scope not in SCOPES:
+            add(parks_path, row, "REG006", "scope", r.scope)
+        if r.scope == "sub_park":
+            if not r.parent_park_code:
+                add(parks_path, row, "REG007", "parent_park_code", "")
+            elif scopes.get(r.parent_park_code) != "whole":
+                add(parks_path, row, "REG008", "parent_park_code", r.parent_park_code)
+        elif r.parent_park_code:
+            add(parks_path, row, "REG009", "parent_park_code", r.parent_park_code)
+        if r.on_cultivation_list.lower() not in TRUE | FALSE:
+            add(parks_path, row, "REG006", "on_cultivation_list", r.on_cultivation_list)
+        for col in ("enrolled_on", "target_date"):
+            try:
+                dt.date.fromisoformat(r[col])
+            except ValueError:
+                add(parks_path, row, "REG010", col, r[col])
+        try:
+            int(r.baseline_year)
+        except ValueError:
+            add(parks_path, row, "REG010", "baseline_year", r.baseline_year)
+        numbers = {}
+        for col in ("baseline_carbon_per_energy", "baseline_green_share", "target_green_share"):
+            try:
+                numbers[col] = float(r[col])
+            except ValueError:
+                add(parks_path, row, "REG010", col, r[col])
+        if "baseline_carbon_per_energy" in numbers and numbers["baseline_carbon_per_energy"] <= 0:
+            add(parks_path, row, "REG006", "baseline_carbon_per_energy", r.baseline_carbon_per_energy)
+        for col in ("baseline_green_share", "target_green_share"):
+            if col in numbers and not 0 <= numbers[col] <= 1:
+                add(parks_path, row, "REG006", col, r[col])
+        if len(numbers) == 3 and numbers["target_green_share"] < numbers["baseline_green_share"]:
+            add(parks_path, row, "REG011", "target_green_share", r.target_green_share)
+    if issues:
+        raise RegistryError(pd.DataFrame(issues))
+    parks["parent_park_code"] = parks["parent_park_code"].replace("", None)
+    parks["on_cultivation_list"] = parks["on_cultivation_list"].str.lower().isin(TRUE)
+    for col in ("enrolled_on", "target_date"):
+        parks[col] = parks[col].map(dt.date.fromisoformat)
+    parks["baseline_year"] = parks["baseline_year"].astype(int)
+    for col in ("baseline_carbon_per_energy", "baseline_green_share", "target_green_share"):
+        parks[col] = parks[col].astype(float)
+    files = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in (cities_path, parks_path)}
+    # registry_sha256 of assessment rows: the parks file, checkable with `sha256sum parks.csv`
+    return Registry(cities.reset_index(drop=True), parks.sort_values("park_code").reset_index(drop=True),
+                    files[str(parks_path)], files)
