@@ -1,0 +1,33 @@
+"""The one Definitions: assets, checks, jobs, schedules, sensors and resources."""
+from __future__ import annotations
+
+import dagster as dg
+
+from zc_pipeline.defs import assessment, intake, monthly, reference
+from zc_pipeline.defs.io import WarehouseReader
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.settings import Settings, load_settings
+
+ASSET_MODULES = (reference, intake, monthly, assessment)
+
+
+def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None) -> dg.Definitions:
+    """Definitions bound to one data folder, warehouse and as-of date (the UI and `zc run` share this)."""
+    import os
+
+    settings = settings or load_settings()
+    zc = ZcResource(
+        data_dir=str(settings.data_dir),
+        warehouse_url=settings.warehouse_url,
+        warehouse_schema=warehouse_schema or os.environ.get("ZC_WAREHOUSE_SCHEMA") or None,
+        state_dir=str(settings.state_dir),
+        as_of=settings.as_of.isoformat(),
+    )
+    assets = dg.load_assets_from_modules(list(ASSET_MODULES))
+    return dg.Definitions(
+        assets=assets,
+        resources={"zc": zc, "warehouse_reader": WarehouseReader(zc=zc)},
+    )
+
+
+defs = build_definitions()

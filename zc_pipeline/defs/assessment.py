@@ -1,0 +1,133 @@
+"""Assessment layer: the league-city's quarterly evaluation and the region's mid-year / year-end assessment."""
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
+from zc_pipeline.standards import load_standard
+from zc_pipeline.warehouse.writer import append_grade_history, read_table, replace_partition
+
+STD = load_standard()
+_spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"],
+             code_version=STD.sha256[:16])
+
+# A quarter reads its own months and the previous quarter's (rebounds dated in its first month need m-1).
+QUARTER_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-1)
+# A half reads the 18 months ending with it: H2 scores Jan–Dec and January's rebound needs last December.
+HALF_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-2)
+QUARTER_DEPS = ["dim_park", dg.AssetDep("park_month", partition_mapping=QUARTER_MONTHS)]
+HALF_DEPS = [
+    "dim_park",
+    dg.AssetDep("park_month", partition_mapping=HALF_MONTHS),
+    "park_quarter_assessment",
+    "spot_check_sample",
+    "spot_check_result",
+]
+
+
+def _grade_rows(rows: pd.DataFrame, level: str, period_col: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "park_code": rows["park_code"],
+            "level": level,
+            "period": rows[period_col],
+            "grade": rows["grade"],
+            "score": rows["score"],
+            "standard_version": rows["standard_version"],
+            "run_id": rows["run_id"],
+        }
+    )
+
+
+def _registry_sha(dim_park: pd.DataFrame) -> str | None:
+    if "registry_sha256" in dim_park and len(dim_park):
+        return str(dim_park["registry_sha256"].iloc[0])
+    return None
+
+
+def write_assessment(engine, park_table: str, park_rows: pd.DataFrame, summary_table: str, summary_rows: pd.DataFrame,
+                     period_col: str, period: str, level: str) -> int:
+    """Replace the window's rows and append changed grades to grade_history in one transaction."""
+    with engine.begin() as conn:
+        replace_partition(conn, park_table, park_rows, {period_col: period})
+        replace_partition(conn, summary_table, summary_rows, {period_col: period})
+        if park_rows.empty:
+            return 0
+        return append_grade_history(conn, _grade_rows(park_rows, level, period_col), dt.datetime.now(dt.timezone.utc))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("park_quarter_assessment", description="Each park's quarterly evaluation: measures, score, grade, cap, rank in city.", deps=QUARTER_DEPS, **_spec),
+        dg.AssetSpec("city_quarter_summary", description="Each league-city's quarter: parks, grades, sums, open rebounds.", deps=QUARTER_DEPS, **_spec),
+    ],
+    ins={"park_month": dg.AssetIn(input_manager_key="warehouse_reader")},
+    partitions_def=quarter_partitions,
+    pool="warehouse",
+)
+def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_month: pd.DataFrame):
+    """The league-city's quarterly evaluation (STANDARD §4–§7), once the quarter's last deadline has passed."""
+    from zc_pipeline.domain.assessment import assess_quarter
+
+    quarter = quarter_from_dagster(context.partition_key)
+    dim_park = zc.dim_park()
+    parks, cities = assess_quarter(park_month, dim_park, quarter, zc.std, zc.as_of_date)
+    run_id = context.run.run_id
+    parks = parks.assign(run_id=run_id, registry_sha256=_registry_sha(dim_park))
+    cities = cities.assign(run_id=run_id)
+    appended = write_assessment(zc.engine(), "park_quarter_assessment", parks, "city_quarter_summary", cities,
+                                "quarter", quarter, "quarter")
+    grades = parks["grade"].value_counts().to_dict() if len(parks) else {}
+    yield dg.MaterializeResult(
+        asset_key="park_quarter_assessment",
+        metadata=table_metadata(parks, quarter=quarter, as_of=str(zc.as_of_date), grade_history_appended=appended,
+                                **{f"grade_{k}": int(v) for k, v in grades.items()}),
+    )
+    yield dg.MaterializeResult(asset_key="city_quarter_summary", metadata=table_metadata(cities, quarter=quarter))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("park_half_assessment", description="Mid-year (H1) and year-end (H2, Jan–Dec) assessment of each park, with outcomes.", deps=HALF_DEPS, **_spec),
+        dg.AssetSpec("region_half_summary", description="The region's half: parks, grades, sums, nominations, removals.", deps=HALF_DEPS, **_spec),
+    ],
+    ins={
+        "park_month": dg.AssetIn(input_manager_key="warehouse_reader"),
+        "park_quarter_assessment": dg.AssetIn(input_manager_key="warehouse_reader"),
+        "spot_check_sample": dg.AssetIn(input_manager_key="warehouse_reader"),
+        "spot_check_result": dg.AssetIn(input_manager_key="warehouse_reader"),
+    },
+    partitions_def=half_partitions,
+    pool="warehouse",
+)
+def half_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_month: pd.DataFrame,
+                    park_quarter_assessment: pd.DataFrame, spot_check_sample: pd.DataFrame,
+                    spot_check_result: pd.DataFrame):
+    """The region's mid-year evaluation (H1) or year-end assessment (H2) with spot-check caps and outcomes."""
+    from zc_pipeline.domain.assessment import assess_half
+    from zc_pipeline.domain.spot_checks import park_status
+
+    half = half_from_dagster(context.partition_key)
+    dim_park = zc.dim_park()
+    status = park_status(half, spot_check_sample, spot_check_result)
+    failed = frozenset(status.loc[status["spot_check"] == "fail", "park_code"])
+    parks, region = assess_half(park_month, dim_park, half, zc.std, zc.as_of_date,
+                                spot_check_failed=failed, quarter_rows=park_quarter_assessment)
+    if len(parks):
+        parks["spot_check"] = parks["park_code"].map(status.set_index("park_code")["spot_check"]).fillna("not_sampled")
+    run_id = context.run.run_id
+    parks = parks.assign(run_id=run_id, registry_sha256=_registry_sha(dim_park))
+    region = region.assign(run_id=run_id)
+    appended = write_assessment(zc.engine(), "park_half_assessment", parks, "region_half_summary", region,
+                                "half", half, "half")
+    grades = parks["grade"].value_counts().to_dict() if len(parks) else {}
+    yield dg.MaterializeResult(
+        asset_key="park_half_assessment",
+        metadata=table_metadata(parks, half=half, as_of=str(zc.as_of_date), grade_history_appended=appended,
+                                **{f"grade_{k}": int(v) for k, v in grades.items()}),
+    )
+    yield dg.MaterializeResult(asset_key="region_half_summary", metadata=table_metadata(region, half=half))

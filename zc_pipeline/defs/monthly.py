@@ -1,0 +1,61 @@
+"""Monthly facts: park_month per month, month-over-month warnings, and rebound alerts."""
+
+import dagster as dg
+import pandas as pd
+
+from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.intake.month import build_park_month
+from zc_pipeline.partitions import add_months, month_partitions, month_with_previous
+from zc_pipeline.standards import load_standard
+
+STD = load_standard()
+_spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16])
+
+
+@dg.asset(
+    group_name="monthly", partitions_def=month_partitions, deps=["submission", "submitted_value", "ref_standard"],
+    pool="warehouse", **_spec,
+)
+def park_month(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
+    """One row per park and month in force: activity in canonical units and every STANDARD §3 measure."""
+    pm = build_park_month(zc.engine(), context.partition_key, zc.std, context.run.run_id)
+    return dg.MaterializeResult(metadata=table_metadata(pm, standard_version=zc.std.version))
+
+
+@dg.asset(
+    group_name="monthly",
+    partitions_def=month_partitions,
+    deps=[dg.AssetDep("park_month", partition_mapping=month_with_previous)],
+    pool="warehouse",
+    **_spec,
+)
+def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
+    """The 10x / 0.1x month-over-month warnings (FILES.md), added to validation_issue without a cycle."""
+    from zc_pipeline.intake.mom_stage import record_month_over_month
+
+    month = context.partition_key
+    rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.std, context.run.run_id)
+    return dg.MaterializeResult(metadata=table_metadata(rows))
+
+
+@dg.asset(
+    group_name="monthly",
+    deps=[dg.AssetDep("park_month", partition_mapping=dg.AllPartitionMapping()), "dim_park"],
+    pool="warehouse",
+    **_spec,
+)
+def rebound_alert(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
+    """Carbon-intensity rebounds (STANDARD §7) with their rectification status as of the as-of date."""
+    from zc_pipeline.domain.rebounds import detect_rebounds
+    from zc_pipeline.warehouse.writer import read_table, replace_partition
+
+    engine = zc.engine()
+    alerts = detect_rebounds(read_table(engine, "park_month"), zc.dim_park(), zc.std, zc.as_of_date)
+    alerts["run_id"], alerts["standard_version"] = context.run.run_id, zc.std.version
+    with engine.begin() as conn:
+        replace_partition(conn, "rebound_alert", alerts, {})
+    counts = alerts["status"].value_counts().to_dict() if len(alerts) else {}
+    return dg.MaterializeResult(
+        metadata=table_metadata(alerts, as_of=str(zc.as_of_date), **{f"status_{k}": int(v) for k, v in counts.items()})
+    )

@@ -1,0 +1,60 @@
+"""Reference layer: the registry (league-cities, parks) and the rulebook in force."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.intake.registry import RegistryError
+from zc_pipeline.standards import load_standard
+from zc_pipeline.warehouse.writer import insert_new, replace_partition
+
+STD = load_standard()
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("dim_league_city", group_name="reference", kinds={"sqlalchemy", "pandas"},
+                     description="The 12 league-cities (盟市) with their GB/T 2260 codes.", owners=["team:data"]),
+        dg.AssetSpec("dim_park", group_name="reference", kinds={"sqlalchemy", "pandas"},
+                     description="Enrolled parks: category, scope, cultivation list, enrolment and baselines.",
+                     owners=["team:data"]),
+    ],
+)
+def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
+    """Read and validate the registry; a registry with errors stops the run with every problem listed."""
+    try:
+        reg = zc.registry()
+    except RegistryError as exc:
+        context.log.error(str(exc))
+        raise dg.Failure(
+            description="registry rejected / 园区登记表有误", metadata={"issues": dg.MetadataValue.md(exc.issues.to_markdown(index=False))}
+        ) from exc
+    parks = reg.parks.assign(registry_sha256=reg.sha256)
+    files = pd.DataFrame(
+        [{"source_sha256": sha, "source_file": Path(path).resolve().relative_to(zc.data_path.resolve()).as_posix(),
+          "size_bytes": Path(path).stat().st_size, "first_seen_at": dt.datetime.now(dt.timezone.utc),
+          "kind": "registry"} for path, sha in reg.files.items()]
+    )
+    engine = zc.engine()
+    with engine.begin() as conn:
+        replace_partition(conn, "dim_league_city", reg.league_cities, {})
+        replace_partition(conn, "dim_park", parks, {})
+        insert_new(conn, "landing_file", files)
+    yield dg.MaterializeResult(asset_key="dim_league_city", metadata=table_metadata(reg.league_cities))
+    yield dg.MaterializeResult(
+        asset_key="dim_park", metadata=table_metadata(reg.parks, registry_sha256=reg.sha256)
+    )
+
+
+@dg.asset(group_name="reference", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16])
+def ref_standard(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
+    """Every factor, threshold, weight, band, limit and budget of the rulebook in force, with unit and source."""
+    std = zc.std
+    frame = std.to_frame()
+    with zc.engine().begin() as conn:
+        replace_partition(conn, "ref_standard", frame, {"standard_version": std.version})
+    return dg.MaterializeResult(metadata=table_metadata(frame, standard_version=std.version, standard_sha256=std.sha256))

@@ -1,0 +1,249 @@
+"""Window scores, grades, caps and ranks (STANDARD §5–§6), and the quarter and half assessments."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from zc_pipeline import partitions as p
+from zc_pipeline.domain.outcomes import year_end_outcomes, year_end_quarters
+from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
+from zc_pipeline.domain.summaries import (
+    CITY_COLUMNS,
+    REGION_COLUMNS,
+    city_quarter_summary,
+    region_half_summary,
+)
+from zc_pipeline.domain.windows import aggregate_window, window_bounds, window_is_due
+from zc_pipeline.standards import Standard
+
+GRADES = ("A", "B", "C", "D")  # best first; the band minimums are `grade.<letter>` in the rulebook
+CAPS = ("no_report", "spot_check_failed", "missing_report", "rebound_unrectified")  # §6 precedence
+NOT_SAMPLED = "not_sampled"
+SPOT_CHECK_FAIL = "fail"
+MID_YEAR, YEAR_END = "mid_year", "year_end"
+# §5 rounds the summed components to 9 decimals first, to drop float noise before half-up rounding.
+FLOAT_NOISE_DECIMALS = 9
+
+MEASURES = [
+    "months_expected",
+    "months_reported",
+    "months_on_time",
+    "energy_tce",
+    "co2_t",
+    "carbon_per_energy",
+    "green_share",
+    "green_target_at_end",
+    "retrofit_rate",
+]
+COMPONENTS = ["score_carbon", "score_green", "score_retrofit", "score_reporting"]
+SCORED = [*MEASURES, *COMPONENTS, "score", "grade", "grade_cap"]
+SCORE_COLUMNS = ["park_code", "league_city_code", "category", *SCORED, "rank_in_city", "rank_in_region"]
+QUARTER_COLUMNS = [
+    "park_code", "quarter", "league_city_code", "category", *SCORED, "rank_in_city", "standard_version",
+]
+HALF_COLUMNS = [
+    "park_code", "half", "assessment", "window_start", "window_end", *SCORED,
+    "rank_in_region", "spot_check", "outcome", "standard_version",
+]
+
+
+def threshold(category: str, annualised_energy_tce: float, std: Standard) -> float:
+    """Threshold T on carbon_per_energy: national or regional indicator, the large one for big parks."""
+    level = "national" if category == "national" else "regional"
+    large = annualised_energy_tce >= std.num("threshold.large_energy_tce")
+    return std.num(f"threshold.{level}_large" if large else f"threshold.{level}")
+
+
+def _clamp01(x: float) -> float:
+    return min(max(x, 0.0), 1.0)
+
+
+def _null(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def green_target(
+    baseline_share: float, target_share: float, baseline_year: int, target_date: dt.date, at: dt.date
+) -> float:
+    """g(t): linear in days from baseline_share at 31 Dec of baseline_year to target_share at target_date."""
+    t0 = dt.date(int(baseline_year), 12, 31)
+    if target_date <= t0:
+        return target_share
+    progress = _clamp01((at - t0).days / (target_date - t0).days)
+    return baseline_share + (target_share - baseline_share) * progress
+
+
+def score_carbon(ci: float, baseline: float, t: float, std: Standard) -> float:
+    weight = std.num("weight.carbon")
+    if _null(ci):
+        return 0.0
+    if ci <= t:
+        return weight
+    if baseline <= t:
+        return 0.0
+    return weight * _clamp01((baseline - ci) / (baseline - t))
+
+
+def score_green(share: float, target: float, std: Standard) -> float:
+    """Full marks when the target is 0; none when the share is NULL (that check comes first)."""
+    weight = std.num("weight.green")
+    if _null(share):
+        return 0.0
+    if target == 0:
+        return weight
+    return weight * _clamp01(share / target)
+
+
+def score_retrofit(rate: float, std: Standard) -> float:
+    """Full marks when nothing is planned (rate NULL); capped at the weight if completed > planned."""
+    weight = std.num("weight.retrofit")
+    return weight if _null(rate) else weight * _clamp01(rate)
+
+
+def score_reporting(on_time: int, expected: int, std: Standard) -> float:
+    return std.num("weight.reporting") * on_time / expected
+
+
+def round_score(total: float, std: Standard) -> float:
+    """Round to 9 decimals, then half-up to the rulebook's decimals, in decimal arithmetic."""
+    cleaned = Decimal(repr(round(total, FLOAT_NOISE_DECIMALS)))
+    step = Decimal(1).scaleb(-std.int("score.decimals"))
+    return float(cleaned.quantize(step, rounding=ROUND_HALF_UP))
+
+
+def grade_of(score: float, std: Standard) -> str:
+    for letter in GRADES[:-1]:
+        if Decimal(repr(score)) >= Decimal(str(std[f"grade.{letter}"])):
+            return letter
+    return GRADES[-1]
+
+
+def apply_caps(uncapped: str, holding: list[str], std: Standard) -> tuple[str, str | None]:
+    """(published grade, grade_cap): the strictest holding cap applies; name it if it lowered the grade."""
+    limit = {cap: GRADES.index(std[f"cap.{cap}"]) for cap in holding}
+    grade = GRADES[max([GRADES.index(uncapped), *limit.values()])]
+    if "no_report" in holding:
+        return grade, "no_report"
+    lowering = [cap for cap in CAPS if cap in limit and limit[cap] > GRADES.index(uncapped)]
+    if not lowering:
+        return grade, None
+    return grade, min(lowering, key=lambda cap: (-limit[cap], CAPS.index(cap)))
+
+
+def sql_rank(scores: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """SQL RANK() over the score, descending: equal scores share a rank, the next rank skips."""
+    if groups is None:
+        ranks = scores.rank(method="min", ascending=False)
+    else:
+        ranks = scores.groupby(groups).rank(method="min", ascending=False)
+    return ranks.astype("Int64")
+
+
+def score_window(
+    agg: pd.DataFrame,
+    dim_park: pd.DataFrame,
+    period: str,
+    std: Standard,
+    rebound_status_at_end: pd.DataFrame,
+    spot_check_failed: set[str] | frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Score, grade, cap and rank each aggregated park (SCORE_COLUMNS).
+
+    `rebound_status_at_end` is `detect_rebounds(..., through_month=<window's last month>)`.
+    """
+    if agg.empty:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    months = p.score_window(period)
+    _, end = window_bounds(period)
+    rebound_parks = unrectified_in(rebound_status_at_end, months)
+    df = agg.merge(dim_park, on="park_code", how="left", validate="one_to_one")
+
+    rows = []
+    for r in df.itertuples(index=False):
+        target = green_target(
+            r.baseline_green_share, r.target_green_share, r.baseline_year, r.target_date, end
+        )
+        holding = [
+            cap
+            for cap, holds in (
+                ("no_report", r.months_reported == 0),
+                ("spot_check_failed", r.park_code in spot_check_failed),
+                ("missing_report", r.months_reported < r.months_expected),
+                ("rebound_unrectified", r.park_code in rebound_parks),
+            )
+            if holds
+        ]
+        row = {"green_target_at_end": target}
+        if r.months_reported == 0:
+            row.update({c: math.nan for c in COMPONENTS}, score=0.0)
+        else:
+            t = threshold(r.category, r.annualised_energy_tce, std)
+            row["score_carbon"] = score_carbon(r.carbon_per_energy, r.baseline_carbon_per_energy, t, std)
+            row["score_green"] = score_green(r.green_share, target, std)
+            row["score_retrofit"] = score_retrofit(r.retrofit_rate, std)
+            row["score_reporting"] = score_reporting(r.months_on_time, r.months_expected, std)
+            row["score"] = round_score(sum(row[c] for c in COMPONENTS), std)
+        row["grade"], row["grade_cap"] = apply_caps(grade_of(row["score"], std), holding, std)
+        rows.append(row)
+
+    out = pd.concat([df.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
+    out["rank_in_city"] = sql_rank(out["score"], out["league_city_code"])
+    out["rank_in_region"] = sql_rank(out["score"])
+    return out[SCORE_COLUMNS]
+
+
+def assess_quarter(
+    park_month: pd.DataFrame, dim_park: pd.DataFrame, quarter: str, std: Standard, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(park_quarter_assessment rows, city_quarter_summary rows); both empty until the quarter is due."""
+    if not window_is_due(quarter, as_of, std):
+        return pd.DataFrame(columns=QUARTER_COLUMNS), pd.DataFrame(columns=CITY_COLUMNS)
+    agg = aggregate_window(park_month, dim_park, quarter, std, as_of)
+    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=p.score_window(quarter)[-1])
+    rows = score_window(agg, dim_park, quarter, std, rebounds)
+    rows["quarter"] = quarter
+    rows["standard_version"] = std.version
+    rows = rows[QUARTER_COLUMNS]
+    return rows, city_quarter_summary(rows, park_month, dim_park, quarter, rebounds)
+
+
+def assess_half(
+    park_month: pd.DataFrame,
+    dim_park: pd.DataFrame,
+    half: str,
+    std: Standard,
+    as_of: dt.date,
+    spot_check_failed: set[str] | frozenset[str] = frozenset(),
+    quarter_rows: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(park_half_assessment rows, region_half_summary row); both empty until the half is due.
+
+    Year-end outcomes need the year's Q3 and Q4 grades: from `quarter_rows` when given, else
+    assessed here from the same inputs. `spot_check` is 'fail' for `spot_check_failed` parks and
+    'not_sampled' otherwise; the caller fills in the sample's real statuses.
+    """
+    if not window_is_due(half, as_of, std):
+        return pd.DataFrame(columns=HALF_COLUMNS), pd.DataFrame(columns=REGION_COLUMNS)
+    agg = aggregate_window(park_month, dim_park, half, std, as_of)
+    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=p.score_window(half)[-1])
+    rows = score_window(agg, dim_park, half, std, rebounds, spot_check_failed)
+    year_end = half.endswith("H2")
+    rows["half"] = half
+    rows["assessment"] = YEAR_END if year_end else MID_YEAR
+    rows["window_start"], rows["window_end"] = window_bounds(half)
+    rows["spot_check"] = [
+        SPOT_CHECK_FAIL if code in spot_check_failed else NOT_SAMPLED for code in rows["park_code"]
+    ]
+    rows["standard_version"] = std.version
+    rows["outcome"] = None
+    if year_end and not rows.empty:
+        if quarter_rows is None:
+            quarter_rows = pd.concat(
+                [assess_quarter(park_month, dim_park, q, std, as_of)[0] for q in year_end_quarters(half)]
+            )
+        rows["outcome"] = year_end_outcomes(rows, quarter_rows, dim_park, std)
+    rows = rows[HALF_COLUMNS]
+    return rows, region_half_summary(rows, park_month, dim_park, half)

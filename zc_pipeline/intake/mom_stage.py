@@ -1,0 +1,44 @@
+"""Record month-over-month warnings for month m against m-1, replacing only those rows."""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from zc_pipeline.intake.ids import issue_id
+from zc_pipeline.intake.month_over_month import MOM_RULE_IDS, month_over_month_warnings
+from zc_pipeline.standards import Standard
+from zc_pipeline.warehouse import tables as T
+from zc_pipeline.warehouse.writer import insert_new, read_table, update_rows
+
+
+def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: Standard, run_id: str) -> pd.DataFrame:
+    current = read_table(engine, "park_month", where={"period": month})
+    prev = read_table(engine, "park_month", where={"period": previous})
+    values = read_table(engine, "submitted_value", where={"submission_id": list(current["submission_id"]) or [""]})
+    warnings = month_over_month_warnings(current, prev, std, values=values)
+    subs = read_table(engine, "submission", where={"period": month})
+    meta = subs.set_index("submission_id")[["source_file", "source_sha256"]]
+    if len(warnings):
+        warnings = warnings.join(meta, on="submission_id")
+        warnings["period"], warnings["run_id"] = month, run_id
+        warnings["issue_id"] = [
+            issue_id(s, r, sh, ro, c)
+            for s, r, sh, ro, c in zip(warnings["submission_id"], warnings["rule_id"], warnings["sheet"], warnings["row"], warnings["column"])
+        ]
+    issues = T.TABLES["validation_issue"]
+    with engine.begin() as conn:
+        conn.execute(sa.delete(issues).where(issues.c.period == month, issues.c.rule_id.in_(list(MOM_RULE_IDS))))
+        if len(warnings):
+            insert_new(conn, "validation_issue", warnings.drop_duplicates("issue_id"))
+        # warning_count of each version counts every warning recorded against it, MoM ones included
+        counts = pd.read_sql(
+            sa.select(issues.c.submission_id, sa.func.count().label("warning_count"))
+            .where(issues.c.period == month, issues.c.severity == "warning")
+            .group_by(issues.c.submission_id),
+            conn,
+        ).set_index("submission_id")["warning_count"]
+        subs["new_count"] = subs["submission_id"].map(counts).fillna(0).astype(int)
+        changed = subs[subs["new_count"] != subs["warning_count"]].assign(warning_count=lambda d: d["new_count"])
+        if len(changed):
+            update_rows(conn, "submission", changed, ["submission_id"], ["warning_count"])
+    return warnings if len(warnings) else pd.DataFrame(columns=["submission_id", "rule_id"])

@@ -1,0 +1,284 @@
+"""Readers for the programme files: spot-check results (FILES.md §4) and funding applications (§5).
+
+CSV, UTF-8 (BOM allowed) or GB18030, header in canonical names. Every data row comes back with its
+`source_row` (the line a text editor shows, header = 1) and a `status` (accepted | rejected);
+rejected rows are kept, and every problem is an issue row naming the rule (`rules_programme.py`).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from zc_pipeline.intake.catalogue import rule
+from zc_pipeline.partitions import months_of
+from zc_pipeline.standards import Standard
+
+VERIFICATION_COLUMNS = ("park_code", "period", "verified_energy_tce", "verified_co2_t", "inspector", "verified_on")
+FUNDING_COLUMNS = ("project_id", "park_code", "project_name", "project_type", "investment_10k_yuan", "applied_on")
+ISSUE_COLUMNS = ("source_row", "sheet", "row", "column", "value", "severity", "rule_id", "message_zh", "message_en")
+# FILES.md §5: the project types a funding file may name, with their Chinese names.
+PROJECT_TYPES = {"green_direct_supply": "绿电直供设施", "ccus_demo": "碳捕集示范", "other": "其他"}
+
+_PARK_CODE = re.compile(r"\d{6}-P\d{3}")
+_NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)")
+_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})")
+
+
+@dataclass(frozen=True)
+class ParsedProgrammeFile:
+    rows: pd.DataFrame  # one row per data line, with source_row and status accepted|rejected
+    issues: pd.DataFrame  # ISSUE_COLUMNS
+
+    @property
+    def file_rejected(self) -> bool:
+        """True when a file error rejected the whole file (every row is then rejected)."""
+        return any(rule(r).level == "file" for r in self.issues["rule_id"])
+
+
+# --- value parsing: what a cell says, or None when it says nothing usable -------------------------
+
+def _normalise(text: str | None) -> str:
+    """Full-width digits and punctuation to ASCII, outer blanks removed."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """A plain decimal number as written (thousands separators allowed); None when not a number."""
+    s = _normalise(text)
+    return Decimal(s.replace(",", "")) if _NUMBER.fullmatch(s) else None
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    s = _normalise(text)
+    m = _DATE.fullmatch(s)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def parse_month(text: str | None) -> str | None:
+    """`YYYY-MM` (also `YYYY/M`) -> canonical `YYYY-MM`; None when not a month."""
+    m = _MONTH.fullmatch(_normalise(text))
+    if not m or not 1 <= int(m[2]) <= 12:
+        return None
+    return f"{int(m[1]):04d}-{int(m[2]):02d}"
+
+
+def check_in_force(rows: pd.DataFrame, in_force: set[tuple[str, str]]) -> pd.Series:
+    """True for rows whose (park_code, period) has a submission in force (keys from `park_month`)."""
+    keys = zip(rows["park_code"], rows["period"])
+    return pd.Series([k in in_force for k in keys], index=rows.index, dtype=bool)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+class _Issues:
+    """Collects issue rows for one file; messages are filled from the rule catalogue."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.rows: list[dict] = []
+
+    def add(self, rule_id: str, *, source_row: int | None = None, row: int | None = None,
+            column: str | None = None, value: object = None, **context) -> None:
+        r = rule(rule_id)
+        fields = dict.fromkeys(("limit", "half", "period", "key", "allowed"), "")
+        fields.update(context, file=self.file, column=column or "", value="" if value is None else value)
+        zh, en = r.messages(**fields)
+        self.rows.append({
+            "source_row": source_row, "sheet": self.file, "row": row if row is not None else source_row,
+            "column": column, "value": None if value is None else str(value), "severity": r.severity,
+            "rule_id": rule_id, "message_zh": zh, "message_en": en,
+        })
+
+    def frame(self) -> pd.DataFrame:
+        out = pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS))
+        for col in ("source_row", "row"):
+            out[col] = out[col].astype("Int64")
+        return out.sort_values("row", kind="stable", na_position="first", ignore_index=True)
+
+
+def _decode(raw: bytes) -> str | None:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
+               issues: _Issues) -> tuple[list[dict], bool]:
+    """Data rows as {column: stripped text, source_row}, and whether a file error occurred."""
+    try:
+        size = path.stat().st_size
+        if size > std.int("limit.file_bytes"):
+            issues.add(f"{prefix}005", value=size, limit=std.int("limit.file_bytes"))
+            return [], True
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        issues.add(f"{prefix}001", value=exc.strerror or type(exc).__name__)
+        return [], True
+    if text is None:
+        issues.add(f"{prefix}002")
+        return [], True
+    records: list[tuple[int, list[str]]] = []
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        last_line = 0
+        for cells in reader:
+            records.append((last_line + 1, cells))  # a record starts on the line after the previous one
+            last_line = reader.line_num
+    except csv.Error as exc:
+        issues.add(f"{prefix}001", value=str(exc))
+        return [], True
+    header = [_normalise(h) for h in records[0][1]] if records else []
+    file_error = False
+    for col in columns:
+        if col not in header:
+            issues.add(f"{prefix}003", row=1, column=col, allowed=", ".join(columns))
+            file_error = True
+    rows = []
+    for line, cells in records[1:]:
+        if not any(c.strip() for c in cells):
+            continue  # blank lines carry nothing; line numbers still count them
+        values = {h: c.strip() for h, c in zip(header, cells) if h in columns}
+        rows.append({"source_row": line, **{c: values.get(c, "") for c in columns}})
+    if len(rows) > std.int("limit.rows"):
+        issues.add(f"{prefix}004", value=len(rows), limit=std.int("limit.rows"))
+        file_error = True
+    return rows, file_error
+
+
+def _park_codes(registry: pd.DataFrame | Iterable[str]) -> set[str]:
+    return set(registry["park_code"]) if isinstance(registry, pd.DataFrame) else set(registry)
+
+
+def _finish(rows: list[dict], rejected: set[int], file_error: bool, columns: list[str],
+            issues: _Issues) -> ParsedProgrammeFile:
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["status"] = [
+        "rejected" if file_error or r["source_row"] in rejected else "accepted" for r in rows
+    ]
+    return ParsedProgrammeFile(frame, issues.frame())
+
+
+def _reject_repeats(rows: list[dict], key, rule_id: str, issues: _Issues, column: str,
+                    rejected: set[int], label) -> None:
+    """Every row whose key occurs more than once is rejected (no row of a repeated key is guessed right)."""
+    counts = Counter(key(r) for r in rows)
+    for r in rows:
+        k = key(r)
+        if counts[k] > 1:
+            issues.add(rule_id, source_row=r["source_row"], column=column, **label(r))
+            rejected.add(r["source_row"])
+
+
+def read_verification_file(path: str | Path, *, half: str, registry, in_force: set[tuple[str, str]],
+                           std: Standard) -> ParsedProgrammeFile:
+    """Read `landing/verifications/<half>.csv`; `in_force` = (park_code, period) keys of park_month."""
+    path = Path(path)
+    issues = _Issues(path.name)
+    raw_rows, file_error = _read_rows(path, "V", VERIFICATION_COLUMNS, std, issues)
+    parks, half_months = _park_codes(registry), set(months_of(half))
+    rows, rejected = [], set()
+    for raw in raw_rows:
+        line = raw["source_row"]
+
+        def error(rule_id: str, column: str, **context) -> None:
+            issues.add(rule_id, source_row=line, column=column, **{"value": raw[column], **context})
+            rejected.add(line)
+
+        period = parse_month(raw["period"])
+        park_known = raw["park_code"] in parks
+        if not park_known:
+            error("V010", "park_code")
+        if period is None:
+            error("V011", "period")
+        elif period not in half_months:
+            error("V012", "period", half=half)
+        elif park_known and (raw["park_code"], period) not in in_force:
+            error("V013", "period", key=raw["park_code"])
+        numbers = {}
+        for col in ("verified_energy_tce", "verified_co2_t"):
+            number = parse_decimal(raw[col])
+            if number is None:
+                error("V014", col)
+            elif number < 0:
+                error("V015", col)
+            numbers[col] = None if number is None else float(number)
+        verified_on = parse_date(raw["verified_on"])
+        if verified_on is None:
+            error("V016", "verified_on")
+        rows.append({
+            "source_row": line, "half": half, "park_code": raw["park_code"],
+            "period": period or raw["period"], **numbers, "inspector": raw["inspector"],
+            "verified_on": verified_on,
+        })
+    _reject_repeats(rows, lambda r: (r["park_code"], r["period"]), "V017", issues, "period", rejected,
+                    lambda r: {"value": r["period"], "key": r["park_code"]})
+    columns = ["source_row", "half", *VERIFICATION_COLUMNS]
+    parsed = _finish(rows, rejected, file_error, columns, issues)
+    for col in ("verified_energy_tce", "verified_co2_t"):
+        parsed.rows[col] = parsed.rows[col].astype("float64")
+    return parsed
+
+
+def read_funding_file(path: str | Path, *, year: int | str, registry, std: Standard) -> ParsedProgrammeFile:
+    """Read `landing/funding/<year>.csv`. The investment stays the decimal text as written (never float)."""
+    path = Path(path)
+    issues = _Issues(path.name)
+    raw_rows, file_error = _read_rows(path, "G", FUNDING_COLUMNS, std, issues)
+    parks = _park_codes(registry)
+    types = {**{t: t for t in [*PROJECT_TYPES, *std.covered_project_types()]},
+             **{zh: t for t, zh in PROJECT_TYPES.items()}}
+    rows, rejected = [], set()
+    for raw in raw_rows:
+        line = raw["source_row"]
+
+        def error(rule_id: str, column: str, **context) -> None:
+            issues.add(rule_id, source_row=line, column=column, **{"value": raw[column], **context})
+            if rule(rule_id).level != "warning":
+                rejected.add(line)
+
+        if not raw["project_id"]:
+            error("G012", "project_id")
+        if not _PARK_CODE.fullmatch(raw["park_code"]):
+            error("G011", "park_code")
+        elif raw["park_code"] not in parks:
+            error("G010", "park_code")
+        project_type = types.get(raw["project_type"])
+        if project_type is None:
+            error("G014", "project_type", allowed=", ".join(sorted({*types.values()})))
+        investment = parse_decimal(raw["investment_10k_yuan"])
+        if investment is None:
+            error("G015", "investment_10k_yuan")
+        elif investment < 0:
+            error("G016", "investment_10k_yuan")
+        applied_on = parse_date(raw["applied_on"])
+        if applied_on is None:
+            error("G017", "applied_on")
+        rows.append({
+            "source_row": line, "year": int(year), "project_id": raw["project_id"],
+            "park_code": raw["park_code"], "project_name": raw["project_name"],
+            "project_type": project_type or raw["project_type"],
+            "investment_10k_yuan": raw["investment_10k_yuan"] if investment is None else str(investment),
+            "applied_on": applied_on,
+        })
+    _reject_repeats([r for r in rows if r["project_id"]], lambda r: r["project_id"], "G013", issues,
+                    "project_id", rejected, lambda r: {"value": r["project_id"]})
+    return _finish(rows, rejected, file_error, ["source_row", "year", *FUNDING_COLUMNS], issues)

@@ -1,0 +1,74 @@
+"""Stable BI views (portable SQL) and a read-only BI role on PostgreSQL."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, String, text
+
+from zc_pipeline.warehouse.engine import schema_of
+from zc_pipeline.warehouse.tables import city_quarter_summary, dim_league_city, grade_history
+
+VIEW_DESCRIPTIONS = {
+    "v_latest_grade": "Latest grade_history row per park, level and period: the grade currently published.",
+    "v_city_quarter_dashboard": "city_quarter_summary with the league-city names (name_zh, name_en).",
+}
+
+
+def _qualify(engine: Engine) -> Callable[[str], str]:
+    prep = engine.dialect.identifier_preparer
+    schema = schema_of(engine)
+    return lambda name: f"{prep.quote_schema(schema)}.{prep.quote(name)}" if schema else prep.quote(name)
+
+
+def _view_sql(engine: Engine) -> dict[str, str]:
+    q = _qualify(engine)
+    quote = engine.dialect.identifier_preparer.quote
+    grade_cols = ", ".join(quote(c.name) for c in grade_history.columns)
+    summary_cols = ", ".join(f"s.{quote(c.name)}" for c in city_quarter_summary.columns if c.name != "league_city_code")
+    return {
+        "v_latest_grade": (
+            f"SELECT {grade_cols} FROM ("
+            f"SELECT {grade_cols}, ROW_NUMBER() OVER ("
+            f"PARTITION BY {quote('park_code')}, {quote('level')}, {quote('period')} "
+            f"ORDER BY {quote('issued_at')} DESC, {quote('history_id')} DESC) AS rn "
+            f"FROM {q(grade_history.name)}) ranked WHERE rn = 1"
+        ),
+        "v_city_quarter_dashboard": (
+            f"SELECT s.league_city_code, c.name_zh, c.name_en, {summary_cols} "
+            f"FROM {q(city_quarter_summary.name)} s "
+            f"LEFT JOIN {q(dim_league_city.name)} c ON c.league_city_code = s.league_city_code"
+        ),
+    }
+
+
+def create_views(engine: Engine) -> None:
+    """(Re)create the BI views; on PostgreSQL with a COMMENT ON VIEW."""
+    q = _qualify(engine)
+    literal = String().literal_processor(engine.dialect)
+    with engine.begin() as conn:
+        for name, sql in _view_sql(engine).items():
+            conn.execute(text(f"DROP VIEW IF EXISTS {q(name)}"))
+            conn.execute(text(f"CREATE VIEW {q(name)} AS {sql}"))
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(f"COMMENT ON VIEW {q(name)} IS {literal(VIEW_DESCRIPTIONS[name])}"))
+
+
+def _role_exists(conn: Connection, role: str) -> bool:
+    return conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first() is not None
+
+
+def grant_bi(engine: Engine, role: str, password: str | None = None) -> None:
+    """Read-only BI access on PostgreSQL: LOGIN role (created if missing), USAGE + SELECT, also on future tables."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError(f"grant_bi needs PostgreSQL (this warehouse is {engine.dialect.name}); SQLite has no roles")
+    prep = engine.dialect.identifier_preparer
+    role_q = prep.quote(role)
+    schema_q = prep.quote_schema(schema_of(engine) or "public")
+    login = "LOGIN" if password is None else f"LOGIN PASSWORD {String().literal_processor(engine.dialect)(password)}"
+    with engine.begin() as conn:
+        verb = "ALTER" if _role_exists(conn, role) else "CREATE"
+        conn.execute(text(f"{verb} ROLE {role_q} {login}"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA {schema_q} TO {role_q}"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema_q} TO {role_q}"))  # views included
+        # Tables and views this (writer) role creates later are readable too.
+        conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema_q} GRANT SELECT ON TABLES TO {role_q}"))

@@ -1,0 +1,89 @@
+"""One engine factory for the warehouse: SQLite by default, PostgreSQL (schema `zc`) by URL."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from zc_pipeline.warehouse.tables import metadata
+
+URL_ENV = "ZC_WAREHOUSE_URL"
+SCHEMA_ENV = "ZC_WAREHOUSE_SCHEMA"
+STATE_DIR_ENV = "ZC_STATE_DIR"
+DEFAULT_SCHEMA = "zc"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def state_dir() -> Path:
+    """The pipeline's local state directory (created if missing)."""
+    path = Path(os.environ.get(STATE_DIR_ENV) or ".zc_state")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_url() -> str:
+    """`ZC_WAREHOUSE_URL`, else a SQLite file in the state directory."""
+    return os.environ.get(URL_ENV) or f"sqlite:///{(state_dir() / 'warehouse.sqlite').resolve()}"
+
+
+def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
+    """Engine for the warehouse at `url` (default `default_url()`); on PostgreSQL bound to `schema`."""
+    sa_url = make_url(url or default_url())
+    backend = sa_url.get_backend_name()
+    if backend == "sqlite":
+        if sa_url.database and sa_url.database != ":memory:" and not sa_url.database.startswith("file:"):
+            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(sa_url)
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        schema = schema or os.environ.get(SCHEMA_ENV) or DEFAULT_SCHEMA
+        engine = create_engine(sa_url, pool_pre_ping=True)
+        return engine.execution_options(schema_translate_map={None: schema})
+    raise ValueError(f"unsupported warehouse URL {sa_url.render_as_string()!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling begins lazily (DEFERRED) and never for DDL; take it over
+    # (SQLAlchemy "pysqlite serializable" recipe). Writers use BEGIN IMMEDIATE so two processes
+    # queue on busy_timeout instead of both holding read locks and failing on upgrade.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # Read-only callers may ask for a deferred BEGIN: execution_options(sqlite_begin="DEFERRED").
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def schema_of(engine: Engine) -> str | None:
+    """The PostgreSQL schema an engine is bound to (None on SQLite)."""
+    return (engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+
+
+def create_all(engine: Engine) -> None:
+    """Create the schema (PostgreSQL) and every missing table, with table and column comments."""
+    with engine.begin() as conn:
+        schema = schema_of(engine)
+        if schema and engine.dialect.name == "postgresql":
+            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote(schema)}"))
+        metadata.create_all(conn)
+
+
+def describe(engine: Engine) -> str:
+    """Where the warehouse is, for logs and the CLI (password masked)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ":memory:"
+        where = database if database == ":memory:" else str(Path(database).resolve())
+        return f"SQLite {where}"
+    return f"PostgreSQL {url.render_as_string(hide_password=True)} schema {schema_of(engine)}"

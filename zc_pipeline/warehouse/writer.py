@@ -1,0 +1,363 @@
+"""Writes to the warehouse: partition replace, insert-only history, status updates, grade history.
+
+Every write function takes a `Connection` (so a caller can combine writes in one transaction) or
+an `Engine` (then it opens and commits its own transaction).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+)
+
+from zc_pipeline.warehouse.tables import TABLES, grade_history, validation_issue
+
+CHUNK_ROWS = 10_000  # rows per executemany
+KEY_CHUNK = 500  # keys per `IN (...)` lookup
+
+Bind = Connection | Engine
+
+
+# --- plumbing ---------------------------------------------------------------------------------
+@contextmanager
+def _connection(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            yield conn
+    else:
+        yield bind
+
+
+def _table(table: Table | str) -> Table:
+    if isinstance(table, Table):
+        return table
+    try:
+        return TABLES[table]
+    except KeyError:
+        raise ValueError(f"unknown warehouse table {table!r}; known: {', '.join(sorted(TABLES))}") from None
+
+
+def _check_columns(table: Table, columns: Iterable[str], what: str = "frame") -> None:
+    unknown = [c for c in columns if c not in table.c]
+    if unknown:
+        raise ValueError(
+            f"{what} has columns not in warehouse table {table.name}: {', '.join(map(str, unknown))} "
+            f"(table columns: {', '.join(table.c.keys())})"
+        )
+
+
+def _plain(value: Any) -> Any:
+    """pandas/numpy scalar -> plain Python; any missing value (None, NaN, NA, NaT) -> None."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):  # pd.Timestamp included
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _to_utc(value: Any) -> dt.datetime:
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.to_pydatetime()
+
+
+def _to_text(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _converter(column) -> Callable[[Any], Any]:
+    type_ = column.type
+    # Order matters: BigInteger is an Integer; DateTime is not a Date.
+    for kind, convert in (
+        (Boolean, bool),
+        (BigInteger, _to_int),
+        (Integer, _to_int),
+        (Float, float),
+        (DateTime, _to_utc),
+        (Date, _to_date),
+        (String, _to_text),
+    ):
+        if isinstance(type_, kind):
+            return convert
+    return lambda v: v
+
+
+def _column_values(table: Table, name: str, values: Iterable[Any]) -> list[Any]:
+    convert = _converter(table.c[name])
+    out = []
+    for raw in values:
+        value = _plain(raw)
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            out.append(convert(value))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{table.name}.{name}: cannot store {raw!r} as {table.c[name].type}: {exc}") from None
+    return out
+
+
+def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Frame rows as DB-ready dicts (column subset checked, values converted per column type)."""
+    _check_columns(table, frame.columns)
+    if frame.columns.duplicated().any():
+        raise ValueError(f"frame for {table.name} has duplicated column names")
+    names = [str(c) for c in frame.columns]
+    columns = [_column_values(table, n, frame[n].to_numpy(dtype=object)) for n in names]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> int:
+    for start in range(0, len(records), CHUNK_ROWS):
+        conn.execute(table.insert(), list(records[start : start + CHUNK_ROWS]))
+    return len(records)
+
+
+def _where(table: Table, where: Mapping[str, object]):
+    _check_columns(table, where, "where")
+    clauses = []
+    for name, value in where.items():
+        if isinstance(value, (list, tuple, set, frozenset, pd.Index, pd.Series, np.ndarray)):
+            clauses.append(table.c[name].in_(_column_values(table, name, value)))
+        else:
+            clauses.append(table.c[name] == _column_values(table, name, [value])[0])
+    return and_(*clauses) if clauses else None
+
+
+def _pk_names(table: Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+# --- writes -----------------------------------------------------------------------------------
+def replace_partition(bind: Bind, table: Table | str, frame: pd.DataFrame, where: Mapping[str, object]) -> int:
+    """Delete the rows matching `where` (value or list of values; {} = whole table), insert `frame`.
+
+    Every frame row must lie inside the partition, so a re-run replaces exactly what it wrote.
+    Returns the number of rows inserted.
+    """
+    table = _table(table)
+    records = _records(table, frame)
+    clause = _where(table, where)
+    for name, value in where.items():
+        if name not in frame.columns:
+            continue
+        allowed = value if isinstance(value, (list, tuple, set, frozenset, pd.Index, pd.Series, np.ndarray)) else [value]
+        allowed_set = set(_column_values(table, name, allowed))
+        outside = sorted({str(r[name]) for r in records if r[name] not in allowed_set})
+        if outside:
+            raise ValueError(
+                f"{table.name}: frame rows outside the partition {name}={sorted(map(str, allowed_set))}: "
+                f"{', '.join(outside[:10])}"
+            )
+    with _connection(bind) as conn:
+        conn.execute(table.delete() if clause is None else table.delete().where(clause))
+        return _insert(conn, table, records)
+
+
+def _existing_keys(conn: Connection, table: Table, pk: list[str], keys: list[tuple]) -> set[tuple]:
+    found: set[tuple] = set()
+    cols = [table.c[n] for n in pk]
+    target = cols[0] if len(cols) == 1 else tuple_(*cols)
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = keys[start : start + KEY_CHUNK]
+        values = [k[0] for k in chunk] if len(cols) == 1 else chunk
+        for row in conn.execute(select(*cols).where(target.in_(values))):
+            found.add(tuple(row))
+    return found
+
+
+def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame) -> int:
+    """Insert the rows whose primary key is not stored yet (first of any in-frame repeats); never update.
+
+    Returns the number of rows inserted.
+    """
+    table = _table(table)
+    pk = _pk_names(table)
+    missing = [n for n in pk if n not in frame.columns]
+    if missing:
+        raise ValueError(f"{table.name}: insert_new needs the primary key columns {', '.join(missing)}")
+    records = _records(table, frame)
+    seen: set[tuple] = set()
+    unique = []
+    for r in records:
+        key = tuple(r[n] for n in pk)
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    with _connection(bind) as conn:
+        existing = _existing_keys(conn, table, pk, list(seen))
+        fresh = [r for r in unique if tuple(r[n] for n in pk) not in existing]
+        return _insert(conn, table, fresh)
+
+
+def update_rows(
+    bind: Bind, table: Table | str, frame: pd.DataFrame, key_cols: Sequence[str], set_cols: Sequence[str]
+) -> int:
+    """Set `set_cols` from `frame` on the rows matching `key_cols` (e.g. submission status). Returns rows updated."""
+    table = _table(table)
+    key_cols, set_cols = list(key_cols), list(set_cols)
+    _check_columns(table, [*key_cols, *set_cols], "update_rows")
+    missing = [c for c in [*key_cols, *set_cols] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{table.name}: update frame lacks {', '.join(missing)}")
+    if not key_cols or not set_cols:
+        raise ValueError("update_rows needs key_cols and set_cols")
+    records = [{f"b_{k}": v for k, v in r.items()} for r in _records(table, frame[[*key_cols, *set_cols]])]
+    if not records:
+        return 0
+    stmt = (
+        table.update()
+        .where(and_(*[table.c[k] == bindparam(f"b_{k}") for k in key_cols]))
+        .values({c: bindparam(f"b_{c}") for c in set_cols})
+    )
+    updated = 0
+    with _connection(bind) as conn:
+        for start in range(0, len(records), CHUNK_ROWS):
+            updated += conn.execute(stmt, records[start : start + CHUNK_ROWS]).rowcount
+    return updated
+
+
+GRADE_KEY = ("park_code", "level", "period")
+GRADE_VALUE = ("grade", "score", "standard_version")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), rel_tol=0.0, abs_tol=1e-9)
+    return a == b
+
+
+def append_grade_history(bind: Bind, frame: pd.DataFrame, issued_at: dt.datetime) -> int:
+    """Append a grade_history row where (grade, score, standard_version) differs from that window's latest.
+
+    `frame`: park_code, level, period, grade, score, standard_version, run_id. Returns rows appended.
+    """
+    needed = [*GRADE_KEY, *GRADE_VALUE, "run_id"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"grade_history frame lacks {', '.join(missing)}")
+    records = _records(grade_history, frame[needed])
+    keys = [tuple(r[c] for c in GRADE_KEY) for r in records]
+    if len(set(keys)) != len(keys):
+        raise ValueError("grade_history frame has more than one row per (park_code, level, period)")
+    issued = _to_utc(issued_at)
+    g = grade_history.c
+    with _connection(bind) as conn:
+        latest: dict[tuple, tuple] = {}
+        periods = sorted({k[2] for k in keys})
+        for start in range(0, len(periods), KEY_CHUNK):
+            rows = conn.execute(
+                select(g.park_code, g.level, g.period, g.grade, g.score, g.standard_version)
+                .where(g.period.in_(periods[start : start + KEY_CHUNK]))
+                .order_by(g.issued_at, g.history_id)
+            )
+            for row in rows:  # ascending: the last one seen per key is the latest
+                latest[tuple(row[:3])] = tuple(row[3:])
+        changed = []
+        for key, r in zip(keys, records):
+            before = latest.get(key)
+            if before is None or not all(_same(r[c], b) for c, b in zip(GRADE_VALUE, before)):
+                changed.append({**r, "issued_at": issued})
+        return _insert(conn, grade_history, changed)
+
+
+# --- validation_issue ids -----------------------------------------------------------------------
+ISSUE_ID_FIELDS = ("submission_id", "rule_id", "severity", "sheet", "row", "column", "value")
+
+
+def add_issue_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of a validation_issue frame with `issue_id` = sha256 of ISSUE_ID_FIELDS (stable across re-runs)."""
+    missing = [c for c in ISSUE_ID_FIELDS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"validation_issue frame lacks {', '.join(missing)}")
+    parts = [_column_values(validation_issue, c, frame[c].to_numpy(dtype=object)) for c in ISSUE_ID_FIELDS]
+    ids = [
+        hashlib.sha256("|".join("" if v is None else str(v) for v in row).encode()).hexdigest()[:24]
+        for row in zip(*parts)
+    ]
+    return frame.assign(issue_id=pd.Series(ids, index=frame.index, dtype=object))
+
+
+# --- reads ------------------------------------------------------------------------------------
+@contextmanager
+def _reader(bind: Bind) -> Iterator[Connection]:
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            yield conn.execution_options(sqlite_begin="DEFERRED")
+    else:
+        yield bind
+
+
+def read_table(bind: Bind, name: str, where: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """Rows of a warehouse table (optionally filtered like `replace_partition`), ordered by primary key."""
+    table = _table(name)
+    stmt = select(table).order_by(*table.primary_key.columns)
+    clause = _where(table, where or {})
+    if clause is not None:
+        stmt = stmt.where(clause)
+    with _reader(bind) as conn:
+        result = conn.execute(stmt)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for column in table.columns:
+        if isinstance(column.type, DateTime):  # SQLite hands back naive UTC; make both backends agree
+            frame[column.name] = pd.to_datetime(frame[column.name], utc=True)
+    return frame
+
+
+def dump_sorted(bind: Bind, name: str, drop: Sequence[str] = ("run_id", "issued_at")) -> pd.DataFrame:
+    """All rows without the `drop` columns, sorted by every column: equal dumps mean equal contents."""
+    frame = read_table(bind, name)
+    frame = frame.drop(columns=[c for c in drop if c in frame.columns])
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(list(frame.columns), na_position="last", kind="mergesort").reset_index(drop=True)
+
+
+def row_counts(bind: Bind) -> dict[str, int]:
+    """Number of rows of every warehouse table."""
+    with _reader(bind) as conn:
+        return {name: conn.execute(select(func.count()).select_from(t)).scalar_one() for name, t in sorted(TABLES.items())}

@@ -1,0 +1,106 @@
+"""BI views on both databases; a read-only BI role on PostgreSQL."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from zc_pipeline.warehouse.bi import create_views, grant_bi
+from zc_pipeline.warehouse.engine import create_all, schema_of
+from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
+from zc_pipeline_tests.conftest import pg_admin_engine
+
+UTC = dt.timezone.utc
+
+
+def _view(engine, name: str) -> pd.DataFrame:
+    table = sa.table(name, schema=schema_of(engine))
+    with engine.connect() as conn:
+        result = conn.execute(sa.select(sa.text("*")).select_from(table))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def test_views_query_on_both_databases(warehouse_engine):
+    create_views(warehouse_engine)
+    create_views(warehouse_engine)  # repeatable
+    history = pd.DataFrame(
+        {
+            "park_code": ["P1", "P2"],
+            "level": "quarter",
+            "period": "2026-Q1",
+            "grade": ["A", "C"],
+            "score": [86.0, 61.0],
+            "standard_version": "v1",
+            "run_id": "r",
+        }
+    )
+    t0 = dt.datetime(2026, 4, 11, tzinfo=UTC)
+    append_grade_history(warehouse_engine, history, t0)
+    append_grade_history(warehouse_engine, history.assign(grade=["B", "C"], score=[75.0, 61.0]), t0 + dt.timedelta(days=1))
+    latest = _view(warehouse_engine, "v_latest_grade").sort_values("park_code")
+    assert latest[["park_code", "grade", "score"]].values.tolist() == [["P1", "B", 75.0], ["P2", "C", 61.0]]
+
+    replace_partition(warehouse_engine, "dim_league_city", pd.DataFrame(
+        {"league_city_code": ["150200"], "name_zh": ["包头市"], "name_en": ["Baotou"]}), {})
+    summary = pd.DataFrame({"league_city_code": ["150200", "150300"], "quarter": "2026-Q1", "parks": [4, 2], "grade_a": [1, 0]})
+    replace_partition(warehouse_engine, "city_quarter_summary", summary, {"quarter": "2026-Q1"})
+    board = _view(warehouse_engine, "v_city_quarter_dashboard").sort_values("league_city_code")
+    assert board[["league_city_code", "parks"]].values.tolist() == [["150200", 4], ["150300", 2]]
+    assert board["name_en"].iloc[0] == "Baotou" and pd.isna(board["name_en"].iloc[1])  # city not in the dimension
+
+
+@pytest.fixture
+def bi_role(warehouse_target):
+    role = f"zc_bi_{secrets.token_hex(4)}"
+    yield role
+    admin = pg_admin_engine(warehouse_target.url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{warehouse_target.schema}" CASCADE'))
+        if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+            conn.execute(sa.text(f'DROP OWNED BY "{role}"'))
+            conn.execute(sa.text(f'DROP ROLE "{role}"'))
+    admin.dispose()
+
+
+def _denied(conn, sql: str) -> bool:
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.text(sql))
+    except sa.exc.ProgrammingError as exc:
+        return "permission denied" in str(exc)
+    return False
+
+
+def test_bi_role_reads_but_cannot_write(warehouse_engine, warehouse_target, bi_role):
+    if warehouse_engine.dialect.name != "postgresql":
+        with pytest.raises(ValueError, match="needs PostgreSQL"):
+            grant_bi(warehouse_engine, bi_role)
+        return
+    replace_partition(warehouse_engine, "dim_league_city", pd.DataFrame(
+        {"league_city_code": ["150200"], "name_zh": ["包头市"], "name_en": ["Baotou"]}), {})
+    create_views(warehouse_engine)
+    grant_bi(warehouse_engine, bi_role, password="it's-a-secret")
+    grant_bi(warehouse_engine, bi_role)  # repeatable on an existing role
+    # Tables created after the grant are readable too (default privileges).
+    with warehouse_engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE TABLE "{warehouse_target.schema}".later_table (x integer)'))
+
+    s = f'"{warehouse_target.schema}"'
+    bi_url = sa.make_url(warehouse_target.url).set(username=bi_role, password="it's-a-secret")
+    bi = sa.create_engine(bi_url, poolclass=sa.NullPool)
+    try:
+        with bi.connect() as conn:
+            assert conn.execute(sa.text(f"SELECT name_en FROM {s}.dim_league_city")).scalar_one() == "Baotou"
+            conn.execute(sa.text(f"SELECT * FROM {s}.v_latest_grade")).fetchall()
+            conn.execute(sa.text(f"SELECT * FROM {s}.v_city_quarter_dashboard")).fetchall()
+            conn.execute(sa.text(f"SELECT * FROM {s}.later_table")).fetchall()
+            assert _denied(conn, f"INSERT INTO {s}.dim_league_city VALUES ('150300', '乌海市', 'Wuhai')")
+            assert _denied(conn, f"UPDATE {s}.dim_league_city SET name_en = 'x'")
+            assert _denied(conn, f"DELETE FROM {s}.dim_league_city")
+            assert _denied(conn, f"CREATE TABLE {s}.bi_scratch (x integer)")
+            assert _denied(conn, f"CREATE VIEW {s}.bi_view AS SELECT 1 AS x")
+    finally:
+        bi.dispose()

@@ -1,0 +1,77 @@
+"""Engine settings: SQLite WAL, busy timeout, explicit BEGIN IMMEDIATE; PostgreSQL schema; describe()."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from zc_pipeline.warehouse.engine import create_all, default_url, describe, make_engine, schema_of
+
+
+def test_sqlite_pragmas(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_sqlite_write_transaction_takes_the_lock_at_begin(tmp_path):
+    path = tmp_path / "w.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    create_all(engine)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with engine.begin():  # nothing executed yet: BEGIN IMMEDIATE already holds the write lock
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")  # free again after commit
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_sqlite_transactional_ddl_rolls_back(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    with pytest.raises(RuntimeError):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE scratch (x INTEGER)")
+            raise RuntimeError("abort")
+    assert "scratch" not in sa.inspect(engine).get_table_names()
+
+
+def test_default_url_is_a_sqlite_file_in_the_state_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("ZC_WAREHOUSE_URL", raising=False)
+    monkeypatch.setenv("ZC_STATE_DIR", str(tmp_path / "state"))
+    assert default_url() == f"sqlite:///{tmp_path / 'state' / 'warehouse.sqlite'}"
+    engine = make_engine()
+    create_all(engine)
+    assert (tmp_path / "state" / "warehouse.sqlite").exists()
+    assert describe(engine) == f"SQLite {tmp_path / 'state' / 'warehouse.sqlite'}"
+
+
+def test_postgres_schema_choice_and_masked_password(monkeypatch):
+    url = "postgresql+psycopg://bi:s3cret@db.example:5432/zc"
+    monkeypatch.delenv("ZC_WAREHOUSE_SCHEMA", raising=False)
+    assert schema_of(make_engine(url)) == "zc"
+    monkeypatch.setenv("ZC_WAREHOUSE_SCHEMA", "zc_env")
+    assert schema_of(make_engine(url)) == "zc_env"
+    engine = make_engine(url, schema="zc_arg")
+    assert schema_of(engine) == "zc_arg"
+    assert "s3cret" not in describe(engine)
+    assert describe(engine) == "PostgreSQL postgresql+psycopg://bi:***@db.example:5432/zc schema zc_arg"
+
+
+def test_env_fixture_reaches_make_engine(warehouse_env):
+    engine = make_engine()
+    create_all(engine)
+    assert engine.url.render_as_string(hide_password=False) == sa.make_url(warehouse_env.url).render_as_string(
+        hide_password=False
+    )
+    assert schema_of(engine) == warehouse_env.schema
+    assert "park_month" in sa.inspect(engine).get_table_names(schema=warehouse_env.schema)
+    engine.dispose()
+
+
+def test_create_all_is_repeatable(warehouse_engine):
+    create_all(warehouse_engine)
+    create_all(warehouse_engine)
