@@ -84,12 +84,12 @@ register(
          "'{value}' is entered twice (already on row {first_row}). Enter each carrier or item "
          "once; merge the rows."),
     Rule("R007", "record", "both",
-         "绿证电量 {value} MWh 超过电网购电量 {grid} MWh。绿证只能抵扣电网购电，请核对。",
-         "Green certificates {value} MWh exceed grid electricity {grid} MWh. Certificates can "
+         "绿证电量 {certificate} MWh 超过电网购电量 {grid} MWh。绿证只能抵扣电网购电，请核对。",
+         "Green certificates {certificate} MWh exceed grid electricity {grid} MWh. Certificates can "
          "only cover grid electricity; check both figures."),
     Rule("R008", "record", "both",
-         "节能改造完成项目数 {value} 超过计划项目数 {planned}（均为本年累计）。请核对。",
-         "Retrofit projects completed ({value}) exceed those planned ({planned}); both are "
+         "节能改造完成项目数 {completed} 超过计划项目数 {planned}（均为本年累计）。请核对。",
+         "Retrofit projects completed ({completed}) exceed those planned ({planned}); both are "
          "cumulative for the year. Check both figures."),
     Rule("R009", "record", "both",
          "{label}：“{value}”不是数字。请只填写数字（可用千位分隔符，如 1,234.5）。",
@@ -121,8 +121,8 @@ register(
          "Value added is 0 although the month's energy use is {energy_tce} tce. Check whether "
          "value added (10k yuan) is missing."),
     Rule("W003", "warning", "both",
-         "自报二氧化碳排放量 {value} 吨与按能源消费核算的 {computed} 吨相差 {gap}（超过 {limit}）。"
+         "自报二氧化碳排放量 {reported} 吨与按能源消费核算的 {computed} 吨相差 {gap}（超过 {limit}）。"
          "请核对自报数或能源消费量。",
-         "Reported CO2 {value} t differs from the {computed} t computed from energy use by "
+         "Reported CO2 {reported} t differs from the {computed} t computed from energy use by "
          "{gap} (more than {limit}). Check the reported figure or the energy quantities."),
 )

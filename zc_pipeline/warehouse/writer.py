@@ -155,14 +155,17 @@ def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -
     return len(records)
 
 
-def _where(table: Table, where: Mapping[str, object]):
+_MANY = (list, tuple, set, frozenset, pd.Index, pd.Series, np.ndarray)
+
+
+def _where_values(table: Table, where: Mapping[str, object]) -> dict[str, list[Any]]:
+    """`where` with each value as a list of DB-ready values (a scalar is a list of one)."""
     _check_columns(table, where, "where")
-    clauses = []
-    for name, value in where.items():
-        if isinstance(value, (list, tuple, set, frozenset, pd.Index, pd.Series, np.ndarray)):
-            clauses.append(table.c[name].in_(_column_values(table, name, value)))
-        else:
-            clauses.append(table.c[name] == _column_values(table, name, [value])[0])
+    return {n: _column_values(table, n, v if isinstance(v, _MANY) else [v]) for n, v in where.items()}
+
+
+def _where(table: Table, where: Mapping[str, object]):
+    clauses = [table.c[n].in_(values) for n, values in _where_values(table, where).items()]
     return and_(*clauses) if clauses else None
 
 
@@ -179,18 +182,18 @@ def replace_partition(bind: Bind, table: Table | str, frame: pd.DataFrame, where
     """
     table = _table(table)
     records = _records(table, frame)
-    clause = _where(table, where)
-    for name, value in where.items():
+    partition = _where_values(table, where)
+    for name, allowed in partition.items():
         if name not in frame.columns:
             continue
-        allowed = value if isinstance(value, (list, tuple, set, frozenset, pd.Index, pd.Series, np.ndarray)) else [value]
-        allowed_set = set(_column_values(table, name, allowed))
+        allowed_set = set(allowed)
         outside = sorted({str(r[name]) for r in records if r[name] not in allowed_set})
         if outside:
             raise ValueError(
-                f"{table.name}: frame rows outside the partition {name}={sorted(map(str, allowed_set))}: "
+                f"{table.name}: frame rows outside the partition {name}={sorted(map(str, allowed))}: "
                 f"{', '.join(outside[:10])}"
             )
+    clause = _where(table, where)
     with _connection(bind) as conn:
         conn.execute(table.delete() if clause is None else table.delete().where(clause))
         return _insert(conn, table, records)

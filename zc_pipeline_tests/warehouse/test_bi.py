@@ -56,6 +56,8 @@ def test_views_query_on_both_databases(warehouse_engine):
 def bi_role(warehouse_target):
     role = f"zc_bi_{secrets.token_hex(4)}"
     yield role
+    if warehouse_target.backend != "postgresql":
+        return
     admin = pg_admin_engine(warehouse_target.url)
     with admin.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{warehouse_target.schema}" CASCADE'))

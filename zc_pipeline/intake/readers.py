@@ -1,0 +1,440 @@
+"""Readers for the monthly self-test workbook and the batch CSV (FILES.md §2, §3).
+
+Readers keep every cell's text as written and where it was; they judge only the file's shape
+(sheets, headers, encoding, limits) and raise `FileProblem` for a file error. Values are judged
+in `parse.py`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from zc_pipeline.standards import Standard
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input quantity: canonical name, Chinese label and accepted units (FILES.md §2, §3)."""
+
+    name: str
+    label_zh: str
+    short: str = ""  # FILES.md canonical carrier name, e.g. grid_electricity
+    family: str | None = None  # unit family in the standard, for energy carriers
+    units: tuple[str, ...] = ()  # accepted units in the workbook
+    fixed_units: tuple[str, ...] = ()  # the canonical unit's spellings, for non-carrier fields
+    factor_key: str | None = None  # key suffix of tce./co2. factors
+
+    @property
+    def carrier(self) -> bool:
+        return self.family is not None
+
+    def unit_factors(self, std: Standard) -> dict[str, float]:
+        """Accepted unit (as listed) -> factor to the canonical unit, from the standard."""
+        if self.family is None:
+            return {u: 1.0 for u in self.fixed_units}
+        family = std.unit_factors(self.family)
+        return {u: family[u] for u in self.units}
+
+    def canonical_units(self, std: Standard) -> list[str]:
+        return [u for u, f in self.unit_factors(std).items() if f == 1]
+
+
+_ELEC = ("MWh", "kWh", "万kWh")
+FIELDS: tuple[Field, ...] = (
+    Field("grid_electricity_mwh", "电网购电", "grid_electricity", "electricity", _ELEC),
+    Field("green_direct_mwh", "绿电直供", "green_direct", "electricity", _ELEC),
+    Field("green_onsite_mwh", "自发自用绿电", "green_onsite", "electricity", _ELEC),
+    Field("green_certificate_mwh", "绿证电量", "green_certificate", "electricity", _ELEC),
+    Field("raw_coal_t", "原煤", "raw_coal", "mass", ("t", "万t"), factor_key="raw_coal"),
+    Field("natural_gas_10k_m3", "天然气", "natural_gas", "gas",
+          ("万m³", "万m3", "万立方米", "m³", "m3", "立方米"), factor_key="natural_gas"),
+    Field("diesel_t", "柴油", "diesel", "mass", ("t",), factor_key="diesel"),
+    Field("gasoline_t", "汽油", "gasoline", "mass", ("t",), factor_key="gasoline"),
+    Field("purchased_heat_gj", "外购热力", "purchased_heat", "heat", ("GJ",),
+          factor_key="purchased_heat"),
+    Field("value_added_10k_yuan", "工业增加值", fixed_units=("万元",)),
+    Field("retrofit_planned", "节能改造计划项目数"),
+    Field("retrofit_completed", "节能改造完成项目数"),
+    Field("reported_co2_t", "自报二氧化碳排放量", fixed_units=("吨", "t")),
+)
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+QUANTITY_FIELDS = tuple(f.name for f in FIELDS)
+CARRIER_FIELDS = tuple(f.name for f in FIELDS if f.carrier)
+OPTIONAL_FIELDS = ("reported_co2_t",)  # blank = not reported (NaN), not 0
+
+# Workbook layout (FILES.md §2).
+SHEET_INFO, SHEET_ENERGY, SHEET_ECON = "基本信息", "能源消费", "经济与改造"
+INFO_HEADER = ("项目", "内容")
+ENERGY_HEADER = ("能源品种", "计量单位", "消费量")
+ECON_HEADER = ("项目", "数值")
+INFO_ITEMS = ("园区代码", "园区名称", "报告期", "填报日期", "填报人")
+ECON_ITEMS = ("value_added_10k_yuan", "retrofit_planned", "retrofit_completed", "reported_co2_t")
+
+# Batch CSV identity columns (FILES.md §3).
+CSV_KEYS = {"park_code": "园区代码", "period": "报告期", "submitted_on": "填报日期"}
+
+
+class FileProblem(Exception):
+    """A file error: the issues (rule_id, place, value, message fields) that reject the file."""
+
+    def __init__(self, issues: list[dict], park_code: str | None = None, period: str | None = None):
+        super().__init__("; ".join(i["rule_id"] for i in issues))
+        self.issues = issues
+        self.park_code = park_code
+        self.period = period
+
+
+def problem(rule_id: str, *, sheet=None, row=None, column=None, value=None, **context) -> dict:
+    """One issue as a plain dict; message fields go in `context`."""
+    return {"rule_id": rule_id, "sheet": sheet, "row": row, "column": column, "value": value,
+            "context": context}
+
+
+# ---- text normalisation ------------------------------------------------------------------------
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def label_key(text: str) -> str:
+    """Key for matching labels: NFKC (full-width brackets/digits), no whitespace, case-folded."""
+    return re.sub(r"\s+", "", nfkc(text)).casefold()
+
+
+def normalize_number(text: str) -> str:
+    """Full-width digits, the minus sign and thousands separators normalised; '' stays ''."""
+    t = nfkc(text).replace("\u2212", "-")
+    return t.replace(",", "") if _THOUSANDS.match(t) else t
+
+
+def is_blank(value) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def cell_text(value) -> str:
+    """A cell's value as the park sees it written ('' for an empty cell)."""
+    if is_blank(value):
+        return "" if not isinstance(value, str) else value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        value = pd.Timestamp(value).to_pydatetime()
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_period(value) -> str | None:
+    """`YYYY-MM` text or a date cell in that month -> 'YYYY-MM'; None when it is neither."""
+    if isinstance(value, (dt.date, pd.Timestamp)) and not is_blank(value):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, str):
+        t = nfkc(value)
+        return t if _PERIOD.match(t) else None
+    return None
+
+
+def parse_date(value) -> dt.date | None:
+    """A date cell or date text (YYYY-MM-DD, YYYY/M/D, YYYY年M月D日) -> date; None otherwise."""
+    if isinstance(value, (dt.datetime, pd.Timestamp)) and not is_blank(value):
+        return pd.Timestamp(value).date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        m = _DATE.match(nfkc(value))
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def match_unit(written: str, accepted: dict[str, float]) -> tuple[str, float] | None:
+    """The accepted unit a written unit denotes (NFKC: m³ == m3; case-insensitive), with its factor."""
+    key = label_key(written)
+    for unit, factor in accepted.items():
+        if label_key(unit) == key:
+            return unit, factor
+    return None
+
+
+_LABEL_UNIT = re.compile(r"^(.+?)\((.+)\)$")
+
+
+def split_label(text: str) -> tuple[str, str | None]:
+    """'电网购电（MWh）' -> ('电网购电', 'MWh'); a label without brackets -> (label, None)."""
+    t = re.sub(r"\s+", "", nfkc(text))
+    m = _LABEL_UNIT.match(t)
+    return (m[1], m[2]) if m else (t, None)
+
+
+def field_for_label(label: str) -> Field | None:
+    """A field by its Chinese label, canonical name or FILES.md carrier name (no unit part)."""
+    key = label_key(label)
+    for f in FIELDS:
+        if key in (label_key(f.label_zh), f.name.casefold(), f.short.casefold()):
+            return f
+    return None
+
+
+# ---- limits ------------------------------------------------------------------------------------
+
+def check_size(path: Path, std: Standard, sheet: str) -> None:
+    size = path.stat().st_size
+    limit = std.int("limit.file_bytes")
+    if size > limit:
+        raise FileProblem([problem("F010", sheet=sheet, value=str(size), limit=limit)])
+
+
+def check_rows(rows: int, std: Standard, sheet: str) -> None:
+    limit = std.int("limit.rows")
+    if rows > limit:
+        raise FileProblem([problem("F012", sheet=sheet, value=str(rows), limit=limit)])
+
+
+# ---- workbook ----------------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class Cell:
+    """A cell's value, its text as written and its place (Excel row; column = header label)."""
+
+    raw: object
+    text: str
+    sheet: str
+    row: int | None
+    column: str
+
+
+@dataclass
+class WorkbookContent:
+    info: dict[str, Cell] = field(default_factory=dict)  # 基本信息 item -> its 内容 cell
+    energy: list[tuple[Cell, Cell, Cell]] = field(default_factory=list)  # 能源品种, 计量单位, 消费量
+    econ: list[tuple[Cell, Cell]] = field(default_factory=list)  # 项目, 数值
+
+
+def _open_zip_checks(path: Path, std: Standard) -> None:
+    head = path.open("rb").read(8)
+    if not zipfile.is_zipfile(path):
+        if head == _OLE_MAGIC:
+            if _ENCRYPTED_STREAM in path.read_bytes():
+                raise FileProblem([problem("F002")])
+            raise FileProblem([problem("F001", reason="legacy .xls or OLE file, not .xlsx")])
+        raise FileProblem([problem("F001", reason="not an .xlsx workbook (zip)")])
+    with zipfile.ZipFile(path) as zf:
+        unpacked = sum(info.file_size for info in zf.infolist())
+    limit = std.int("limit.uncompressed_bytes")
+    if unpacked > limit:
+        raise FileProblem([problem("F011", value=str(unpacked), limit=limit)])
+
+
+def _read_sheets(path: Path) -> dict[str, pd.DataFrame]:
+    try:
+        return pd.read_excel(path, engine="calamine", sheet_name=None, header=None)
+    except Exception:  # some non-Office writers trip calamine (STACK.md); openpyxl is the fallback
+        return pd.read_excel(path, engine="openpyxl", sheet_name=None, header=None)
+
+
+def _find_header(frame: pd.DataFrame, labels: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+    """(row index, label -> column index) of the first row holding all header labels."""
+    wanted = {label_key(x): x for x in labels}
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        found = {}
+        for j, v in enumerate(values):
+            if isinstance(v, str) and label_key(v) in wanted:
+                found.setdefault(wanted[label_key(v)], j)
+        if len(found) == len(labels):
+            return i, found
+    return None
+
+
+def _sheet_rows(frame, sheet, labels) -> list[list[Cell]]:
+    """Non-blank rows below the header, as cells under each header label."""
+    header_row, cols = _find_header(frame, labels)
+    out = []
+    for i in range(header_row + 1, len(frame)):
+        cells = []
+        for label in labels:
+            raw = frame.iat[i, cols[label]]
+            cells.append(Cell(raw, cell_text(raw), sheet, i + 1, label))
+        if not all(is_blank(c.raw) for c in cells):
+            out.append(cells)
+    return out
+
+
+def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
+    """Read the three sheets of a self-test workbook; raise FileProblem for a file error."""
+    path = Path(path)
+    check_size(path, std, path.name)
+    _open_zip_checks(path, std)
+    try:
+        raw_sheets = _read_sheets(path)
+    except Exception as exc:
+        raise FileProblem([problem("F001", reason=f"{type(exc).__name__}: {exc}"[:200])]) from exc
+    sheets = {nfkc(str(name)): frame for name, frame in raw_sheets.items()}
+    layout = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
+    missing = [problem("F003", sheet=s) for s in layout if s not in sheets]
+    if missing:
+        raise FileProblem(missing)
+    issues = []
+    for name, labels in layout.items():
+        check_rows(len(sheets[name]), std, name)
+        found = _find_header(sheets[name], labels)
+        if found is None:
+            # name the header labels missing from the best candidate row
+            best = max(
+                (({label_key(str(v)) for v in row if isinstance(v, str)})
+                 for row in sheets[name].itertuples(index=False, name=None)),
+                key=lambda keys: sum(label_key(x) in keys for x in labels), default=set())
+            issues += [problem("F004", sheet=name, column=x) for x in labels
+                       if label_key(x) not in best]
+    if issues:
+        raise FileProblem(issues)
+    content = WorkbookContent()
+    for item, value in _sheet_rows(sheets[SHEET_INFO], SHEET_INFO, INFO_HEADER):
+        key = label_key(item.text)
+        for name in INFO_ITEMS:
+            if key == label_key(name):
+                content.info.setdefault(name, value)
+    content.energy = [tuple(r) for r in _sheet_rows(sheets[SHEET_ENERGY], SHEET_ENERGY, ENERGY_HEADER)]
+    content.econ = [tuple(r) for r in _sheet_rows(sheets[SHEET_ECON], SHEET_ECON, ECON_HEADER)]
+    return content
+
+
+# ---- batch CSV ---------------------------------------------------------------------------------
+
+@dataclass
+class CsvColumn:
+    index: int
+    header: str  # as written
+    name: str  # canonical field or key
+    unit: str | None  # unit as written in the header's brackets
+
+
+@dataclass
+class CsvContent:
+    sheet: str  # the file name, standing in for a sheet in issue places
+    columns: dict[str, CsvColumn]
+    rows: list[tuple[int, list[str]]]  # (line as a text editor shows it, cells as written)
+    encoding: str
+
+    def cell(self, cells: list[str], name: str) -> str:
+        col = self.columns.get(name)
+        return cells[col.index] if col is not None and col.index < len(cells) else ""
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Text and encoding: UTF-8 (with or without BOM), else GB18030, by strict decoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ("utf-8-sig",)
+    else:
+        candidates = ("utf-8", "gb18030")
+    errors = []
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError as exc:
+            errors.append(f"{enc}: byte {exc.start}")
+            continue
+        if "\x00" in text:
+            errors.append(f"{enc}: NUL bytes")
+            continue
+        return text, enc
+    raise FileProblem([problem("F006", reason="; ".join(errors))])
+
+
+def _csv_column(index: int, header: str, std: Standard) -> tuple[CsvColumn | None, dict | None]:
+    """Map one header to a column; (None, issue) for a non-canonical unit; (None, None) if unknown."""
+    key = label_key(header)
+    for name, zh in CSV_KEYS.items():
+        if key in (name, label_key(zh)):
+            return CsvColumn(index, header, name, None), None
+    base, unit = split_label(header)
+    f = field_for_label(base) if unit is not None else field_for_label(header)
+    if f is None:
+        return None, None
+    if unit is None:
+        return CsvColumn(index, header, f.name, None), None
+    canonical = f.canonical_units(std)
+    if match_unit(unit, {u: 1.0 for u in canonical}) is None:
+        return None, problem("F013", row=1, column=header, value=header, unit=unit,
+                             canonical="/".join(canonical) or "—")
+    return CsvColumn(index, header, f.name, unit), None
+
+
+def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
+    """Read a batch CSV; raise FileProblem for a file error."""
+    path = Path(path)
+    sheet = path.name
+    check_size(path, std, sheet)
+    try:
+        text, encoding = decode_csv(path.read_bytes())
+    except FileProblem as p:
+        for issue in p.issues:
+            issue["sheet"] = sheet
+        raise
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    header: tuple[int, list[str]] | None = None
+    last_line = 0
+    try:
+        for cells in reader:
+            line, last_line = last_line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = (line, cells)
+            else:
+                rows.append((line, cells))
+    except csv.Error as exc:
+        raise FileProblem([problem("F001", sheet=sheet, row=last_line + 1, reason=f"CSV: {exc}")])
+    if header is None:
+        raise FileProblem([problem("F004", sheet=sheet, row=1, column=c)
+                           for c in (*CSV_KEYS, *QUANTITY_FIELDS)])
+    check_rows(len(rows), std, sheet)
+    columns: dict[str, CsvColumn] = {}
+    issues = []
+    for i, h in enumerate(header[1]):
+        col, issue = _csv_column(i, h.lstrip("\ufeff"), std)
+        if issue is not None:
+            issues.append({**issue, "sheet": sheet, "row": header[0]})
+        elif col is not None:
+            if col.name in columns:
+                issues.append(problem("F005", sheet=sheet, row=header[0], column=col.header,
+                                      value=col.header, field=col.name))
+            else:
+                columns[col.name] = col
+    required = [*CSV_KEYS, *(f for f in QUANTITY_FIELDS if f not in OPTIONAL_FIELDS)]
+    issues += [problem("F004", sheet=sheet, row=header[0], column=name)
+               for name in required if name not in columns]
+    if issues:
+        raise FileProblem(issues)
+    return CsvContent(sheet, columns, rows, encoding)

@@ -1,0 +1,71 @@
+"""The park registry: read with Chinese aliases, every problem reported with its row and rule."""
+import datetime as dt
+
+import pytest
+
+from zc_pipeline.intake.registry import RegistryError, read_registry
+
+CITIES = "league_city_code,name_zh,name_en\n150600,鄂尔多斯市,Ordos\n150900,乌兰察布市,Ulanqab\n"
+HEADER = ("park_code,park_name,league_city_code,category,scope,parent_park_code,on_cultivation_list,enrolled_on,"
+          "baseline_year,baseline_carbon_per_energy,baseline_green_share,target_green_share,target_date\n")
+GOOD = [
+    "150600-P001,鄂尔多斯零碳产业园,150600,national,whole,,true,2025-01-01,2025,0.62,0.30,0.50,2026-12-31",
+    "150900-P001,乌兰察布大数据产业园,150900,regional,whole,,是,2025-01-01,2025,0.55,0.40,0.60,2026-12-31",
+    "150900-P002,数据中心园中园,150900,pilot,sub_park,150900-P001,否,2025-07-01,2025,0.50,0.60,0.80,2026-12-31",
+]
+
+
+def _write(tmp_path, rows, header=HEADER, cities=CITIES):
+    (tmp_path / "league_cities.csv").write_text(cities, encoding="utf-8")
+    (tmp_path / "parks.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_good_registry_is_typed(tmp_path):
+    reg = read_registry(_write(tmp_path, GOOD))
+    parks = reg.parks.set_index("park_code")
+    assert list(parks.index) == ["150600-P001", "150900-P001", "150900-P002"]
+    assert parks.loc["150900-P001", "on_cultivation_list"] == True  # noqa: E712  (是)
+    assert parks.loc["150900-P002", "on_cultivation_list"] == False  # noqa: E712  (否)
+    assert parks.loc["150900-P002", "parent_park_code"] == "150900-P001"
+    assert parks.loc["150600-P001", "enrolled_on"] == dt.date(2025, 1, 1)
+    assert len(reg.sha256) == 64
+
+
+def test_chinese_headers_are_accepted(tmp_path):
+    zh = ("园区代码,园区名称,盟市代码,培育类别,建设范围,所属园区代码,是否在培育名单,纳入日期,基准年,"
+          "基准单位能耗碳排放,基准绿电占比,目标绿电占比,目标日期\n")
+    reg = read_registry(_write(tmp_path, GOOD[:1], header=zh, cities="盟市代码,盟市名称,name_en\n150600,鄂尔多斯市,Ordos\n"))
+    assert reg.parks["park_code"].tolist() == ["150600-P001"]
+
+
+@pytest.mark.parametrize(
+    "row, rule_id, column, value",
+    [
+        ("15060-P001,坏代码,150600,national,whole,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG002", "park_code", "15060-P001"),
+        ("150200-P001,未知盟市,150200,national,whole,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG004", "league_city_code", "150200"),
+        ("150900-P003,无上级园中园,150900,pilot,sub_park,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG007", "parent_park_code", ""),
+        ("150900-P003,上级不存在,150900,pilot,sub_park,150900-P099,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG008", "parent_park_code", "150900-P099"),
+        ("150600-P009,错类别,150600,provincial,whole,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG006", "category", "provincial"),
+        ("150600-P009,盟市不符,150900,national,whole,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG005", "league_city_code", "150900"),
+        ("150600-P001,重复代码,150600,national,whole,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31", "REG003", "park_code", "150600-P001"),
+        ("150600-P009,坏日期,150600,national,whole,,true,2025-13-01,2025,0.6,0.3,0.5,2026-12-31", "REG010", "enrolled_on", "2025-13-01"),
+        ("150600-P009,目标低于基准,150600,national,whole,,true,2025-01-01,2025,0.6,0.5,0.3,2026-12-31", "REG011", "target_green_share", "0.3"),
+    ],
+)
+def test_each_registry_error_names_row_rule_column_and_value(tmp_path, row, rule_id, column, value):
+    with pytest.raises(RegistryError) as exc:
+        read_registry(_write(tmp_path, GOOD + [row]))
+    issues = exc.value.issues
+    hit = issues[issues["rule_id"] == rule_id]
+    assert len(hit) >= 1, issues
+    first = hit.iloc[-1]
+    assert (first["file"], first["row"], first["column"], first["value"]) == ("parks.csv", 5, column, value)
+    assert first["message_zh"] and first["message_en"]
+    assert rule_id in str(exc.value)  # the error text a user sees lists the rule and the place
+
+
+def test_a_missing_column_is_reported(tmp_path):
+    with pytest.raises(RegistryError) as exc:
+        read_registry(_write(tmp_path, ["150600-P001"], header="park_code\n"))
+    assert set(exc.value.issues["rule_id"]) == {"REG001"}
