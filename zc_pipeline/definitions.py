@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from zc_pipeline.defs import assessment, intake, monthly, reference
+from zc_pipeline.defs import assessment, intake, monthly, programme, reference
 from zc_pipeline.defs.io import WarehouseReader
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.settings import Settings, load_settings
 
-ASSET_MODULES = (reference, intake, monthly, assessment)
+ASSET_MODULES = (reference, intake, monthly, assessment, programme)
 
 
 def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None) -> dg.Definitions:

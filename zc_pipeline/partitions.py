@@ -12,18 +12,20 @@ import dagster as dg
 
 TIMEZONE = "Asia/Shanghai"
 START = dt.datetime(2025, 1, 1)
+# end_offset=1: the current (not yet ended) month, quarter, half and year exist as partitions, so an
+# as-of date inside them can be run; the as-of date, not the wall clock, decides what is assessed.
 
 month_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 * *", fmt="%Y-%m", timezone=TIMEZONE
+    start=START, cron_schedule="0 0 1 * *", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1
 )
 quarter_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 */3 *", fmt="%Y-%m", timezone=TIMEZONE
+    start=START, cron_schedule="0 0 1 */3 *", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1
 )
 half_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 1,7 *", fmt="%Y-%m", timezone=TIMEZONE
+    start=START, cron_schedule="0 0 1 1,7 *", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1
 )
 year_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 1 *", fmt="%Y", timezone=TIMEZONE
+    start=START, cron_schedule="0 0 1 1 *", fmt="%Y", timezone=TIMEZONE, end_offset=1
 )
 
 # A half maps to the 12 months ending with it: H2 -> Jan–Dec (the year-end window), H1 -> last

@@ -51,10 +51,8 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
     applied_on. `half_rows`: the published Y-H1 `park_half_assessment` rows (park_code, grade, score).
     """
     year = int(year)  # the warehouse key is the text `YYYY`
-    if applications.empty:
-        return pd.DataFrame(columns=ALLOCATION_COLUMNS)
     budget = std.budget(year)
-    if budget is None:
+    if budget is None and not applications.empty:
         raise FundingBudgetMissing(year, std.version)
     if applications["project_id"].duplicated().any():
         raise ValueError(f"{year}: a project_id appears twice among the applications")
@@ -92,7 +90,7 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
         r["allocated_yuan"] = min(r["requested_yuan"], left)
         left -= r["allocated_yuan"]
 
-    out = pd.DataFrame(rows).drop(columns="_applied_on")
+    out = pd.DataFrame(rows, columns=[*ALLOCATION_COLUMNS, "_applied_on"]).drop(columns="_applied_on")
     out = out.astype({
         "investment_yuan": "Int64", "score": "float64", "rate": "float64", "requested_yuan": "Int64",
         "allocated_yuan": "int64", "priority": "Int64", "eligible": bool, "grade": object,

@@ -36,6 +36,7 @@ from zc_pipeline.warehouse.tables import TABLES, grade_history, validation_issue
 
 CHUNK_ROWS = 10_000  # rows per executemany
 KEY_CHUNK = 500  # keys per `IN (...)` lookup
+IN_CHUNK = 10_000  # values per `IN (...)` filter in read_table
 
 Bind = Connection | Engine
 
@@ -338,13 +339,22 @@ def _reader(bind: Bind) -> Iterator[Connection]:
 def read_table(bind: Bind, name: str, where: Mapping[str, object] | None = None) -> pd.DataFrame:
     """Rows of a warehouse table (optionally filtered like `replace_partition`), ordered by primary key."""
     table = _table(name)
-    stmt = select(table).order_by(*table.primary_key.columns)
-    clause = _where(table, where or {})
-    if clause is not None:
-        stmt = stmt.where(clause)
+    pk = [c.name for c in table.primary_key.columns]
+    values = _where_values(table, where or {})
+    # Split the longest IN list so no statement passes more parameters than SQLite accepts (32766).
+    longest = max(values, key=lambda n: len(values[n]), default=None)
+    batches = [values]
+    if longest is not None and len(values[longest]) > IN_CHUNK:
+        many = values[longest]
+        batches = [{**values, longest: many[i : i + IN_CHUNK]} for i in range(0, len(many), IN_CHUNK)]
+    rows: list = []
     with _reader(bind) as conn:
-        result = conn.execute(stmt)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        for batch in batches:
+            stmt = select(table).where(*[table.c[n].in_(v) for n, v in batch.items()]).order_by(*table.primary_key)
+            rows.extend(conn.execute(stmt).fetchall())
+    frame = pd.DataFrame(rows, columns=table.c.keys())
+    if len(batches) > 1:
+        frame = frame.sort_values(pk, kind="mergesort").reset_index(drop=True)
     for column in table.columns:
         if isinstance(column.type, DateTime):  # SQLite hands back naive UTC; make both backends agree
             frame[column.name] = pd.to_datetime(frame[column.name], utc=True)

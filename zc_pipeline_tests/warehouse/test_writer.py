@@ -240,3 +240,13 @@ def test_grade_history_unique_key_guards_double_appends(warehouse_engine):
         append_grade_history(warehouse_engine, grades("B", 70.0), t0)  # same issue instant, other grade
     with pytest.raises(ValueError, match="more than one row"):
         append_grade_history(warehouse_engine, pd.concat([grades("A", 80.0), grades("B", 70.0)]), t0)
+
+
+def test_read_table_with_a_long_in_list(warehouse_engine):
+    n = 25_000  # more values than one statement may bind on SQLite
+    ids = [f"s{i:06d}" for i in range(n)]
+    insert_new(warehouse_engine, "submission", pd.DataFrame({"submission_id": ids, "period": "2026-03"}))
+    wanted = ids[::-1] + ["missing"]
+    stored = read_table(warehouse_engine, "submission", where={"submission_id": wanted, "period": "2026-03"})
+    assert stored["submission_id"].tolist() == ids
+    assert read_table(warehouse_engine, "submission", where={"submission_id": []}).empty

@@ -1,0 +1,474 @@
+"""Parse one landing file into submissions, submitted values and validation issues.
+
+`parse_landing_file` never raises on a broken file: every problem becomes an issue with its
+rule, place and bilingual message, and a file error yields exactly one rejected record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zc_pipeline.intake import schemas
+from zc_pipeline.intake.catalogue import rule
+from zc_pipeline.intake.ids import file_sha256, submission_id
+from zc_pipeline.intake.readers import (
+    CARRIER_FIELDS, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, FIELDS, NUMBER_PATTERN,
+    OPTIONAL_FIELDS, QUANTITY_FIELDS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO, Cell, CsvContent,
+    FileProblem, field_for_label, is_blank, match_unit, nfkc, normalize_number, parse_date,
+    parse_period, problem, read_batch_csv, read_workbook, split_label,
+)
+from zc_pipeline.partitions import month_start
+from zc_pipeline.standards import Standard
+
+RECORD_COLUMNS = [
+    "submission_id", "source_row", "park_code", "period", "submitted_on", "source_format",
+    "status", "error_count", "warning_count", *QUANTITY_FIELDS,
+]
+VALUE_COLUMNS = [
+    "submission_id", "source_row", "field", "value_as_written", "unit_as_written",
+    "canonical_value", "sheet", "row", "column",
+]
+ISSUE_COLUMNS = [
+    "submission_id", "source_row", "sheet", "row", "column", "value", "severity", "rule_id",
+    "message_zh", "message_en",
+]
+_CELL_COLUMNS = ["rec", "field", "value_as_written", "text", "unit_as_written", "factor",
+                 "sheet", "row", "column"]
+
+
+@dataclass
+class ParsedFile:
+    """What one file holds: `records` (submissions), `values` (as written), `issues`."""
+
+    records: pd.DataFrame
+    values: pd.DataFrame
+    issues: pd.DataFrame
+    source_sha256: str
+    source_format: str  # xlsx | csv
+    file_error: bool
+    source_file: str = ""
+
+    @property
+    def error_count(self) -> int:
+        return int((self.issues["severity"] == "error").sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int((self.issues["severity"] == "warning").sum())
+
+    @property
+    def verdict(self) -> str:
+        """accepted | partial | rejected: how many of the file's records were accepted."""
+        status = self.records["status"]
+        if len(status) and (status == "rejected").all():
+            return "rejected"
+        return "partial" if (status == "rejected").any() else "accepted"
+
+
+# ---- measures needed by the warnings (STANDARD §1–§3) -----------------------------------------
+
+def energy_tce_of(q, std: Standard):
+    """Energy in tce (STANDARD §1); `q` maps quantity fields to numbers or Series."""
+    electricity = q["grid_electricity_mwh"] + q["green_direct_mwh"] + q["green_onsite_mwh"]
+    total = electricity * std.tce_electricity
+    for f in FIELDS:
+        if f.factor_key:
+            total = total + q[f.name] * std.num(f"tce.{f.factor_key}")
+    return total
+
+
+def co2_of(q, std: Standard):
+    """CO2 in t (STANDARD §3): grid net of certificates, plus fuels and heat."""
+    grid = q["grid_electricity_mwh"]
+    certified = np.minimum(q["green_certificate_mwh"], grid)
+    total = (grid - certified) * std.num("co2.grid_electricity")
+    for f in FIELDS:
+        if f.factor_key:
+            total = total + q[f.name] * std.num(f"co2.{f.factor_key}")
+    return total
+
+
+def fmt_num(x: float) -> str:
+    """A number for a message: integers plain, others to at most 4 decimals."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return ""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+# ---- building frames ---------------------------------------------------------------------------
+
+class _Collector:
+    """Issues of one file, keyed by the internal record key (`rec`)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, rec, rule_id, *, sheet=None, row=None, column=None, value=None, **context):
+        r = rule(rule_id)
+        fields = {"sheet": sheet or "", "row": row if row is not None else "",
+                  "column": column or "", "value": "" if value is None else value, **context}
+        zh, en = r.messages(**fields)
+        self.rows.append({"rec": rec, "sheet": sheet, "row": row, "column": column,
+                          "value": value, "severity": r.severity, "rule_id": rule_id,
+                          "message_zh": zh, "message_en": en})
+
+    def add_problem(self, rec, p: dict) -> None:
+        self.add(rec, p["rule_id"], sheet=p["sheet"], row=p["row"], column=p["column"],
+                 value=p["value"], **p["context"])
+
+
+def _issues_frame(rows: list[dict], rec_to_row: dict, sha: str) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["rec", *ISSUE_COLUMNS[2:]])
+    frame["source_row"] = frame["rec"].map(rec_to_row).astype("Int64")
+    frame["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r))
+                              for r in frame["source_row"]]
+    frame["row"] = frame["row"].astype("Int64")
+    return frame[ISSUE_COLUMNS].reset_index(drop=True)
+
+
+def _empty_values() -> pd.DataFrame:
+    frame = pd.DataFrame(columns=VALUE_COLUMNS)
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    frame["row"] = frame["row"].astype("Int64")
+    frame["canonical_value"] = frame["canonical_value"].astype(float)
+    return frame
+
+
+def _records_frame(recs: dict, quantities: pd.DataFrame, issue_rows: list[dict], sha: str,
+                   fmt: str) -> pd.DataFrame:
+    counts = Counter((i["rec"], i["severity"]) for i in issue_rows)
+    out = []
+    for rec, info in recs.items():
+        errors = counts[(rec, "error")]
+        out.append({
+            "submission_id": submission_id(sha, info["source_row"]),
+            "source_row": info["source_row"], "park_code": info["park_code"],
+            "period": info["period"], "submitted_on": info["submitted_on"],
+            "source_format": fmt, "status": "rejected" if errors else "accepted",
+            "error_count": errors, "warning_count": counts[(rec, "warning")],
+            **{f: quantities.at[rec, f] if rec in quantities.index else np.nan
+               for f in QUANTITY_FIELDS},
+        })
+    frame = pd.DataFrame(out, columns=RECORD_COLUMNS)
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    frame[list(QUANTITY_FIELDS)] = frame[list(QUANTITY_FIELDS)].astype(float)
+    return frame
+
+
+def _file_error(sha: str, fmt: str, source_file: str, p: FileProblem) -> ParsedFile:
+    """One rejected record (source_row NULL) that all the file's issues point to."""
+    collector = _Collector()
+    for issue in p.issues:
+        collector.add_problem(0, issue)
+    recs = {0: {"source_row": None, "park_code": p.park_code, "period": p.period,
+                "submitted_on": None}}
+    records = _records_frame(recs, pd.DataFrame(), collector.rows, sha, fmt)
+    issues = _issues_frame(collector.rows, {0: None}, sha)
+    return ParsedFile(records, _empty_values(), issues, sha, fmt, True, source_file)
+
+
+# ---- value checks shared by both formats -------------------------------------------------------
+
+def _label_ctx(field: str) -> dict:
+    return {"label": FIELD_BY_NAME[field].label_zh, "field": field}
+
+
+def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Standard,
+                  default_place: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Numeric, sign, cross-field checks and warnings: (quantities by record, written cells)."""
+    cells = cells.reset_index(drop=True)
+    written = cells["text"] != ""
+    for i in schemas.failures(schemas.value_text_schema(), cells.loc[written, ["text"]])["index"]:
+        c = cells.loc[i]
+        issues.add(c.rec, "R009", sheet=c.sheet, row=c.row, column=c.column,
+                   value=c.value_as_written, **_label_ctx(c.field))
+    numeric = written & cells["text"].str.fullmatch(NUMBER_PATTERN)
+    value = pd.to_numeric(cells["text"].where(numeric), errors="coerce") * cells["factor"]
+    blank = cells["field"].map(lambda f: np.nan if f in OPTIONAL_FIELDS else 0.0)
+    cells["canonical_value"] = value.where(written, blank)
+    signs = cells.loc[numeric, ["canonical_value"]]
+    for i in schemas.failures(schemas.value_sign_schema(), signs)["index"]:
+        c = cells.loc[i]
+        issues.add(c.rec, "R003", sheet=c.sheet, row=c.row, column=c.column,
+                   value=c.value_as_written, **_label_ctx(c.field))
+
+    # the first cell of each (record, field) counts; a repeat is an error reported by the reader
+    first = cells.drop_duplicates(["rec", "field"])
+    q = first.pivot(index="rec", columns="field", values="canonical_value")
+    seen = first.assign(one=1.0).pivot(index="rec", columns="field", values="one")
+    q = q.reindex(index=list(recs), columns=list(QUANTITY_FIELDS))
+    seen = seen.reindex(index=list(recs), columns=list(QUANTITY_FIELDS)).notna()
+    for f in QUANTITY_FIELDS:
+        if f not in OPTIONAL_FIELDS:
+            q[f] = q[f].mask(~seen[f], 0.0)
+    places = first.set_index(["rec", "field"])
+
+    def place(rec, f):
+        if (rec, f) in places.index:
+            c = places.loc[(rec, f)]
+            return {"sheet": c.sheet, "row": c.row, "column": c.column,
+                    "value": c.value_as_written}
+        return {**default_place[f], "value": ""}
+
+    for rec in q.index[q["green_certificate_mwh"] > q["grid_electricity_mwh"]]:
+        issues.add(rec, "R007", **place(rec, "green_certificate_mwh"),
+                   certificate=fmt_num(q.at[rec, "green_certificate_mwh"]),
+                   grid=fmt_num(q.at[rec, "grid_electricity_mwh"]))
+    for rec in q.index[q["retrofit_completed"] > q["retrofit_planned"]]:
+        issues.add(rec, "R008", **place(rec, "retrofit_completed"),
+                   completed=fmt_num(q.at[rec, "retrofit_completed"]),
+                   planned=fmt_num(q.at[rec, "retrofit_planned"]))
+
+    energy = energy_tce_of(q, std)
+    for rec in q.index[(q["value_added_10k_yuan"] == 0) & (energy > 0)]:
+        issues.add(rec, "W002", **place(rec, "value_added_10k_yuan"),
+                   energy_tce=fmt_num(round(energy[rec], 4)))
+    co2 = co2_of(q, std)
+    gap = (q["reported_co2_t"] - co2).abs() / co2.where(co2 != 0)
+    limit = std.num("warning.co2_gap")
+    for rec in q.index[gap > limit]:
+        issues.add(rec, "W003", **place(rec, "reported_co2_t"),
+                   reported=fmt_num(q.at[rec, "reported_co2_t"]),
+                   computed=fmt_num(round(co2[rec], 4)), gap=fmt_pct(gap[rec]),
+                   limit=fmt_pct(limit))
+    return q, cells[written]
+
+
+def _check_submitted_on(rec, raw, text: str, where: dict, issues: _Collector, as_of: dt.date):
+    """R011 when missing or not a date, R010 when after the as-of date; returns the date."""
+    day = parse_date(raw)
+    if day is None:
+        issues.add(rec, "R011", **where, value=text)
+    elif day > as_of:
+        issues.add(rec, "R010", **where, value=text, as_of=as_of.isoformat())
+    return day
+
+
+def _values_frame(written: pd.DataFrame, rec_to_row: dict, sha: str) -> pd.DataFrame:
+    if written.empty:
+        return _empty_values()
+    frame = written.copy()
+    frame["source_row"] = frame["rec"].map(rec_to_row).astype("Int64")
+    frame["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r))
+                              for r in frame["source_row"]]
+    frame["row"] = frame["row"].astype("Int64")
+    frame["canonical_value"] = frame["canonical_value"].astype(float)
+    return frame[VALUE_COLUMNS].reset_index(drop=True)
+
+
+def _finish(sha, fmt, source_file, recs, cells: pd.DataFrame, issues: _Collector, std,
+            default_place) -> ParsedFile:
+    q, written = _check_values(cells, recs, issues, std, default_place)
+    rec_to_row = {rec: info["source_row"] for rec, info in recs.items()}
+    records = _records_frame(recs, q, issues.rows, sha, fmt)
+    issues_frame = _issues_frame(sorted(issues.rows, key=_issue_order), rec_to_row, sha)
+    return ParsedFile(records, _values_frame(written, rec_to_row, sha), issues_frame, sha, fmt,
+                      False, source_file)
+
+
+def _issue_order(i: dict):
+    return (str(i["rec"]), i["sheet"] or "", i["row"] or 0, i["rule_id"])
+
+
+# ---- workbook ----------------------------------------------------------------------------------
+
+def _info_place(content, item: str) -> tuple[object, str, dict]:
+    cell = content.info.get(item)
+    if cell is None:
+        return None, "", {"sheet": SHEET_INFO, "row": None, "column": "内容"}
+    return cell.raw, cell.text, {"sheet": cell.sheet, "row": cell.row, "column": cell.column}
+
+
+def _parse_workbook(path: Path, sha: str, folder_month: str | None, park_codes: set[str],
+                    std: Standard, as_of: dt.date) -> ParsedFile:
+    content = read_workbook(path, std)
+    raw_code, code_text, code_at = _info_place(content, "园区代码")
+    park_code = nfkc(code_text) or None
+    raw_period, period_text, period_at = _info_place(content, "报告期")
+    period = parse_period(raw_period)
+    folder_month = folder_month or period
+    file_issues = []
+    if park_code not in park_codes:
+        file_issues.append(problem("F007", **code_at, value=code_text))
+    if period is None or period != folder_month:
+        file_issues.append(problem("F008", **period_at, value=period_text,
+                                   folder_month=folder_month or "YYYY-MM"))
+    if period is not None and month_start(period) > as_of:
+        file_issues.append(problem("F009", **period_at, value=period_text,
+                                   as_of=as_of.isoformat()))
+    if file_issues:
+        raise FileProblem(file_issues, park_code=park_code, period=period)
+
+    issues = _Collector()
+    rec = 0
+    raw_day, day_text, day_at = _info_place(content, "填报日期")
+    submitted_on = _check_submitted_on(rec, raw_day, day_text, day_at, issues, as_of)
+    cells: list[dict] = []
+    first_row: dict[str, int] = {}
+
+    def add_cell(f, value: Cell, unit: str | None, factor: float):
+        cells.append({"rec": rec, "field": f, "value_as_written": value.text,
+                      "text": normalize_number(value.text), "unit_as_written": unit,
+                      "factor": factor, "sheet": value.sheet, "row": value.row,
+                      "column": value.column})
+
+    def repeated(f: str, label: Cell) -> bool:
+        if f in first_row:
+            issues.add(rec, "R006", sheet=label.sheet, row=label.row, column=label.column,
+                       value=label.text, first_row=first_row[f])
+            return True
+        first_row[f] = label.row
+        return False
+
+    carriers = [FIELD_BY_NAME[f] for f in CARRIER_FIELDS]
+    for name_cell, unit_cell, qty in content.energy:
+        f = field_for_label(name_cell.text) if not is_blank(name_cell.raw) else None
+        if f is None or not f.carrier:
+            issues.add(rec, "R004", sheet=name_cell.sheet, row=name_cell.row,
+                       column=name_cell.column, value=name_cell.text,
+                       accepted="、".join(c.label_zh for c in carriers))
+            continue
+        if repeated(f.name, name_cell):
+            continue
+        factor = 1.0
+        if not is_blank(qty.raw):
+            accepted = f.unit_factors(std)
+            unit = match_unit(unit_cell.text, accepted)
+            if unit is None:
+                factor = np.nan
+                issues.add(rec, "R005", sheet=unit_cell.sheet, row=unit_cell.row,
+                           column=unit_cell.column, value=unit_cell.text,
+                           accepted="、".join(accepted), **_label_ctx(f.name))
+            else:
+                factor = unit[1]
+        add_cell(f.name, qty, unit_cell.text or None, factor)
+
+    econ_fields = [FIELD_BY_NAME[f] for f in ECON_ITEMS]
+    for item, value in content.econ:
+        base, unit = split_label(item.text)
+        f = field_for_label(base)
+        if f is None or f.name not in ECON_ITEMS:
+            issues.add(rec, "R004", sheet=item.sheet, row=item.row, column=item.column,
+                       value=item.text, accepted="、".join(
+                           f"{e.label_zh}({e.fixed_units[0]})" if e.fixed_units else e.label_zh
+                           for e in econ_fields))
+            continue
+        if repeated(f.name, item):
+            continue
+        factor = 1.0
+        if unit is not None and match_unit(unit, f.unit_factors(std)) is None:
+            factor = np.nan
+            issues.add(rec, "R005", sheet=item.sheet, row=item.row, column=item.column,
+                       value=unit, accepted="、".join(f.fixed_units) or "—",
+                       **_label_ctx(f.name))
+        add_cell(f.name, value, unit, factor)
+
+    recs = {rec: {"source_row": None, "park_code": park_code, "period": period,
+                  "submitted_on": submitted_on}}
+    default_place = {f: {"sheet": SHEET_ECON if f in ECON_ITEMS else SHEET_ENERGY, "row": None,
+                         "column": "数值" if f in ECON_ITEMS else ENERGY_HEADER[2]}
+                     for f in QUANTITY_FIELDS}
+    return _finish(sha, "xlsx", str(path), recs, pd.DataFrame(cells, columns=_CELL_COLUMNS),
+                   issues, std, default_place)
+
+
+# ---- batch CSV ---------------------------------------------------------------------------------
+
+def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[str],
+               std: Standard, as_of: dt.date) -> ParsedFile:
+    content: CsvContent = read_batch_csv(path, std)
+    sheet, cols = content.sheet, content.columns
+    lines = [line for line, _ in content.rows]
+    keys = pd.DataFrame(
+        {k: [nfkc(content.cell(cells, k)) for _, cells in content.rows]
+         for k in ("park_code", "period")}, index=lines, dtype="str")
+    valid_periods = [p for p in keys["period"] if parse_period(p)]
+    folder_month = folder_month or (valid_periods[0] if valid_periods else None)
+    codes = set(keys["park_code"])
+    periods = set(keys["period"])
+
+    def single(values: set[str]) -> str | None:
+        return next(iter(values)) if len(values) == 1 else None
+
+    if folder_month is not None and month_start(folder_month) > as_of:
+        hits = [line for line in lines if keys.at[line, "period"] == folder_month]
+        line = hits[0] if hits else None
+        raw = content.cell(content.rows[lines.index(line)][1], "period") if hits else folder_month
+        raise FileProblem(
+            [problem("F009", sheet=sheet, row=line, column=cols["period"].header, value=raw,
+                     as_of=as_of.isoformat())],
+            park_code=single(codes), period=folder_month)
+
+    issues = _Collector()
+    recs = {}
+    by_line = dict(content.rows)
+    for line, cells in content.rows:
+        day_text = content.cell(cells, "submitted_on")
+        where = {"sheet": sheet, "row": line, "column": cols["submitted_on"].header}
+        day = _check_submitted_on(line, day_text, day_text, where, issues, as_of)
+        recs[line] = {"source_row": line, "park_code": keys.at[line, "park_code"] or None,
+                      "period": keys.at[line, "period"] or None, "submitted_on": day}
+
+    schema = schemas.csv_record_schema(park_codes, folder_month or "YYYY-MM")
+    for _, fail in schemas.failures(schema, keys).iterrows():
+        line, name = int(fail["index"]), fail["column"]
+        issues.add(line, fail["rule_id"], sheet=sheet, row=line, column=cols[name].header,
+                   value=content.cell(by_line[line], name), folder_month=folder_month or "")
+
+    dup = keys[keys.duplicated(["park_code", "period"], keep=False)]
+    for (code, period), group in dup.groupby(["park_code", "period"], sort=False):
+        listed = "、".join(str(x) for x in group.index)
+        for line in group.index:
+            issues.add(line, "R012", sheet=sheet, row=line, column=cols["park_code"].header,
+                       value=content.cell(by_line[line], "park_code"), park_code=code,
+                       period=period, rows=listed)
+
+    fields = [f for f in QUANTITY_FIELDS if f in cols]
+    wide = pd.DataFrame({f: [content.cell(cells, f) for _, cells in content.rows]
+                         for f in fields}, index=lines)
+    wide.index.name = "rec"
+    long = wide.reset_index().melt(id_vars="rec", var_name="field", value_name="value_as_written")
+    long["value_as_written"] = long["value_as_written"].astype(str)
+    long["text"] = long["value_as_written"].map(normalize_number)
+    long["unit_as_written"] = long["field"].map(lambda f: cols[f].unit)
+    long["factor"] = 1.0  # CSV values are in the canonical unit of their column
+    long["sheet"] = sheet
+    long["row"] = long["rec"]
+    long["column"] = long["field"].map(lambda f: cols[f].header)
+    default_place = {f: {"sheet": sheet, "row": None,
+                         "column": cols[f].header if f in cols else f} for f in QUANTITY_FIELDS}
+    return _finish(sha, "csv", str(path), recs, long[_CELL_COLUMNS], issues, std, default_place)
+
+
+# ---- entry point -------------------------------------------------------------------------------
+
+def _registry_codes(registry: pd.DataFrame) -> set[str]:
+    return {str(c).strip() for c in registry["park_code"].dropna()}
+
+
+def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: pd.DataFrame,
+                       std: Standard, as_of: dt.date) -> ParsedFile:
+    """Parse a monthly workbook or batch CSV; `folder_month` None = take the file's own period."""
+    path = Path(path)
+    sha = file_sha256(path)
+    fmt = "csv" if path.suffix.lower() == ".csv" else "xlsx"
+    parser = _parse_csv if fmt == "csv" else _parse_workbook
+    try:
+        return parser(path, sha, folder_month, _registry_codes(registry), std, as_of)
+    except FileProblem as p:
+        return _file_error(sha, fmt, str(path), p)
+    except Exception as exc:  # a broken file must never stop a run
+        reason = f"{type(exc).__name__}: {exc}"[:200]
+        p = FileProblem([problem("F001", sheet=path.name if fmt == "csv" else None,
+                                 reason=reason)])
+        return _file_error(sha, fmt, str(path), p)

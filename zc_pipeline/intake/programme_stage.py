@@ -1,0 +1,30 @@
+"""Record a programme file (verification or funding application) like a park file: registered, validated, issues kept."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from zc_pipeline.intake.ids import file_sha256, issue_id, submission_id
+from zc_pipeline.warehouse.writer import insert_new
+
+
+def record_programme_file(conn: sa.Connection, path: Path, data_dir: Path, kind: str, period: str,
+                          issues: pd.DataFrame, run_id: str) -> str:
+    """Register the file and its issues (issue rows point to a per-row id in the file); return its SHA-256."""
+    sha = file_sha256(path)
+    rel = path.resolve().relative_to(data_dir.resolve()).as_posix()
+    insert_new(conn, "landing_file", pd.DataFrame([{
+        "source_sha256": sha, "source_file": rel, "size_bytes": path.stat().st_size,
+        "first_seen_at": dt.datetime.now(dt.timezone.utc), "kind": kind,
+    }]))
+    if len(issues):
+        i = issues.copy()
+        i["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r)) for r in i["source_row"]]
+        i["source_file"], i["source_sha256"], i["period"], i["run_id"] = rel, sha, period, run_id
+        i["issue_id"] = [issue_id(s, r, sh, ro, c) for s, r, sh, ro, c in
+                         zip(i["submission_id"], i["rule_id"], i["sheet"], i["row"], i["column"])]
+        insert_new(conn, "validation_issue", i.drop_duplicates("issue_id"))
+    return sha
