@@ -54,7 +54,8 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
     budget = std.budget(year)
     if budget is None and not applications.empty:
         raise FundingBudgetMissing(year, std.version)
-    if applications["project_id"].duplicated().any():
+    applied = applications.to_dict("records")
+    if len({a["project_id"] for a in applied}) < len(applied):
         raise ValueError(f"{year}: a project_id appears twice among the applications")
     on_list = dict(zip(dim_park["park_code"], dim_park["on_cultivation_list"].astype(bool)))
     basis = _basis(half_rows)
@@ -63,7 +64,7 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
     cap = std.int("funding.project_cap")
 
     rows = []
-    for app in applications.to_dict("records"):
+    for app in applied:
         park, investment = app["park_code"], _exact(app["investment_10k_yuan"]) * YUAN_PER_10K_YUAN
         grade, score = basis.get(park, (None, None)) if park in on_list else (None, None)
         reason = ("park_unknown" if park not in on_list

@@ -38,10 +38,13 @@ def judged_at(as_of: dt.date, through_month: str | None) -> dt.date:
     return min(as_of, p.month_start(p.add_months(through_month, 1)))
 
 
+def _per_period(periods: pd.Series, fn) -> pd.Series:
+    """fn applied to each period, computed once per distinct period."""
+    return periods.map({m: fn(m) for m in periods.unique()})
+
+
 def _shifted(periods: pd.Series, months: int) -> pd.Series:
-    """Each period moved by `months` (computed once per distinct period)."""
-    table = {m: p.add_months(m, months) for m in periods.unique()}
-    return periods.map(table)
+    return _per_period(periods, lambda m: p.add_months(m, months))
 
 
 def _lookup(cpe: pd.Series, parks: pd.Series, periods: pd.Series) -> pd.Series:
@@ -85,7 +88,7 @@ def detect_rebounds(
 
     alerts["increase"] = alerts["carbon_per_energy"] / alerts["previous_carbon_per_energy"] - 1
     last = _shifted(alerts["period"], horizon)  # month m+3
-    alerts["rectify_by"] = last.map(p.month_end)
+    alerts["rectify_by"] = _per_period(last, p.month_end)
 
     # Rectified in the first later month m' <= m+3 back at or below the pre-rebound level.
     alerts["rectified_in"] = None
@@ -96,7 +99,7 @@ def detect_rebounds(
     last_in_force = pd.Series(
         pd.MultiIndex.from_arrays([alerts["park_code"], last]).isin(cpe.index), index=alerts.index
     )
-    last_ended = last.map(lambda m: p.month_ended(m, at)).astype(bool)
+    last_ended = _per_period(last, lambda m: p.month_ended(m, at)).astype(bool)
     alerts["status"] = OPEN
     alerts.loc[last_in_force | last_ended, "status"] = OVERDUE
     alerts.loc[alerts["rectified_in"].notna(), "status"] = RECTIFIED

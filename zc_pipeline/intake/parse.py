@@ -229,14 +229,17 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
                    completed=fmt_num(q.at[rec, "retrofit_completed"]),
                    planned=fmt_num(q.at[rec, "retrofit_planned"]))
 
+    # warnings flag accepted records only: on a rejected one they would echo its errors
+    rejected = {i["rec"] for i in issues.rows if i["severity"] == "error"}
+    ok = ~q.index.isin(list(rejected))
     energy = energy_tce_of(q, std)
-    for rec in q.index[(q["value_added_10k_yuan"] == 0) & (energy > 0)]:
+    for rec in q.index[ok & (q["value_added_10k_yuan"] == 0) & (energy > 0)]:
         issues.add(rec, "W002", **place(rec, "value_added_10k_yuan"),
                    energy_tce=fmt_num(round(energy[rec], 4)))
     co2 = co2_of(q, std)
     gap = (q["reported_co2_t"] - co2).abs() / co2.where(co2 != 0)
     limit = std.num("warning.co2_gap")
-    for rec in q.index[gap > limit]:
+    for rec in q.index[ok & (gap > limit)]:
         issues.add(rec, "W003", **place(rec, "reported_co2_t"),
                    reported=fmt_num(q.at[rec, "reported_co2_t"]),
                    computed=fmt_num(round(co2[rec], 4)), gap=fmt_pct(gap[rec]),
@@ -276,8 +279,13 @@ def _finish(sha, fmt, source_file, recs, cells: pd.DataFrame, issues: _Collector
                       False, source_file)
 
 
+_SHEET_ORDER = {SHEET_INFO: 0, SHEET_ENERGY: 1, SHEET_ECON: 2}
+
+
 def _issue_order(i: dict):
-    return (str(i["rec"]), i["sheet"] or "", i["row"] or 0, i["rule_id"])
+    """Per record: errors first, then in reading order (sheet, row), then rule."""
+    return (i["rec"], i["severity"] == "warning", _SHEET_ORDER.get(i["sheet"], 0),
+            i["row"] or 0, i["rule_id"])
 
 
 # ---- workbook ----------------------------------------------------------------------------------

@@ -7,10 +7,8 @@ rejected rows are kept, and every problem is an issue row naming the rule (`rule
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +18,8 @@ from typing import Iterable
 import pandas as pd
 
 from zc_pipeline.intake.catalogue import rule
+from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, decode_csv, nfkc, normalize_number,
+                                        parse_date, parse_period)
 from zc_pipeline.partitions import months_of
 from zc_pipeline.standards import Standard
 
@@ -30,9 +30,7 @@ ISSUE_COLUMNS = ("source_row", "sheet", "row", "column", "value", "severity", "r
 PROJECT_TYPES = {"green_direct_supply": "绿电直供设施", "ccus_demo": "碳捕集示范", "other": "其他"}
 
 _PARK_CODE = re.compile(r"\d{6}-P\d{3}")
-_NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)")
-_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-_MONTH = re.compile(r"(\d{4})[-/](\d{1,2})")
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -46,42 +44,10 @@ class ParsedProgrammeFile:
         return any(rule(r).level == "file" for r in self.issues["rule_id"])
 
 
-# --- value parsing: what a cell says, or None when it says nothing usable -------------------------
-
-def _normalise(text: str | None) -> str:
-    """Full-width digits and punctuation to ASCII, outer blanks removed."""
-    return unicodedata.normalize("NFKC", text or "").strip()
-
-
-def parse_decimal(text: str | None) -> Decimal | None:
-    """A plain decimal number as written (thousands separators allowed); None when not a number."""
-    s = _normalise(text)
-    return Decimal(s.replace(",", "")) if _NUMBER.fullmatch(s) else None
-
-
-def parse_date(text: str | None) -> dt.date | None:
-    s = _normalise(text)
-    m = _DATE.fullmatch(s)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
-def parse_month(text: str | None) -> str | None:
-    """`YYYY-MM` (also `YYYY/M`) -> canonical `YYYY-MM`; None when not a month."""
-    m = _MONTH.fullmatch(_normalise(text))
-    if not m or not 1 <= int(m[2]) <= 12:
-        return None
-    return f"{int(m[1]):04d}-{int(m[2]):02d}"
-
-
-def check_in_force(rows: pd.DataFrame, in_force: set[tuple[str, str]]) -> pd.Series:
-    """True for rows whose (park_code, period) has a submission in force (keys from `park_month`)."""
-    keys = zip(rows["park_code"], rows["period"])
-    return pd.Series([k in in_force for k in keys], index=rows.index, dtype=bool)
+def parse_decimal(text: str) -> Decimal | None:
+    """A number as written (full-width digits, thousands separators allowed); None when not a number."""
+    t = normalize_number(text)
+    return Decimal(t) if _NUMBER.match(t) else None
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -112,15 +78,6 @@ class _Issues:
         return out.sort_values("row", kind="stable", na_position="first", ignore_index=True)
 
 
-def _decode(raw: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
                issues: _Issues) -> tuple[list[dict], bool]:
     """Data rows as {column: stripped text, source_row}, and whether a file error occurred."""
@@ -129,16 +86,16 @@ def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
         if size > std.int("limit.file_bytes"):
             issues.add(f"{prefix}005", value=size, limit=std.int("limit.file_bytes"))
             return [], True
-        text = _decode(path.read_bytes())
+        text, _ = decode_csv(path.read_bytes())
     except OSError as exc:
         issues.add(f"{prefix}001", value=exc.strerror or type(exc).__name__)
         return [], True
-    if text is None:
+    except FileProblem:
         issues.add(f"{prefix}002")
         return [], True
     records: list[tuple[int, list[str]]] = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # bad quoting = unreadable
         last_line = 0
         for cells in reader:
             records.append((last_line + 1, cells))  # a record starts on the line after the previous one
@@ -146,7 +103,7 @@ def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
     except csv.Error as exc:
         issues.add(f"{prefix}001", value=str(exc))
         return [], True
-    header = [_normalise(h) for h in records[0][1]] if records else []
+    header = [nfkc(h) for h in records[0][1]] if records else []
     file_error = False
     for col in columns:
         if col not in header:
@@ -203,7 +160,7 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
             issues.add(rule_id, source_row=line, column=column, **{"value": raw[column], **context})
             rejected.add(line)
 
-        period = parse_month(raw["period"])
+        period = parse_period(raw["period"])
         park_known = raw["park_code"] in parks
         if not park_known:
             error("V010", "park_code")

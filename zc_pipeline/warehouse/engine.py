@@ -40,7 +40,7 @@ def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
         return engine
     if backend == "postgresql":
         schema = schema or os.environ.get(SCHEMA_ENV) or DEFAULT_SCHEMA
-        engine = create_engine(sa_url, pool_pre_ping=True)
+        engine = create_engine(sa_url, pool_pre_ping=True, insertmanyvalues_page_size=5000)
         return engine.execution_options(schema_translate_map={None: schema})
     raise ValueError(f"unsupported warehouse URL {sa_url.render_as_string()!r}: use sqlite:/// or postgresql+psycopg://")
 

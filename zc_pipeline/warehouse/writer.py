@@ -35,7 +35,7 @@ from sqlalchemy import (
 from zc_pipeline.warehouse.tables import TABLES, grade_history, validation_issue
 
 CHUNK_ROWS = 10_000  # rows per executemany
-KEY_CHUNK = 500  # keys per `IN (...)` lookup
+KEY_CHUNK = 1_000  # keys per `IN (...)` lookup
 IN_CHUNK = 10_000  # values per `IN (...)` filter in read_table
 
 Bind = Connection | Engine

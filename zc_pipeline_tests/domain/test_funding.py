@@ -60,9 +60,9 @@ def test_reasons_are_checked_in_order():
         r = out[k]
         assert (r["eligible"], r["allocated_yuan"]) == (False, 0)
         assert pd.isna(r["rate"]) and pd.isna(r["requested_yuan"]) and pd.isna(r["priority"])
-    assert out["U"]["grade"] is None and pd.isna(out["U"]["score"])
+    assert pd.isna(out["U"]["grade"]) and pd.isna(out["U"]["score"])
     assert (out["L"]["grade"], out["L"]["score"]) == ("A", 95.0)  # known park: its basis is shown
-    assert out["N"]["grade"] is None and pd.isna(out["N"]["score"])
+    assert pd.isna(out["N"]["grade"]) and pd.isna(out["N"]["score"])
     # E: grade B, 10 × 10 000 × 0.20 = 20 000
     assert (out["E"]["rate"], out["E"]["requested_yuan"], out["E"]["allocated_yuan"], out["E"]["priority"]) == (0.2, 20000, 20000, 1)
     assert out["E"]["basis_half"] == "2026-H1" and out["E"]["year"] == "2026"

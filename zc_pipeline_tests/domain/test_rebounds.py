@@ -3,6 +3,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds
 
@@ -117,3 +119,20 @@ def test_each_rebound_is_its_own_alert():
 
 def test_empty_input_gives_the_columns():
     assert list(detect_rebounds(months(), REGISTRY, STD, LATE).columns) == ALERT_COLUMNS
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from([0.9, 1.0, 1.04, 1.1, 1.3])), min_size=2, max_size=12),
+    st.integers(min_value=1, max_value=12),
+)
+def test_status_at_the_end_of_m_is_the_status_seen_on_the_first_day_of_m_plus_1(values, m):
+    # Property of the "end of month M" reading: with only months ≤ M in force, the statuses through
+    # M (as of any later date) equal the plain statuses as of 1st of M+1.
+    series = {f"2026-{i + 1:02d}": v for i, v in enumerate(values) if v is not None and i + 1 <= m}
+    through = f"2026-{m:02d}"
+    first_of_next = dt.date(2026 + m // 12, m % 12 + 1, 1)
+    pm = cpe_series(P, series)
+    got = detect_rebounds(pm, REGISTRY, STD, LATE, through_month=through)
+    plain = detect_rebounds(pm, REGISTRY, STD, first_of_next)
+    pd.testing.assert_frame_equal(got, plain, check_dtype=False)

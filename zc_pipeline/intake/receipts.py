@@ -1,0 +1,78 @@
+"""Receipt workbooks: what was wrong with a file, cell by cell, so the park can fix and resubmit."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Font
+
+from zc_pipeline.intake.parse import ParsedFile
+
+VERDICTS = {
+    "accepted": ("全部接受", "accepted"),
+    "partial": ("部分接受（被拒收的行需改正后重新报送）", "partially accepted (fix and resubmit the rejected lines)"),
+    "rejected": ("拒收，请改正后重新报送", "rejected, fix and resubmit"),
+}
+SEVERITIES = {"error": "错误 error", "warning": "提示 warning"}
+ISSUE_HEADER = ["文件/file", "工作表/sheet", "行/row", "列/column", "值/value", "规则/rule",
+                "严重程度/severity", "说明/message (zh)", "message (en)"]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value) -> object:
+    """Text from a park's file, made inert: a leading = + - @ tab or CR gets a `'` prefix."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if not isinstance(value, str):
+        return value
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _put(ws, row: int, values: list) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=safe_text(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, whatever the text
+
+
+def write_receipt(parsed: ParsedFile, source_path: str | Path, out_path: str | Path) -> Path:
+    """Write the receipt workbook for a file (call it when the file has an error or warning)."""
+    source_path, out_path = Path(source_path), Path(out_path)
+    recs = parsed.records
+    zh, en = VERDICTS[parsed.verdict]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "回执 summary"
+    rows = [
+        ["项目/item", "内容/value"],
+        ["文件/file", source_path.name],
+        ["SHA-256", parsed.source_sha256],
+        ["结论/verdict", f"{zh} / {en}"],
+        ["记录数/records", len(recs)],
+        ["接受/accepted", int((recs["status"] == "accepted").sum())],
+        ["拒收/rejected", int((recs["status"] == "rejected").sum())],
+        ["错误/errors", parsed.error_count],
+        ["提示/warnings", parsed.warning_count],
+    ]
+    for i, r in enumerate(rows, start=1):
+        _put(ws, i, r)
+    ws["A1"].font = ws["B1"].font = Font(bold=True)
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 70
+
+    wi = wb.create_sheet("问题清单 issues")
+    _put(wi, 1, ISSUE_HEADER)
+    for cell in wi[1]:
+        cell.font = Font(bold=True)
+    for i, issue in enumerate(parsed.issues.itertuples(index=False), start=2):
+        _put(wi, i, [source_path.name, issue.sheet,
+                     None if pd.isna(issue.row) else int(issue.row), issue.column, issue.value,
+                     issue.rule_id, SEVERITIES[issue.severity], issue.message_zh,
+                     issue.message_en])
+    for letter, width in zip("ABCDEFGHI", (24, 14, 6, 22, 18, 8, 14, 60, 60)):
+        wi.column_dimensions[letter].width = width
+    wi.freeze_panes = "A2"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out_path)
+    return out_path
