@@ -88,7 +88,7 @@ CSV_UNIT_HEADERS = {
     "raw_coal_t": "原煤(t)", "natural_gas_10k_m3": "天然气(万m³)", "diesel_t": "柴油(t)",
     "gasoline_t": "汽油(t)", "purchased_heat_gj": "外购热力(GJ)",
 }
-FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 # Cumulative share of the year's planned retrofits completed by month 1..12.
 RETROFIT_CURVES = {
@@ -202,7 +202,7 @@ def core_parks() -> list[Park]:
     P = Park
     parks = [
         P("150100-P001", "呼和浩特经济技术开发区", "150100", "regional",
-          _p(90000, (0.30, 0.56), coal=3500, gas=300, heat=30000, fuel_end=0.75, va=180000,
+          _p(90000, {0: 0.30, 11: 0.36, 12: 0.56, 17: 0.62}, coal=3500, gas=300, heat=30000, fuel_end=0.75, va=180000,
              plan=(8, 10), curve="front", submit="prompt", report_co2=True,
              units={"electricity": "kWh"})),
         P("150100-P002", "和林格尔新区云计算产业园", "150100", "regional",
@@ -217,7 +217,8 @@ def core_parks() -> list[Park]:
           channel="csv", baseline_year=2024, target_green_share=0.80),
         P("150200-P002", "包头金属深加工园区", "150200", "regional",
           _p(70000, (0.22, 0.42), coal=12000, gas=200, diesel=40, heat=20000, fuel_end=0.8,
-             va=90000, plan=(6, 8), curve="front", submit="normal"), channel="csv"),
+             va=90000, plan=(6, 8), curve="front", submit="normal"), channel="csv",
+          baseline_year=2024),
         P("150200-P003", "包头铝业产业园", "150200", "pilot",
           _p(400000, (0.18, 0.30), gas=100, va=120000, plan=(4, 4), curve="steady",
              submit="normal"), channel="csv"),
@@ -246,7 +247,7 @@ def core_parks() -> list[Park]:
           baseline_year=2024, target_green_share=0.75),
         P("150500-P002", "通辽经济技术开发区", "150500", "regional",
           _p(90000, (0.20, 0.38), coal=15000, gas=250, heat=25000, fuel_end=0.8, va=120000,
-             plan=(8, 8), curve="steady", submit="normal", report_co2=True)),
+             plan=(8, 8), curve="front", submit="normal", report_co2=True), baseline_year=2024),
         P("150500-P003", "通辽科尔沁工业园区", "150500", "pilot",
           _p(40000, (0.15, 0.22), coal=9000, va=35000, plan=(4, 4), curve="steady",
              submit="sloppy")),
@@ -271,7 +272,7 @@ def core_parks() -> list[Park]:
           _p(20000, (0.30, 0.45), gas=30, va=25000, plan=(2, 3), curve="front",
              submit="prompt"), on_list=False),
         P("150800-P001", "巴彦淖尔经济技术开发区", "150800", "regional",
-          _p(45000, (0.40, 0.66), coal=2000, gas=60, fuel_end=0.8, va=50000, plan=(5, 6),
+          _p(45000, {0: 0.40, 11: 0.48, 12: 0.62, 17: 0.70}, coal=2000, gas=60, fuel_end=0.8, va=50000, plan=(5, 6),
              curve="front", submit="prompt")),
         P("150800-P002", "乌拉特后旗工业园区", "150800", "pilot",
           _p(70000, (0.30, 0.45), coal=10000, va=30000, plan=(4, 4), curve="steady",
@@ -283,7 +284,7 @@ def core_parks() -> list[Park]:
           _p(60000, (0.50, 0.72), diesel=20, gas=40, va=60000, plan=(5, 6), curve="front",
              submit="prompt")),
         P("150900-P002", "察哈尔高新技术产业开发区", "150900", "regional",
-          _p(55000, (0.35, 0.58), coal=5000, gas=90, fuel_end=0.8, va=45000, plan=(5, 5),
+          _p(55000, {0: 0.35, 6: 0.37, 7: 0.52, 17: 0.60}, coal=5000, gas=90, fuel_end=0.8, va=45000, plan=(5, 5),
              curve="steady", submit="normal", units={"natural_gas_10k_m3": "m³"})),
         P("150900-P003", "乌兰察布大数据产业园数据中心园中园", "150900", "pilot",
           _p(100000, (0.86, 0.93), mix=(0.8, 0.1, 0.1), diesel=15, va=20000, plan=(2, 2),
@@ -300,7 +301,7 @@ def core_parks() -> list[Park]:
           enrolled_on=dt.date(2025, 7, 1)),
         P("152500-P001", "锡林浩特经济技术开发区", "152500", "regional",
           _p(40000, (0.45, 0.68), coal=5000, heat=20000, fuel_end=0.8, va=35000, plan=(4, 5),
-             curve="front", submit="normal"), channel="csv"),
+             curve="front", submit="normal"), channel="csv", baseline_year=2024),
         P("152500-P002", "二连浩特口岸工业园区", "152500", "pilot",
           _p(15000, (0.35, 0.50), diesel=50, gasoline=20, va=18000, plan=(2, 2),
              curve="steady", submit="normal"), channel="csv"),
@@ -385,7 +386,7 @@ def build_region(rng: random.Random, n_parks: int, csv_share: float | None) -> l
         parks.append(_extra_park(rng, code, city, next_no[city]))
         next_no[city] += 1
     extras = [p for p in parks if not p.core]
-    share = csv_share if csv_share is not None else (0.97 if n_parks >= 500 else 0.25)
+    share = csv_share if csv_share is not None else (1.0 if n_parks >= 500 else 0.25)
     for p in extras:
         p.channel = "csv" if rng.random() < share else "xlsx"
     if csv_share is not None:  # explicit share also moves ordinary core parks
@@ -439,6 +440,8 @@ def physical_month(park: Park, month: str, rng: random.Random) -> dict:
     # designed physical events
     if park.code == "150800-P001" and month == "2025-08":
         g -= 0.08  # wind curtailment: rebound, rectified next month
+    if park.code == "150300-P002" and month >= "2026-03":
+        g -= 0.12  # a green-power contract lapsed and was only partly renewed: lasting rebound
     elec = pr.elec * act
     d, o, c = pr.mix
     green = elec * g
@@ -455,8 +458,6 @@ def physical_month(park: Park, month: str, rng: random.Random) -> dict:
         vals[f] = base * act * fuel_mult * (1 + rng.uniform(-0.005, 0.005))
     if park.code == "152900-P002" and month >= "2025-10":
         vals["natural_gas_10k_m3"] += 60 * act  # new gas-fired process heat: lasting rebound
-    if park.code == "150300-P001" and month >= "2026-03":
-        vals["raw_coal_t"] *= 1.25  # a new coal-fired unit: lasting rebound
     out = {}
     for f, _, _, _, nd in CARRIERS:
         out[f] = _r(vals[f], nd)
@@ -1354,8 +1355,8 @@ def _write_verifications(R: Region, est: Estimator) -> dict:
                     factor = 1 + vrng.uniform(-0.04, 0.04)
                 vco2 = round(d["co2_t"] * factor, 1)
                 ven = round(d["energy_tce"] * (1 + vrng.uniform(-0.03, 0.03)), 1)
-                von = verified_base + dt.timedelta(days=vrng.randint(4, 45))
-                von = min(von, est.as_of - dt.timedelta(days=1))
+                room = (est.as_of - verified_base).days - 1
+                von = verified_base + dt.timedelta(days=vrng.randint(min(4, room), min(45, room)))
                 rows.append([code, m, f"{ven:.1f}", f"{vco2:.1f}", vrng.choice(INSPECTORS),
                              von.isoformat()])
         path = R.out / "landing" / "verifications" / f"{half}.csv"
@@ -1398,11 +1399,12 @@ def _write_funding(R: Region, est: Estimator, spot_fail: dict) -> dict:
              "ccus_demo": ["二氧化碳捕集利用示范工程", "CCUS全流程示范项目", "燃煤锅炉烟气碳捕集示范"],
              "other": ["园区智慧能源管理平台", "余热回收利用改造", "光伏车棚建设"]}
     for i, p in enumerate(good):
-        n = 2 if i < 6 else 1
+        n = 2 if i < 8 else 1
         for j in range(n):
-            kind = kinds[(i + j) % 2] if not p.profile.coal == 0 or (i + j) % 2 == 0 else "green_direct_supply"
-            inv = frng.choice([4800, 6200, 7500, 8800, 10500, 12000, 15600, 5300.5, 9999.99])
+            kind = kinds[(i + j) % 2] if p.profile.coal > 0 else "green_direct_supply"
+            inv = frng.choice([6800, 7500, 8800, 10500, 12000, 15600, 9999.99, 11250.5, 23000])
             projects.append((p.code, kind, inv))
+    weak.sort(key=lambda p: (p.code != "150500-P001", p.code))  # spot-check-capped park first
     for p in weak[:4]:
         projects.append((p.code, frng.choice(kinds), frng.choice([3000, 4500, 6000])))
     for p in (good[:2] + weak[:1]):

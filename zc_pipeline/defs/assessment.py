@@ -71,7 +71,7 @@ def write_assessment(engine, park_table: str, park_rows: pd.DataFrame, summary_t
 )
 def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_month: pd.DataFrame):
     """The league-city's quarterly evaluation (STANDARD §4–§7), once the quarter's last deadline has passed."""
-    from zc_pipeline.domain.assessment import assess_quarter
+    from zc_pipeline.domain.scoring import assess_quarter
 
     quarter = quarter_from_dagster(context.partition_key)
     dim_park = zc.dim_park()
@@ -108,7 +108,7 @@ def half_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_mont
                     park_quarter_assessment: pd.DataFrame, spot_check_sample: pd.DataFrame,
                     spot_check_result: pd.DataFrame):
     """The region's mid-year evaluation (H1) or year-end assessment (H2) with spot-check caps and outcomes."""
-    from zc_pipeline.domain.assessment import assess_half
+    from zc_pipeline.domain.scoring import assess_half
     from zc_pipeline.domain.spot_checks import park_status
 
     half = half_from_dagster(context.partition_key)

@@ -44,8 +44,13 @@ SCORE_COLUMNS = ["park_code", "league_city_code", "category", *SCORED, "rank_in_
 QUARTER_COLUMNS = [
     "park_code", "quarter", "league_city_code", "category", *SCORED, "rank_in_city", "standard_version",
 ]
+REGISTRY_COLUMNS = [
+    "park_code", "league_city_code", "category", "baseline_year", "baseline_carbon_per_energy",
+    "baseline_green_share", "target_green_share", "target_date",
+]
 HALF_COLUMNS = [
-    "park_code", "half", "assessment", "window_start", "window_end", *SCORED,
+    "park_code", "half", "assessment", "window_start", "window_end", "league_city_code", "category",
+    *SCORED,
     "rank_in_region", "spot_check", "outcome", "standard_version",
 ]
 
@@ -68,7 +73,7 @@ def _null(x) -> bool:
 def green_target(
     baseline_share: float, target_share: float, baseline_year: int, target_date: dt.date, at: dt.date
 ) -> float:
-    """g(t): linear in days from baseline_share at 31 Dec of baseline_year to target_share at target_date."""
+    """g(t): in days, baseline_share on 31 Dec of baseline_year to target_share at target_date."""
     t0 = dt.date(int(baseline_year), 12, 31)
     if target_date <= t0:
         return target_share
@@ -122,7 +127,7 @@ def grade_of(score: float, std: Standard) -> str:
 
 
 def apply_caps(uncapped: str, holding: list[str], std: Standard) -> tuple[str, str | None]:
-    """(published grade, grade_cap): the strictest holding cap applies; name it if it lowered the grade."""
+    """(published grade, grade_cap): the strictest holding cap applies; named if it lowered the grade."""
     limit = {cap: GRADES.index(std[f"cap.{cap}"]) for cap in holding}
     grade = GRADES[max([GRADES.index(uncapped), *limit.values()])]
     if "no_report" in holding:
@@ -159,7 +164,7 @@ def score_window(
     months = p.score_window(period)
     _, end = window_bounds(period)
     rebound_parks = unrectified_in(rebound_status_at_end, months)
-    df = agg.merge(dim_park, on="park_code", how="left", validate="one_to_one")
+    df = agg.merge(dim_park[REGISTRY_COLUMNS], on="park_code", how="left", validate="one_to_one")
 
     rows = []
     for r in df.itertuples(index=False):
@@ -202,7 +207,8 @@ def assess_quarter(
     if not window_is_due(quarter, as_of, std):
         return pd.DataFrame(columns=QUARTER_COLUMNS), pd.DataFrame(columns=CITY_COLUMNS)
     agg = aggregate_window(park_month, dim_park, quarter, std, as_of)
-    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=p.score_window(quarter)[-1])
+    last = p.score_window(quarter)[-1]
+    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=last)
     rows = score_window(agg, dim_park, quarter, std, rebounds)
     rows["quarter"] = quarter
     rows["standard_version"] = std.version
@@ -221,14 +227,15 @@ def assess_half(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(park_half_assessment rows, region_half_summary row); both empty until the half is due.
 
-    Year-end outcomes need the year's Q3 and Q4 grades: from `quarter_rows` when given, else
-    assessed here from the same inputs. `spot_check` is 'fail' for `spot_check_failed` parks and
+    Year-end outcomes need the year's Q3 and Q4 grades: from `quarter_rows` (e.g. the stored
+    park_quarter_assessment) where it has them, else assessed here from the same inputs. `spot_check` is 'fail' for `spot_check_failed` parks and
     'not_sampled' otherwise; the caller fills in the sample's real statuses.
     """
     if not window_is_due(half, as_of, std):
         return pd.DataFrame(columns=HALF_COLUMNS), pd.DataFrame(columns=REGION_COLUMNS)
     agg = aggregate_window(park_month, dim_park, half, std, as_of)
-    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=p.score_window(half)[-1])
+    last = p.score_window(half)[-1]
+    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=last)
     rows = score_window(agg, dim_park, half, std, rebounds, spot_check_failed)
     year_end = half.endswith("H2")
     rows["half"] = half
@@ -240,10 +247,14 @@ def assess_half(
     rows["standard_version"] = std.version
     rows["outcome"] = None
     if year_end and not rows.empty:
-        if quarter_rows is None:
-            quarter_rows = pd.concat(
-                [assess_quarter(park_month, dim_park, q, std, as_of)[0] for q in year_end_quarters(half)]
-            )
-        rows["outcome"] = year_end_outcomes(rows, quarter_rows, dim_park, std)
+        given = quarter_rows if quarter_rows is not None and len(quarter_rows) else None
+        have = set() if given is None else set(given["quarter"])
+        assessed = [
+            assess_quarter(park_month, dim_park, q, std, as_of)[0]
+            for q in year_end_quarters(half)
+            if q not in have
+        ]
+        quarters = pd.concat([q for q in (given, *assessed) if q is not None])
+        rows["outcome"] = year_end_outcomes(rows, quarters, dim_park, std)
     rows = rows[HALF_COLUMNS]
     return rows, region_half_summary(rows, park_month, dim_park, half)

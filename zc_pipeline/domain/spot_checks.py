@@ -16,9 +16,9 @@ import pandas as pd
 from zc_pipeline.partitions import month_of, months_of
 from zc_pipeline.standards import Standard
 
-SAMPLE_COLUMNS = ["half", "park_code", "risk_weight", "draw_order", "seed"]
+SAMPLE_COLUMNS = ["half", "park_code", "risk_weight", "draw_order", "seed", "standard_version"]
 RESULT_COLUMNS = ["half", "park_code", "period", "sampled", "co2_t", "reported_co2_t",
-                  "verified_co2_t", "discrepancy", "result"]
+                  "verified_co2_t", "discrepancy", "result", "standard_version"]
 STATUSES = ("not_sampled", "pending", "pass", "fail")
 
 
@@ -89,6 +89,7 @@ def draw_sample(half: str, weights: pd.DataFrame, std: Standard) -> pd.DataFrame
         "risk_weight": top["risk_weight"],
         "draw_order": range(1, len(top) + 1),
         "seed": draw_seed(half, std),
+        "standard_version": std.version,
     }, columns=SAMPLE_COLUMNS)
 
 
@@ -134,6 +135,7 @@ def verify(half: str, sample: pd.DataFrame, verifications: pd.DataFrame, park_mo
         "verified_co2_t": rows["verified_co2_t"].astype("float64"),
         "discrepancy": pd.Series([d for d, _ in compared], dtype="float64"),
         "result": pd.Series([r for _, r in compared], dtype=object),
+        "standard_version": std.version,
     }, columns=RESULT_COLUMNS).sort_values(["park_code", "period"], ignore_index=True)
 
 

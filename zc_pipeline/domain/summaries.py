@@ -38,7 +38,7 @@ def _summarise(assessed: pd.DataFrame, summed: pd.DataFrame, key: str) -> pd.Dat
     """Counts and mean score of the assessment rows, and the sums of the month rows, by `key`."""
     by = assessed.groupby(key)
     out = pd.DataFrame({"parks": by.size()})
-    out["parks_reported"] = by["months_reported"].apply(lambda m: int((m > 0).sum()))
+    out["parks_reported"] = assessed["months_reported"].gt(0).groupby(assessed[key]).sum()
     grades = pd.crosstab(assessed[key], assessed["grade"])
     for grade, column in GRADE_COUNTS.items():
         out[column] = grades[grade] if grade in grades else 0

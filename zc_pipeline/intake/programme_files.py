@@ -134,14 +134,14 @@ def _finish(rows: list[dict], rejected: set[int], file_error: bool, columns: lis
     return ParsedProgrammeFile(frame, issues.frame())
 
 
-def _reject_repeats(rows: list[dict], key, rule_id: str, issues: _Issues, column: str,
-                    rejected: set[int], label) -> None:
-    """Every row whose key occurs more than once is rejected (no row of a repeated key is guessed right)."""
-    counts = Counter(key(r) for r in rows)
+def _reject_repeats(rows: list[dict], key_columns: tuple[str, ...], rule_id: str, issues: _Issues,
+                    rejected: set[int]) -> None:
+    """Every row whose key occurs more than once is rejected: none of them can be taken as the right one."""
+    column = key_columns[-1]
+    counts = Counter(tuple(r[c] for c in key_columns) for r in rows)
     for r in rows:
-        k = key(r)
-        if counts[k] > 1:
-            issues.add(rule_id, source_row=r["source_row"], column=column, **label(r))
+        if counts[tuple(r[c] for c in key_columns)] > 1:
+            issues.add(rule_id, source_row=r["source_row"], column=column, value=r[column], key=r["park_code"])
             rejected.add(r["source_row"])
 
 
@@ -186,8 +186,7 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
             "period": period or raw["period"], **numbers, "inspector": raw["inspector"],
             "verified_on": verified_on,
         })
-    _reject_repeats(rows, lambda r: (r["park_code"], r["period"]), "V017", issues, "period", rejected,
-                    lambda r: {"value": r["period"], "key": r["park_code"]})
+    _reject_repeats(rows, ("park_code", "period"), "V017", issues, rejected)
     columns = ["source_row", "half", *VERIFICATION_COLUMNS]
     parsed = _finish(rows, rejected, file_error, columns, issues)
     for col in ("verified_energy_tce", "verified_co2_t"):
@@ -230,12 +229,11 @@ def read_funding_file(path: str | Path, *, year: int | str, registry, std: Stand
         if applied_on is None:
             error("G017", "applied_on")
         rows.append({
-            "source_row": line, "year": int(year), "project_id": raw["project_id"],
+            "source_row": line, "year": str(year), "project_id": raw["project_id"],
             "park_code": raw["park_code"], "project_name": raw["project_name"],
             "project_type": project_type or raw["project_type"],
             "investment_10k_yuan": raw["investment_10k_yuan"] if investment is None else str(investment),
             "applied_on": applied_on,
         })
-    _reject_repeats([r for r in rows if r["project_id"]], lambda r: r["project_id"], "G013", issues,
-                    "project_id", rejected, lambda r: {"value": r["project_id"]})
+    _reject_repeats([r for r in rows if r["project_id"]], ("project_id",), "G013", issues, rejected)
     return _finish(rows, rejected, file_error, ["source_row", "year", *FUNDING_COLUMNS], issues)

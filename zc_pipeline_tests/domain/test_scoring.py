@@ -34,8 +34,9 @@ QUARTER_COLUMNS = [  # WAREHOUSE.md park_quarter_assessment (run_id is added by 
     "green_target_at_end", "retrofit_rate", "score_carbon", "score_green", "score_retrofit",
     "score_reporting", "score", "grade", "grade_cap", "rank_in_city", "standard_version",
 ]
-HALF_COLUMNS = [  # WAREHOUSE.md park_half_assessment
-    "park_code", "half", "assessment", "window_start", "window_end", "months_expected",
+HALF_COLUMNS = [  # WAREHOUSE.md park_half_assessment (+ league_city_code, category as in tables.py)
+    "park_code", "half", "assessment", "window_start", "window_end", "league_city_code", "category",
+    "months_expected",
     "months_reported", "months_on_time", "energy_tce", "co2_t", "carbon_per_energy", "green_share",
     "green_target_at_end", "retrofit_rate", "score_carbon", "score_green", "score_retrofit",
     "score_reporting", "score", "grade", "grade_cap", "rank_in_region", "spot_check", "outcome",
@@ -281,3 +282,15 @@ def test_rank_in_city_in_a_quarter():
     pm = months(*quarter_months(P, Q2), *quarter_months(Q, Q2), *quarter_months(r, Q2))
     rows, _ = assess_quarter(pm, dim(park(P), park(Q), park(r), park(s)), "2026-Q2", STD, DUE_Q2)
     assert dict(zip(rows["park_code"], rows["rank_in_city"])) == {P: 1, Q: 1, r: 1, s: 3}
+
+
+def test_year_end_removal_uses_given_quarter_rows_and_assesses_missing_ones():
+    # Jan–Sep reported; Oct–Dec missing. Q4 (not in the given rows) is assessed here: no report → D.
+    # The given Q3 row says D, so D in both Q3 and Q4 → removed, whatever the year-end grade (C,
+    # missing_report).
+    pm = months(*(month(P, f"2026-{m:02d}") for m in range(1, 10)))
+    given = pd.DataFrame([{"park_code": P, "quarter": "2026-Q3", "grade": "D"}])
+    rows, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4, quarter_rows=given)
+    assert (rows.iloc[0]["grade"], rows.iloc[0]["outcome"]) == ("C", "remove_from_list")
+    rows, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4)  # Q3 assessed here: A → C cap
+    assert rows.iloc[0]["outcome"] == "keep"

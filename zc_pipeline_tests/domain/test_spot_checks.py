@@ -100,8 +100,10 @@ def test_the_n5_draw_pinned_by_hand():
                                                   0.8673424999288074, 0.38395364211039484], rel=1e-15)
     sample = sc.draw_sample(H1, weights, STD)
     assert sample.to_dict("records") == [
-        {"half": H1, "park_code": "150100-P003", "risk_weight": 3.0, "draw_order": 1, "seed": "400e5442cdbe6430"},
-        {"half": H1, "park_code": "150200-P001", "risk_weight": 4.0, "draw_order": 2, "seed": "400e5442cdbe6430"},
+        {"half": H1, "park_code": "150100-P003", "risk_weight": 3.0, "draw_order": 1, "seed": "400e5442cdbe6430",
+         "standard_version": "IM-ZCP-2026.1"},
+        {"half": H1, "park_code": "150200-P001", "risk_weight": 4.0, "draw_order": 2, "seed": "400e5442cdbe6430",
+         "standard_version": "IM-ZCP-2026.1"},
     ]
 
 
@@ -192,7 +194,7 @@ def test_discrepancy_exactly_the_limit_passes_and_just_above_fails():
     got = r.set_index(["park_code", "period"])
     assert got.loc[("150100-P001", "2026-01")].to_dict() == {
         "half": H1, "sampled": True, "co2_t": 110.0, "reported_co2_t": 108.0, "verified_co2_t": 100.0,
-        "discrepancy": 0.1, "result": "pass"}
+        "discrepancy": 0.1, "result": "pass", "standard_version": "IM-ZCP-2026.1"}
     assert got.loc[("150100-P001", "2026-02"), ["discrepancy", "result"]].tolist() == [0.1, "pass"]
     assert got.loc[("150100-P002", "2026-03"), ["discrepancy", "result"]].tolist() == [0.1001, "fail"]
     assert got.loc[("150200-P001", "2026-02"), ["sampled", "discrepancy", "result"]].tolist() == [False, 0.5, "fail"]
