@@ -30,6 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 from zc_pipeline.standards import load_standard
@@ -537,6 +539,24 @@ class _FixedZip(zipfile.ZipFile):
             zinfo_or_arcname = zi
         return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as fh:
+            return self.writestr(arcname or Path(filename).name, fh.read())
+
+
+class _MemoryExcelWriter(ExcelWriter):
+    """openpyxl's writer with worksheets serialised in memory (no temp files, no file mtimes)."""
+
+    def write_worksheet(self, ws):
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
 
 def workbook_bytes(wb: Workbook) -> bytes:
     wb.properties.created = FIXED_TIMESTAMP
@@ -544,7 +564,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.properties.creator = "zc_pipeline.samplegen"
     buf = io.BytesIO()
     with _FixedZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()  # save() closes the archive
+        _MemoryExcelWriter(wb, archive).save()  # save() closes the archive
     return buf.getvalue()
 
 
@@ -628,17 +648,16 @@ def economy_rows_for(values: dict) -> list:
 
 
 def fmt_num(v, thousands: bool = False) -> str:
+    """Plain decimal text of a (rounded) number: 12345.6, 18972, or 18,972 with separators."""
     if v is None:
         return ""
     if isinstance(v, str):
         return v
-    d = Decimal(repr(float(v))).normalize()
-    if d == d.to_integral_value():
-        d = d.quantize(Decimal(1))
-    if thousands:
-        s = f"{d:,f}"
-    else:
-        s = f"{d:f}"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = format(v, ",") if thousands else repr(v)
+    if "e" in s or "E" in s:  # never scientific notation
+        s = f"{Decimal(repr(v)):{',' if thousands else ''}f}"
     return s
 
 
@@ -808,6 +827,10 @@ def _plan_submissions(R: Region) -> None:
                 if not (code == "152200-P003" and m in ("2025-05", "2025-06")):
                     continue
             if code == "150700-P002" and "2025-07" <= m <= "2025-12":
+                if m == "2025-07":
+                    R.add_case(case="stopped_reporting", park=code, month=m,
+                               months=[x for x in R.months if "2025-07" <= x <= "2025-12"],
+                               expect="no files 2025-07..2025-12: 2025-Q3/Q4 no_report (score 0, D)")
                 continue  # stopped reporting for half a year
             if code == "150400-P003" and m == "2025-11":
                 R.add_case(case="missing_month", park=code, month=m,
@@ -1153,6 +1176,9 @@ class Estimator:
             self.pm[(park, m)] = d
         self.warnings = self._warnings()
         self.rebounds = self._rebounds()
+        self.rebounds_by_park: dict = {}
+        for rb in self.rebounds:
+            self.rebounds_by_park.setdefault(rb["park"], []).append(rb)
 
     def counts(self, park, m):
         return (park, m) in self.pm
@@ -1221,7 +1247,7 @@ class Estimator:
             if not ms:
                 continue
             eligible.append(p.code)
-            rb = sum(1 for r in self.rebounds if r["park"] == p.code and r["month"] in months)
+            rb = sum(1 for r in self.rebounds_by_park.get(p.code, ()) if r["month"] in months)
             wn = sum(len(self.warnings.get(self.pm[(p.code, m)]["sub"].seq, [])) for m in ms)
             weights[p.code] = 1 + 2 * rb + wn
         version = self.std.version
@@ -1290,8 +1316,8 @@ class Estimator:
             caps.append(("spot_check_failed", "D"))
         if len(rep) < len(exp):
             caps.append(("missing_report", "C"))
-        for rb in self.rebounds:
-            if rb["park"] == park.code and rb["month"] in window:
+        for rb in self.rebounds_by_park.get(park.code, ()):
+            if rb["month"] in window:
                 st, _ = self.rebound_status(rb, window[-1])
                 if st in ("open", "overdue"):
                     caps.append(("rebound_unrectified", "B"))

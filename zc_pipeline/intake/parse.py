@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from zc_pipeline.intake import schemas
-from zc_pipeline.intake.catalogue import rule
+from zc_pipeline.intake.catalogue import all_rules
 from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.intake.readers import (
     CARRIER_FIELDS, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, FIELDS, NUMBER_PATTERN,
@@ -112,9 +112,10 @@ class _Collector:
 
     def __init__(self) -> None:
         self.rows: list[dict] = []
+        self._rules = all_rules()
 
     def add(self, rec, rule_id, *, sheet=None, row=None, column=None, value=None, **context):
-        r = rule(rule_id)
+        r = self._rules[rule_id]
         fields = {"sheet": sheet or "", "row": row if row is not None else "",
                   "column": column or "", "value": "" if value is None else value, **context}
         zh, en = r.messages(**fields)
@@ -127,12 +128,17 @@ class _Collector:
                  value=p["value"], **p["context"])
 
 
-def _issues_frame(rows: list[dict], rec_to_row: dict, sha: str) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["rec", *ISSUE_COLUMNS[2:]])
+def _with_ids(frame: pd.DataFrame, rec_to_row: dict, sha: str) -> pd.DataFrame:
+    """Add source_row and submission_id to a frame keyed by the internal `rec`."""
+    ids = {rec: submission_id(sha, row) for rec, row in rec_to_row.items()}
     frame["source_row"] = frame["rec"].map(rec_to_row).astype("Int64")
-    frame["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r))
-                              for r in frame["source_row"]]
+    frame["submission_id"] = frame["rec"].map(ids).astype(object)
     frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def _issues_frame(rows: list[dict], rec_to_row: dict, sha: str) -> pd.DataFrame:
+    frame = _with_ids(pd.DataFrame(rows, columns=["rec", *ISSUE_COLUMNS[2:]]), rec_to_row, sha)
     return frame[ISSUE_COLUMNS].reset_index(drop=True)
 
 
@@ -147,22 +153,22 @@ def _empty_values() -> pd.DataFrame:
 def _records_frame(recs: dict, quantities: pd.DataFrame, issue_rows: list[dict], sha: str,
                    fmt: str) -> pd.DataFrame:
     counts = Counter((i["rec"], i["severity"]) for i in issue_rows)
-    out = []
-    for rec, info in recs.items():
-        errors = counts[(rec, "error")]
-        out.append({
-            "submission_id": submission_id(sha, info["source_row"]),
-            "source_row": info["source_row"], "park_code": info["park_code"],
-            "period": info["period"], "submitted_on": info["submitted_on"],
-            "source_format": fmt, "status": "rejected" if errors else "accepted",
-            "error_count": errors, "warning_count": counts[(rec, "warning")],
-            **{f: quantities.at[rec, f] if rec in quantities.index else np.nan
-               for f in QUANTITY_FIELDS},
-        })
-    frame = pd.DataFrame(out, columns=RECORD_COLUMNS)
-    frame["source_row"] = frame["source_row"].astype("Int64")
-    frame[list(QUANTITY_FIELDS)] = frame[list(QUANTITY_FIELDS)].astype(float)
-    return frame
+    keys = list(recs)
+    frame = pd.DataFrame(
+        {
+            "submission_id": [submission_id(sha, recs[k]["source_row"]) for k in keys],
+            "source_row": pd.array([recs[k]["source_row"] for k in keys], dtype="Int64"),
+            **{c: [recs[k][c] for k in keys] for c in ("park_code", "period", "submitted_on")},
+            "source_format": fmt,
+            "error_count": [counts[(k, "error")] for k in keys],
+            "warning_count": [counts[(k, "warning")] for k in keys],
+        },
+        columns=[c for c in RECORD_COLUMNS if c not in QUANTITY_FIELDS and c != "status"],
+    )
+    frame["status"] = np.where(frame["error_count"] > 0, "rejected", "accepted")
+    q = quantities.reindex(index=keys, columns=list(QUANTITY_FIELDS)).astype(float)
+    frame[list(QUANTITY_FIELDS)] = q.to_numpy()
+    return frame[RECORD_COLUMNS]
 
 
 def _file_error(sha: str, fmt: str, source_file: str, p: FileProblem) -> ParsedFile:
@@ -194,7 +200,8 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
                    value=c.value_as_written, **_label_ctx(c.field))
     numeric = written & cells["text"].str.fullmatch(NUMBER_PATTERN)
     value = pd.to_numeric(cells["text"].where(numeric), errors="coerce") * cells["factor"]
-    blank = cells["field"].map(lambda f: np.nan if f in OPTIONAL_FIELDS else 0.0)
+    blank = cells["field"].map({f: np.nan if f in OPTIONAL_FIELDS else 0.0
+                                for f in QUANTITY_FIELDS})
     cells["canonical_value"] = value.where(written, blank)
     signs = cells.loc[numeric, ["canonical_value"]]
     for i in schemas.failures(schemas.value_sign_schema(), signs)["index"]:
@@ -260,11 +267,7 @@ def _check_submitted_on(rec, raw, text: str, where: dict, issues: _Collector, as
 def _values_frame(written: pd.DataFrame, rec_to_row: dict, sha: str) -> pd.DataFrame:
     if written.empty:
         return _empty_values()
-    frame = written.copy()
-    frame["source_row"] = frame["rec"].map(rec_to_row).astype("Int64")
-    frame["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r))
-                              for r in frame["source_row"]]
-    frame["row"] = frame["row"].astype("Int64")
+    frame = _with_ids(written.copy(), rec_to_row, sha)
     frame["canonical_value"] = frame["canonical_value"].astype(float)
     return frame[VALUE_COLUMNS].reset_index(drop=True)
 
@@ -420,17 +423,17 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
     issues = _Collector()
     recs = {}
     by_line = dict(content.rows)
-    for line, cells in content.rows:
+    day_column = cols["submitted_on"].header
+    for (line, cells), code, period in zip(content.rows, keys["park_code"], keys["period"]):
         day_text = content.cell(cells, "submitted_on")
-        where = {"sheet": sheet, "row": line, "column": cols["submitted_on"].header}
+        where = {"sheet": sheet, "row": line, "column": day_column}
         day = _check_submitted_on(line, day_text, day_text, where, issues, as_of)
-        recs[line] = {"source_row": line, "park_code": keys.at[line, "park_code"] or None,
-                      "period": keys.at[line, "period"] or None, "submitted_on": day}
+        recs[line] = {"source_row": line, "park_code": code or None, "period": period or None,
+                      "submitted_on": day}
 
     schema = schemas.csv_record_schema(park_codes, folder_month or "YYYY-MM")
-    for _, fail in schemas.failures(schema, keys).iterrows():
-        line, name = int(fail["index"]), fail["column"]
-        issues.add(line, fail["rule_id"], sheet=sheet, row=line, column=cols[name].header,
+    for line, name, rule_id in schemas.failures(schema, keys).itertuples(index=False):
+        issues.add(line, rule_id, sheet=sheet, row=line, column=cols[name].header,
                    value=content.cell(by_line[line], name), folder_month=folder_month or "")
 
     dup = keys[keys.duplicated(["park_code", "period"], keep=False)]
@@ -448,11 +451,11 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
     long = wide.reset_index().melt(id_vars="rec", var_name="field", value_name="value_as_written")
     long["value_as_written"] = long["value_as_written"].astype(str)
     long["text"] = long["value_as_written"].map(normalize_number)
-    long["unit_as_written"] = long["field"].map(lambda f: cols[f].unit)
+    long["unit_as_written"] = long["field"].map({f: cols[f].unit for f in fields})
     long["factor"] = 1.0  # CSV values are in the canonical unit of their column
     long["sheet"] = sheet
     long["row"] = long["rec"]
-    long["column"] = long["field"].map(lambda f: cols[f].header)
+    long["column"] = long["field"].map({f: cols[f].header for f in fields})
     default_place = {f: {"sheet": sheet, "row": None,
                          "column": cols[f].header if f in cols else f} for f in QUANTITY_FIELDS}
     return _finish(sha, "csv", str(path), recs, long[_CELL_COLUMNS], issues, std, default_place)

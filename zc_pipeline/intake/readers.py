@@ -120,6 +120,8 @@ def label_key(text: str) -> str:
 
 def normalize_number(text: str) -> str:
     """Full-width digits, the minus sign and thousands separators normalised; '' stays ''."""
+    if text.isascii() and "," not in text:
+        return text.strip()
     t = nfkc(text).replace("\u2212", "-")
     return t.replace(",", "") if _THOUSANDS.match(t) else t
 
@@ -242,7 +244,8 @@ class WorkbookContent:
 
 
 def _open_zip_checks(path: Path, std: Standard) -> None:
-    head = path.open("rb").read(8)
+    with path.open("rb") as fh:
+        head = fh.read(8)
     if not zipfile.is_zipfile(path):
         if head == _OLE_MAGIC:
             if _ENCRYPTED_STREAM in path.read_bytes():

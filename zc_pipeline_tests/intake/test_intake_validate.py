@@ -1,0 +1,67 @@
+"""`zc validate`: offline verdicts and receipts; the blank template passes once filled in."""
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+from intake_builders import AS_OF, MONTH, PARK, build_csv, build_workbook, good_csv_row
+
+from zc_pipeline.intake.validate import validate_files, write_blank_template
+
+
+def test_validate_files_takes_the_month_from_the_folder_or_the_file(tmp_path, registry, std):
+    good = build_workbook(tmp_path / "landing" / MONTH / "good.xlsx")
+    bad = build_csv(tmp_path / "landing" / MONTH / "bad.csv", [good_csv_row(raw_coal_t="-1")])
+    moved = build_workbook(tmp_path / "landing" / "2026-02" / "moved.xlsx")  # says 2026-03
+    loose = build_workbook(tmp_path / "inbox" / "loose.xlsx")  # no month folder: its own period
+    receipts = tmp_path / "receipts"
+    verdicts = validate_files([good, bad, moved, loose], registry=registry, std=std,
+                              as_of=AS_OF, receipts_dir=receipts)
+    got = {v.path.name: (v.verdict, v.errors, v.receipt is not None) for v in verdicts}
+    assert got == {"good.xlsx": ("accepted", 0, False), "bad.csv": ("rejected", 1, True),
+                   "moved.xlsx": ("rejected", 1, True), "loose.xlsx": ("accepted", 0, False)}
+    assert sorted(p.name for p in receipts.iterdir()) == ["bad.receipt.xlsx", "moved.receipt.xlsx"]
+
+
+def test_validate_files_expands_folders(tmp_path, registry, std):
+    build_workbook(tmp_path / MONTH / "a.xlsx")
+    build_csv(tmp_path / MONTH / "b.csv", [good_csv_row()])
+    verdicts = validate_files([tmp_path], registry=registry, std=std, as_of=AS_OF,
+                              receipts_dir=None)
+    assert [(v.path.name, v.verdict, v.records) for v in verdicts] == [
+        ("a.xlsx", "accepted", 1), ("b.csv", "accepted", 1)]
+
+
+def test_blank_template_layout_and_filled_template_passes(tmp_path, registry, std):
+    path = write_blank_template(tmp_path / MONTH / "template.xlsx", park_code=PARK,
+                                park_name="测试园区", period=MONTH)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["基本信息", "能源消费", "经济与改造"]
+    energy = [[c.value for c in r] for r in wb["能源消费"].iter_rows()]
+    assert energy[0] == ["能源品种", "计量单位", "消费量"]
+    assert [r[:2] for r in energy[1:]] == [
+        ["电网购电", "MWh"], ["绿电直供", "MWh"], ["自发自用绿电", "MWh"], ["绿证电量", "MWh"],
+        ["原煤", "t"], ["天然气", "万m³"], ["柴油", "t"], ["汽油", "t"], ["外购热力", "GJ"]]
+    assert all(r[2] is None for r in energy[1:])
+
+    # unfilled: only the missing 填报日期 is an error
+    blank = validate_files([path], registry=registry, std=std, as_of=AS_OF, receipts_dir=None)[0]
+    assert list(blank.parsed.issues["rule_id"]) == ["R011"]
+
+    info = wb["基本信息"]
+    for row in info.iter_rows(min_row=2):
+        if row[0].value == "填报日期":
+            row[1].value = dt.date(2026, 4, 8)
+    for i, row in enumerate(wb["能源消费"].iter_rows(min_row=2), start=1):
+        row[2].value = 10 * i  # 10, 20, ..., 90 in the template's canonical units
+    wb["能源消费"]["C5"].value = 5  # certificates 5 MWh, not above grid 10 MWh
+    values = {"工业增加值(万元)": 800, "节能改造计划项目数": 6, "节能改造完成项目数": 2}
+    for row in wb["经济与改造"].iter_rows(min_row=2):
+        row[1].value = values.get(row[0].value)
+    wb.save(path)
+
+    filled = validate_files([path], registry=registry, std=std, as_of=AS_OF, receipts_dir=None)[0]
+    assert filled.verdict == "accepted" and filled.parsed.issues.empty
+    rec = filled.parsed.records.iloc[0]
+    assert (rec["grid_electricity_mwh"], rec["green_certificate_mwh"], rec["purchased_heat_gj"]) == (10, 5, 90)
+    assert (rec["value_added_10k_yuan"], rec["retrofit_completed"]) == (800, 2)
