@@ -7,9 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zc_pipeline.partitions import (
-    add_months, half_of, month_of, month_range, months_of, quarter_of, to_dagster_key,
-)
+from zc_pipeline.domain.periods import half_of, month_of, month_range, months_of, quarter_of
 from zc_pipeline.settings import Settings
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
@@ -71,6 +69,7 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
     import dagster as dg
 
     from zc_pipeline.definitions import build_definitions
+    from zc_pipeline.partitions import to_dagster_key
 
     ensure_dagster_home(settings)
     defs = build_definitions(settings, warehouse_schema=warehouse_schema)
@@ -86,16 +85,17 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
             result = dg.materialize(
                 job_assets, selection=selection, partition_key=partition, instance=instance,
                 resources=resources, tags=tags, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
             timings[label] = time.perf_counter() - t0
             status = "ok" if result.success else "FAILED"
             echo(f"  {label:<22} {status:<6} run {result.run_id[:8]}  {timings[label]:.1f}s")
             if not result.success:
                 for ev in result.all_events:
-                    if ev.is_failure and ev.event_specific_data is not None:
-                        err = getattr(ev.event_specific_data, "error", None)
-                        if err is not None:
-                            echo(err.to_string())
+                    err = getattr(ev.event_specific_data, "error", None) if ev.is_step_failure else None
+                    if err is not None:
+                        echo(err.to_string())
+                        break
                 raise SystemExit(f"run for {label} failed; see the Dagster UI for details")
 
         echo(f"as-of {settings.as_of}  data {settings.data_dir}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from zc_pipeline import partitions as p
+from zc_pipeline.domain import periods as p
 from zc_pipeline.standards import Standard
 
 NOMINATE, REMOVE, KEEP = "nominate_national", "remove_from_list", "keep"

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from zc_pipeline import partitions as p
+from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.windows import enrolled_months
 from zc_pipeline.standards import Standard
 

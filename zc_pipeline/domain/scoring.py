@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from zc_pipeline import partitions as p
+from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.outcomes import year_end_outcomes, year_end_quarters
 from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
 from zc_pipeline.domain.summaries import (

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from zc_pipeline.partitions import month_of, months_of
+from zc_pipeline.domain.periods import month_of, months_of
 from zc_pipeline.standards import Standard
 
 SAMPLE_COLUMNS = ["half", "park_code", "risk_weight", "draw_order", "seed", "standard_version"]

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from zc_pipeline.partitions import deadline
+from zc_pipeline.domain.periods import deadline
 
 
 def is_on_time(period: str, submitted_on: dt.date | None, deadline_day: int) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from zc_pipeline import partitions as p
+from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.outcomes import NOMINATE, REMOVE
 from zc_pipeline.domain.rebounds import UNRECTIFIED
 from zc_pipeline.domain.windows import enrolled_months, sum_measures

@@ -5,6 +5,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.intake.ids import issue_id
+from zc_pipeline.intake.month import fit_to_table
 from zc_pipeline.intake.month_over_month import MOM_RULE_IDS, month_over_month_warnings
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
@@ -29,7 +30,7 @@ def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: S
     with engine.begin() as conn:
         conn.execute(sa.delete(issues).where(issues.c.period == month, issues.c.rule_id.in_(list(MOM_RULE_IDS))))
         if len(warnings):
-            insert_new(conn, "validation_issue", warnings.drop_duplicates("issue_id"))
+            insert_new(conn, "validation_issue", fit_to_table(warnings.drop_duplicates("issue_id"), "validation_issue"))
         # warning_count of each version counts every warning recorded against it, MoM ones included
         counts = pd.read_sql(
             sa.select(issues.c.submission_id, sa.func.count().label("warning_count"))

@@ -37,6 +37,11 @@ class MonthIntake:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def fit_to_table(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame's columns that the warehouse table has (parse frames carry working columns too)."""
+    return frame[[c.name for c in T.TABLES[table].columns if c.name in frame.columns]]
+
+
 def landing_files(month_dir: Path) -> list[Path]:
     """Every regular, non-hidden file of a month folder (an unknown type is still recorded and rejected)."""
     if not month_dir.is_dir():
@@ -155,16 +160,16 @@ def record_month(
     with engine.begin() as conn:
         if subs:
             frame = pd.concat(subs, ignore_index=True)
-            summary.submissions_new = insert_new(conn, "submission", frame)
+            summary.submissions_new = insert_new(conn, "submission", fit_to_table(frame, "submission"))
         if values:
             v = pd.concat(values, ignore_index=True)
-            insert_new(conn, "submitted_value", v)
+            insert_new(conn, "submitted_value", fit_to_table(v, "submitted_value"))
         if issues:
             i = pd.concat(issues, ignore_index=True)
             i["issue_id"] = [
                 issue_id(s, r, sh, ro, c) for s, r, sh, ro, c in zip(i["submission_id"], i["rule_id"], i["sheet"], i["row"], i["column"])
             ]
-            insert_new(conn, "validation_issue", i.drop_duplicates("issue_id"))
+            insert_new(conn, "validation_issue", fit_to_table(i.drop_duplicates("issue_id"), "validation_issue"))
         refresh_statuses(conn, month, std)
     return summary
 

@@ -6,8 +6,11 @@ import pandas as pd
 from zc_pipeline.intake.catalogue import rule
 from zc_pipeline.intake.parse import ISSUE_COLUMNS, fmt_num
 from zc_pipeline.intake.readers import CARRIER_FIELDS, FIELD_BY_NAME
-from zc_pipeline.partitions import add_months
+from zc_pipeline.domain.periods import add_months
 from zc_pipeline.standards import Standard
+
+MOM_RULE_IDS = ("W001",)  # the rules this module computes (their rows are replaced as a set)
+
 
 def month_over_month_warnings(current: pd.DataFrame, previous: pd.DataFrame, std: Standard,
                               values: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -18,7 +21,7 @@ def month_over_month_warnings(current: pd.DataFrame, previous: pd.DataFrame, std
     warning points to the cell where the current quantity was written.
     """
     high, low = std.num("warning.mom_ratio_high"), std.num("warning.mom_ratio_low")
-    r = rule("W001")
+    r = rule(MOM_RULE_IDS[0])
     prev = previous.assign(_next=previous["period"].map(lambda p: add_months(p, 1)))
     pairs = current.merge(prev, left_on=["park_code", "period"], right_on=["park_code", "_next"],
                           suffixes=("", "_prev"))
@@ -38,7 +41,7 @@ def month_over_month_warnings(current: pd.DataFrame, previous: pd.DataFrame, std
             key = (row["submission_id"], f)
             if len(where) and key in where.index:
                 cell = where.loc[key]
-                place = {"source_row": cell["source_row"], "sheet": cell["sheet"],
+                place = {"source_row": cell.get("source_row"), "sheet": cell["sheet"],
                          "row": cell["row"], "column": cell["column"],
                          "value": cell["value_as_written"]}
             else:

@@ -22,7 +22,7 @@ from zc_pipeline.intake.readers import (
     FileProblem, field_for_label, is_blank, match_unit, nfkc, normalize_number, parse_date,
     parse_period, problem, read_batch_csv, read_workbook, split_label,
 )
-from zc_pipeline.partitions import month_start
+from zc_pipeline.domain.periods import month_start
 from zc_pipeline.standards import Standard
 
 RECORD_COLUMNS = [

@@ -20,7 +20,7 @@ import pandas as pd
 from zc_pipeline.intake.catalogue import rule
 from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, decode_csv, nfkc, normalize_number,
                                         parse_date, parse_period)
-from zc_pipeline.partitions import months_of
+from zc_pipeline.domain.periods import months_of
 from zc_pipeline.standards import Standard
 
 VERIFICATION_COLUMNS = ("park_code", "period", "verified_energy_tce", "verified_co2_t", "inspector", "verified_on")

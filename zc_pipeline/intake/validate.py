@@ -33,6 +33,18 @@ class FileVerdict:
     receipt: Path | None
     parsed: ParsedFile
 
+    @property
+    def rejected(self) -> bool:
+        """True when any of the file's park-months was rejected."""
+        return self.verdict != "accepted"
+
+    def describe(self) -> str:
+        """One line for the terminal, in Chinese and English."""
+        zh = {"accepted": "接受", "partial": "部分接受", "rejected": "拒收"}[self.verdict]
+        line = (f"{self.path}: {zh} / {self.verdict} — {self.records} records, "
+                f"{self.errors} errors, {self.warnings} warnings")
+        return line + (f"; receipt {self.receipt}" if self.receipt else "")
+
 
 def folder_month_of(path: Path) -> str | None:
     """The landing folder's month (`landing/2026-03/x.xlsx` -> 2026-03), if it names one."""

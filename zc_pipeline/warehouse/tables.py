@@ -168,6 +168,7 @@ dim_park = _table(
     _col("baseline_green_share", NUM, "Baseline-year green electricity share, fraction 0–1."),
     _col("target_green_share", NUM, "Target green electricity share, fraction 0–1 (≥ baseline)."),
     _col("target_date", DATE, "Date by which target_green_share is due."),
+    _col("registry_sha256", TEXT, "SHA-256 of the parks.csv this row was read from (lineage for assessment rows)."),
 )
 
 ref_standard = _table(

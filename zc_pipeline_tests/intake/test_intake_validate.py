@@ -65,3 +65,11 @@ def test_blank_template_layout_and_filled_template_passes(tmp_path, registry, st
     rec = filled.parsed.records.iloc[0]
     assert (rec["grid_electricity_mwh"], rec["green_certificate_mwh"], rec["purchased_heat_gj"]) == (10, 5, 90)
     assert (rec["value_added_10k_yuan"], rec["retrofit_completed"]) == (800, 2)
+
+
+def test_verdict_line_for_the_terminal(tmp_path, registry, std):
+    bad = build_csv(tmp_path / MONTH / "bad.csv", [good_csv_row(), good_csv_row(retrofit_completed="11")])
+    v = validate_files([bad], registry=registry, std=std, as_of=AS_OF, receipts_dir=tmp_path / "r")[0]
+    # both lines are 150100-P001: R012 on each; line 3 also R008 (completed 11 > planned 10)
+    assert (v.verdict, v.rejected, v.records, v.errors) == ("rejected", True, 2, 3)
+    assert "拒收 / rejected" in v.describe() and "bad.receipt.xlsx" in v.describe()
