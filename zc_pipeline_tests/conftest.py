@@ -95,3 +95,44 @@ def warehouse_env(warehouse_target: WarehouseTarget, monkeypatch, tmp_path) -> W
         monkeypatch.setenv("ZC_WAREHOUSE_SCHEMA", warehouse_target.schema)
     monkeypatch.setenv("ZC_STATE_DIR", str(tmp_path / "state"))
     return warehouse_target
+
+
+# --- the sample region run once per test session (tests using it share an xdist group) -----------
+
+SAMPLE_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "sample_data"
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    settings: object  # zc_pipeline.settings.Settings
+    engine: sa.Engine
+    result: dict
+
+
+def run_sample_pipeline(state_dir, warehouse_url: str | None = None, data_dir=SAMPLE_DIR, as_of=None,
+                        first=None, last=None, warehouse_schema=None) -> PipelineRun:
+    """`zc run` in-process on a data folder with its own state dir and Dagster instance."""
+    from zc_pipeline.runner import run_pipeline
+    from zc_pipeline.settings import DEMO_AS_OF, load_settings
+
+    os.environ["DAGSTER_HOME"] = str(state_dir / "dagster_home")
+    settings = load_settings(data_dir=data_dir, as_of=as_of or DEMO_AS_OF, state_dir=state_dir,
+                             warehouse_url=warehouse_url or f"sqlite:///{state_dir / 'warehouse.sqlite'}")
+    result = run_pipeline(settings, first=first, last=last, echo=lambda *_: None, warehouse_schema=warehouse_schema)
+    return PipelineRun(settings, make_engine(settings.warehouse_url, schema=warehouse_schema), result)
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> PipelineRun:
+    """The committed sample region through `zc run` with the demo as-of date, on SQLite.
+
+    Mark tests that use it with `@pytest.mark.xdist_group("sample")` so one worker runs it once.
+    """
+    old = os.environ.get("DAGSTER_HOME")
+    try:
+        yield run_sample_pipeline(tmp_path_factory.mktemp("sample_run"))
+    finally:
+        if old is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = old
