@@ -69,11 +69,15 @@ class Standard:
                     "value": str(e["value"]),
                     "unit": e.get("unit", "") or "",
                     "source": e.get("source", "") or "",
-                    "effective_from": self.effective_from,
+                    "effective_from": _as_date(e.get("effective_from", self.effective_from)),
                 }
                 for key, e in self.entries.items()
             ]
         )
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def standard_path(version: str = DEFAULT_VERSION) -> Path:
@@ -87,9 +91,7 @@ def _parse(text: bytes) -> Standard:
         if entry["key"] in entries:
             raise ValueError(f"duplicate rulebook entry {entry['key']!r}")
         entries[entry["key"]] = entry
-    eff = doc["effective_from"]
-    eff = eff if isinstance(eff, dt.date) else dt.date.fromisoformat(str(eff))
-    return Standard(str(doc["version"]), eff, entries, hashlib.sha256(text).hexdigest())
+    return Standard(str(doc["version"]), _as_date(doc["effective_from"]), entries, hashlib.sha256(text).hexdigest())
 
 
 @lru_cache(maxsize=8)
