@@ -82,7 +82,15 @@ def compute_park_month(in_force: pd.DataFrame, std: Standard) -> pd.DataFrame:
     return df[list(PARK_MONTH_COLUMNS)].sort_values(["park_code", "period"]).reset_index(drop=True)
 
 
+def _one(quantities: dict) -> pd.DataFrame:
+    return pd.DataFrame([{f: float(quantities.get(f) or 0.0) for f in CARRIER_FIELDS}])
+
+
 def co2_of(quantities: dict, std: Standard) -> float:
-    """CO2 (t) of one record's canonical quantities (used by the reported-CO2 warning)."""
-    row = pd.DataFrame([{f: float(quantities.get(f) or 0.0) for f in CARRIER_FIELDS}])
-    return float(energy_and_co2(row, std)[3].iloc[0])
+    """CO2 (t) of one record's canonical quantities."""
+    return float(energy_and_co2(_one(quantities), std)[3].iloc[0])
+
+
+def energy_tce_of(quantities: dict, std: Standard) -> float:
+    """Energy (tce) of one record's canonical quantities."""
+    return float(energy_and_co2(_one(quantities), std)[2].iloc[0])

@@ -20,11 +20,3 @@ def submission_id(source_sha256: str, source_row: int | None) -> str:
     """Stable id of one submission: the file's digest and its CSV line (none for a workbook)."""
     row = "" if source_row is None else source_row
     return hashlib.sha256(f"{source_sha256}|{row}".encode()).hexdigest()[:24]
-
-
-def issue_id(
-    submission_id: str, rule_id: str, sheet: str | None, row: int | None, column: str | None
-) -> str:
-    """Stable id of one validation issue: which submission, which rule, which place."""
-    parts = ["" if p is None else str(p) for p in (submission_id, rule_id, sheet, row, column)]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]

@@ -4,12 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from zc_pipeline.intake.ids import issue_id
 from zc_pipeline.intake.month import fit_to_table
 from zc_pipeline.intake.month_over_month import MOM_RULE_IDS, month_over_month_warnings
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
-from zc_pipeline.warehouse.writer import insert_new, read_table, update_rows
+from zc_pipeline.warehouse.writer import add_issue_ids, insert_new, read_table, update_rows
 
 
 def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: Standard, run_id: str) -> pd.DataFrame:
@@ -22,10 +21,7 @@ def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: S
     if len(warnings):
         warnings = warnings.join(meta, on="submission_id")
         warnings["period"], warnings["run_id"] = month, run_id
-        warnings["issue_id"] = [
-            issue_id(s, r, sh, ro, c)
-            for s, r, sh, ro, c in zip(warnings["submission_id"], warnings["rule_id"], warnings["sheet"], warnings["row"], warnings["column"])
-        ]
+        warnings = add_issue_ids(warnings)
     issues = T.TABLES["validation_issue"]
     with engine.begin() as conn:
         conn.execute(sa.delete(issues).where(issues.c.period == month, issues.c.rule_id.in_(list(MOM_RULE_IDS))))

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from zc_pipeline.domain.measures import QUANTITY_FIELDS, compute_park_month
 from zc_pipeline.domain.submissions import choose_in_force
-from zc_pipeline.intake.ids import file_sha256, issue_id, submission_id
+from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
-from zc_pipeline.warehouse.writer import insert_new, read_table, replace_partition, update_rows
+from zc_pipeline.warehouse.writer import add_issue_ids, insert_new, read_table, replace_partition, update_rows
 
 MONTHLY_SUFFIXES = (".xlsx", ".csv", ".xlsm", ".xls")
 PARALLEL_MIN_FILES = 16
@@ -166,9 +166,7 @@ def record_month(
             insert_new(conn, "submitted_value", fit_to_table(v, "submitted_value"))
         if issues:
             i = pd.concat(issues, ignore_index=True)
-            i["issue_id"] = [
-                issue_id(s, r, sh, ro, c) for s, r, sh, ro, c in zip(i["submission_id"], i["rule_id"], i["sheet"], i["row"], i["column"])
-            ]
+            i = add_issue_ids(i)
             insert_new(conn, "validation_issue", fit_to_table(i.drop_duplicates("issue_id"), "validation_issue"))
         refresh_statuses(conn, month, std)
     return summary

@@ -23,6 +23,7 @@ from zc_pipeline.intake.readers import (
     parse_period, problem, read_batch_csv, read_workbook, split_label,
 )
 from zc_pipeline.domain.periods import month_start
+from zc_pipeline.domain.measures import energy_and_co2
 from zc_pipeline.standards import Standard
 
 RECORD_COLUMNS = [
@@ -71,27 +72,6 @@ class ParsedFile:
 
 
 # ---- measures needed by the warnings (STANDARD §1–§3) -----------------------------------------
-
-def energy_tce_of(q, std: Standard):
-    """Energy in tce (STANDARD §1); `q` maps quantity fields to numbers or Series."""
-    electricity = q["grid_electricity_mwh"] + q["green_direct_mwh"] + q["green_onsite_mwh"]
-    total = electricity * std.tce_electricity
-    for f in FIELDS:
-        if f.factor_key:
-            total = total + q[f.name] * std.num(f"tce.{f.factor_key}")
-    return total
-
-
-def co2_of(q, std: Standard):
-    """CO2 in t (STANDARD §3): grid net of certificates, plus fuels and heat."""
-    grid = q["grid_electricity_mwh"]
-    certified = np.minimum(q["green_certificate_mwh"], grid)
-    total = (grid - certified) * std.num("co2.grid_electricity")
-    for f in FIELDS:
-        if f.factor_key:
-            total = total + q[f.name] * std.num(f"co2.{f.factor_key}")
-    return total
-
 
 def fmt_num(x: float) -> str:
     """A number for a message: integers plain, others to at most 4 decimals."""
@@ -239,11 +219,10 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
     # warnings flag accepted records only: on a rejected one they would echo its errors
     rejected = {i["rec"] for i in issues.rows if i["severity"] == "error"}
     ok = ~q.index.isin(list(rejected))
-    energy = energy_tce_of(q, std)
+    _, _, energy, co2 = energy_and_co2(q.fillna({f: 0.0 for f in CARRIER_FIELDS}), std)
     for rec in q.index[ok & (q["value_added_10k_yuan"] == 0) & (energy > 0)]:
         issues.add(rec, "W002", **place(rec, "value_added_10k_yuan"),
                    energy_tce=fmt_num(round(energy[rec], 4)))
-    co2 = co2_of(q, std)
     gap = (q["reported_co2_t"] - co2).abs() / co2.where(co2 != 0)
     limit = std.num("warning.co2_gap")
     for rec in q.index[ok & (gap > limit)]:

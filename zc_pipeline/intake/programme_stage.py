@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from zc_pipeline.intake.ids import file_sha256, issue_id, submission_id
+from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.intake.month import fit_to_table
-from zc_pipeline.warehouse.writer import insert_new
+from zc_pipeline.warehouse.writer import add_issue_ids, insert_new
 
 
 def record_programme_file(conn: sa.Connection, path: Path, data_dir: Path, kind: str, period: str,
@@ -25,7 +25,6 @@ def record_programme_file(conn: sa.Connection, path: Path, data_dir: Path, kind:
         i = issues.copy()
         i["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r)) for r in i["source_row"]]
         i["source_file"], i["source_sha256"], i["period"], i["run_id"] = rel, sha, period, run_id
-        i["issue_id"] = [issue_id(s, r, sh, ro, c) for s, r, sh, ro, c in
-                         zip(i["submission_id"], i["rule_id"], i["sheet"], i["row"], i["column"])]
+        i = add_issue_ids(i)
         insert_new(conn, "validation_issue", fit_to_table(i.drop_duplicates("issue_id"), "validation_issue"))
     return sha
