@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from zc_pipeline.defs import assessment, intake, monthly, programme, reference
+from zc_pipeline.defs import assessment, intake, monthly, operations, programme, reference, reminders
 from zc_pipeline.defs.io import WarehouseReader
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.settings import Settings, load_settings
 
-ASSET_MODULES = (reference, intake, monthly, assessment, programme)
+ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme)
 
 
 def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None) -> dg.Definitions:
@@ -26,6 +26,9 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
     assets = dg.load_assets_from_modules(list(ASSET_MODULES))
     return dg.Definitions(
         assets=assets,
+        jobs=list(operations.JOBS.values()),
+        schedules=operations.SCHEDULES,
+        sensors=operations.SENSORS,
         resources={"zc": zc, "warehouse_reader": WarehouseReader(zc=zc)},
     )
 

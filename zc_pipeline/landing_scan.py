@@ -96,11 +96,6 @@ def digest(content_hashes: set[str]) -> str:
     return hashlib.sha256("\n".join(sorted(content_hashes)).encode()).hexdigest()[:16]
 
 
-def changed(previous: dict[str, str], current: dict[str, str]) -> dict[str, str]:
-    """Partitions whose digest is new or different (a partition whose files all vanished is not re-run)."""
-    return {k: d for k, d in current.items() if previous.get(k) != d}
-
-
 def parse_partition_key(key: str) -> Partition:
     kind, period = key.split(":", 1)
     return Partition(kind, period)

@@ -7,13 +7,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zc_pipeline.domain.periods import half_of, month_of, month_range, months_of, quarter_of
+from zc_pipeline.domain.periods import add_months, month_of, month_range, months_of
 from zc_pipeline.settings import Settings
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
 REFERENCE_ASSETS = ["dim_league_city", "dim_park", "ref_standard"]
 MONTH_ASSETS = ["landing_file", "submission", "submitted_value", "validation_issue", "park_month",
-                "month_over_month_warning"]
+                "month_over_month_warning", "missing_report"]
 MONTHLY_ROLLUP_ASSETS = ["rebound_alert"]
 QUARTER_ASSETS = ["park_quarter_assessment", "city_quarter_summary"]
 HALF_ASSETS = ["spot_check_sample", "spot_check_result", "park_half_assessment", "region_half_summary"]
@@ -46,20 +46,53 @@ class RunPlan:
     years: list[str] = field(default_factory=list)
 
 
-def plan(settings: Settings, first: str | None, last: str | None) -> RunPlan:
-    """Months in range (default: every landing month up to the as-of month) and the windows they complete."""
+def plan_months(settings: Settings, first: str | None, last: str | None) -> list[str]:
+    """Months in range; default every landing month up to the as-of month."""
     as_of_month = month_of(settings.as_of)
     available = [m for m in landing_months(settings.landing_dir) if m <= as_of_month]
     lo = first or (available[0] if available else as_of_month)
     hi = min(last or as_of_month, as_of_month)
-    months = month_range(lo, hi) if lo <= hi else []
+    return month_range(lo, hi) if lo <= hi else []
 
-    def complete(period: str) -> bool:
-        return months_of(period)[-1] <= hi
 
-    quarters = sorted({quarter_of(m) for m in months if complete(quarter_of(m))})
-    halves = sorted({half_of(m) for m in months if complete(half_of(m))})
-    years = sorted({h[:4] for h in halves if h.endswith("H1")} | {m[:4] for m in months if complete(m[:4])})
+def plan(settings: Settings, first: str | None, last: str | None, asset_graph=None) -> RunPlan:
+    """The months, and every quarter, half and year that reads them (through the assets' partition
+    mappings) and has ended by the as-of month — so a re-run month re-runs all it makes stale."""
+    import dagster as dg
+
+    from zc_pipeline.partitions import from_dagster_key
+
+    months = plan_months(settings, first, last)
+    if not months:
+        return RunPlan([])
+    if asset_graph is None:
+        from zc_pipeline.definitions import build_definitions
+
+        asset_graph = build_definitions(settings).resolve_asset_graph()
+    last_month = month_of(settings.as_of)
+    month_key = dg.AssetKey("park_month")
+    month_def = asset_graph.get(month_key).partitions_def
+    subset = month_def.subset_with_partition_keys(months)
+
+    def downstream(child: str, kind: str, upstream_key=month_key, upstream_subset=subset) -> tuple[list[str], object]:
+        child_key = dg.AssetKey(child)
+        if not asset_graph.has(child_key):
+            return [], None
+        node = asset_graph.get(child_key)
+        mapping = asset_graph.get_partition_mapping(child_key, upstream_key)
+        up_def = asset_graph.get(upstream_key).partitions_def
+        sub = mapping.get_downstream_partitions_for_partitions(upstream_subset, up_def, node.partitions_def)
+        periods = [from_dagster_key(k, kind) for k in sub.get_partition_keys()]
+        complete = [p for p in periods if months_of(p)[-1] <= last_month]
+        keep = [k for k, p in zip(sub.get_partition_keys(), periods) if p in complete]
+        return sorted(complete), node.partitions_def.subset_with_partition_keys(keep)
+
+    quarters, _ = downstream("park_quarter_assessment", "quarter")
+    halves, half_subset = downstream("park_half_assessment", "half")
+    years: list[str] = []
+    if half_subset is not None and asset_graph.has(dg.AssetKey("funding_allocation")):
+        # a year's fund follows its H1 grades: run it once H1 is complete
+        years = sorted({h[:4] for h in halves if h.endswith("H1")})
     return RunPlan(months, quarters, halves, years)
 
 
@@ -75,7 +108,7 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
     defs = build_definitions(settings, warehouse_schema=warehouse_schema)
     job_assets = defs.assets
     resources = defs.resources
-    p = plan(settings, first, last)
+    p = plan(settings, first, last, defs.resolve_asset_graph())
     tags = {"zc/as_of": settings.as_of.isoformat(), "zc/launched_by": "zc run"}
     timings: dict[str, float] = {}
     with dg.DagsterInstance.get() as instance:
@@ -102,6 +135,10 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
         run(REFERENCE_ASSETS, None, "reference")
         for m in p.months:
             run(MONTH_ASSETS, m, f"month {m}")
+        following = add_months(p.months[-1], 1) if p.months else None
+        if following and following <= month_of(settings.as_of) and following in landing_months(settings.landing_dir):
+            # the next month's 10x warnings compare against the last month just re-run
+            run(["month_over_month_warning"], following, f"warnings {following}")
         if p.months:
             run(MONTHLY_ROLLUP_ASSETS, None, "rebound alerts")
         defined = {k.to_user_string() for a in job_assets for k in getattr(a, "keys", [])}

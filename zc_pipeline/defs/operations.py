@@ -1,0 +1,185 @@
+"""Operations: one job per partition kind, the deadline schedules and the landing sensor.
+
+- `month_after_deadline` (daily): on the day after the deadline day, run the previous month.
+- `quarter_after_deadline`, `half_after_deadline`, `year_after_deadline` (daily): run every
+  quarter / half / funding year whose last month's deadline has passed once its inputs are
+  materialized, and again whenever one of them is re-materialized (the run key carries the
+  newest upstream materialization's storage id).
+- `landing_sensor`: new or changed landing content -> exactly the partitions it belongs to.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from zc_pipeline import landing_scan
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.partitions import (
+    TIMEZONE, add_months, deadline_passed, half_partitions, month_of, month_partitions, months_of,
+    quarter_partitions, score_window, to_dagster_key, year_partitions,
+)
+from zc_pipeline.runner import HALF_ASSETS, MONTH_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS
+
+DAILY_AT = "0 2 * * *"  # 02:00 Asia/Shanghai, after the deadline day has ended
+
+# Reference tables are cheap and the registry changes: every month run reads it afresh.
+month_job = dg.define_asset_job(
+    "month_job", selection=dg.AssetSelection.assets(*REFERENCE_ASSETS, *MONTH_ASSETS),
+    description="One month: registry, intake, park_month, month-over-month warnings, missing reports.",
+    tags={"zc/partition_kind": "month"},
+)
+# rebound_alert (unpartitioned, cheap) is recomputed before each window: quarter caps and spot-check
+# risk weights read it, and it must see every month re-run since the last window.
+quarter_job = dg.define_asset_job(
+    "quarter_job", selection=dg.AssetSelection.assets("rebound_alert", *QUARTER_ASSETS),
+    description="One quarter: rebound alerts, then the league-cities' quarterly evaluation.",
+    tags={"zc/partition_kind": "quarter"},
+)
+half_job = dg.define_asset_job(
+    "half_job", selection=dg.AssetSelection.assets("rebound_alert", *HALF_ASSETS),
+    description="One half: spot-check sample and results, mid-year / year-end assessment.",
+    tags={"zc/partition_kind": "half"},
+)
+year_job = dg.define_asset_job(
+    "year_job", selection=dg.AssetSelection.assets(*YEAR_ASSETS),
+    description="One year: the special fund's allocation.",
+    tags={"zc/partition_kind": "year"},
+)
+JOBS = {"month": month_job, "quarter": quarter_job, "half": half_job, "year": year_job}
+PARTITIONS = {"month": month_partitions, "quarter": quarter_partitions, "half": half_partitions,
+              "year": year_partitions}
+
+
+def _local_date(context) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE)).date()
+
+
+def _as_of_run(zc: ZcResource, as_of: dt.date) -> tuple[dict, dict]:
+    """Run config and tags pinning a run's as-of date to the tick's date (not the run's start date)."""
+    fields = {k: getattr(zc, k) for k in type(zc).model_fields if getattr(zc, k) is not None}
+    fields["as_of"] = as_of.isoformat()
+    return {"resources": {"zc": {"config": fields}}}, {"zc/as_of": as_of.isoformat()}
+
+
+def month_due(today: dt.date, deadline_day: int) -> str | None:
+    """The month to run on `today`: the previous month, on the day after its deadline day; else None."""
+    return add_months(month_of(today), -1) if today.day == deadline_day + 1 else None
+
+
+@dg.schedule(
+    name="month_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE, job=month_job,
+    description="Daily; on the day after the deadline day (rulebook deadline_day) runs the previous month.",
+)
+def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
+    today = _local_date(context)
+    month = month_due(today, zc.std.int("deadline_day"))
+    if month is None:
+        return dg.SkipReason(f"{today}: not the day after a deadline day")
+    run_config, tags = _as_of_run(zc, today)
+    return dg.RunRequest(run_key=f"month:{month}", partition_key=month, run_config=run_config, tags=tags)
+
+
+def windows_due(kind: str, today: dt.date, deadline_day: int) -> list[str]:
+    """Quarters or halves of this and last year whose last month's deadline has passed; for `year`,
+    the years whose H1 has (funding follows the mid-year grades)."""
+    out = []
+    for year in (today.year - 1, today.year):
+        periods = {"quarter": [f"{year}-Q{n}" for n in range(1, 5)], "half": [f"{year}-H1", f"{year}-H2"],
+                   "year": [f"{year}-H1"]}[kind]
+        out += [str(year) if kind == "year" else p for p in periods
+                if deadline_passed(months_of(p)[-1], today, deadline_day)]
+    return out
+
+
+def _upstream(kind: str, period: str) -> tuple[str, list[str]]:
+    """The asset and Dagster partitions a window's run waits for."""
+    if kind == "year":
+        return "park_half_assessment", [to_dagster_key(f"{period}-H1")]
+    return "park_month", score_window(period)
+
+
+def _newest_materialization(instance: dg.DagsterInstance, asset: str, partitions: list[str]) -> int | None:
+    """Storage id of the newest materialization among `partitions`, or None unless all are materialized."""
+    key = dg.AssetKey(asset)
+    if not set(partitions) <= instance.get_materialized_partitions(key):
+        return None
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=1, ascending=False
+    ).records
+    return records[0].storage_id if records else None
+
+
+def window_requests(kind: str, context: dg.ScheduleEvaluationContext, zc: ZcResource):
+    """A run per due window whose inputs are all in; the run key changes when an input is re-materialized."""
+    today = _local_date(context)
+    run_config, tags = _as_of_run(zc, today)
+    requests, waiting = [], []
+    for period in windows_due(kind, today, zc.std.int("deadline_day")):
+        asset, partitions = _upstream(kind, period)
+        newest = _newest_materialization(context.instance, asset, partitions)
+        if newest is None:
+            waiting.append(period)
+            continue
+        requests.append(dg.RunRequest(run_key=f"{period}:{newest}", partition_key=to_dagster_key(period),
+                                      run_config=run_config, tags=tags))
+    return requests or dg.SkipReason(f"{today}: nothing due, or waiting for {', '.join(waiting) or '-'}")
+
+
+def _window_schedule(kind: str, description: str) -> dg.ScheduleDefinition:
+    @dg.schedule(name=f"{kind}_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE,
+                 job=JOBS[kind], description=description)
+    def _schedule(context: dg.ScheduleEvaluationContext, zc: ZcResource):
+        return window_requests(kind, context, zc)
+
+    return _schedule
+
+
+quarter_after_deadline = _window_schedule(
+    "quarter", "Daily; each quarter once its last month's deadline passed and its months are in, again after a re-run month.")
+half_after_deadline = _window_schedule(
+    "half", "Daily; each half (H2: Jan–Dec) once its last month's deadline passed and its months are in, again after a re-run month.")
+year_after_deadline = _window_schedule(
+    "year", "Daily; each funding year once its mid-year (H1) assessment is in, again after H1 is re-run.")
+
+
+STAT_CACHE = "sensor/landing_stat_cache.json"
+
+
+@dg.sensor(
+    name="landing_sensor", jobs=[month_job, half_job, year_job], minimum_interval_seconds=60,
+    description="New or changed landing content (SHA-256) -> runs of exactly the partitions it belongs to.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext, zc: ZcResource):
+    previous = landing_scan.load_json(context.cursor)
+    cache_file = Path(zc.state_dir) / STAT_CACHE
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    result = landing_scan.scan(zc.data_path / "landing", cache)
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    cache_file.write_text(landing_scan.dump_json(result.cache))
+
+    digests, requests = {}, []
+    for key, digest in result.digests.items():
+        part = landing_scan.parse_partition_key(key)
+        partition_key = to_dagster_key(part.period)
+        if not PARTITIONS[part.kind].has_partition_key(partition_key):
+            context.log.warning(f"{key}: no such partition (yet); left for a later tick")
+            continue
+        digests[key] = digest
+        if previous.get(key) != digest:
+            requests.append(dg.RunRequest(
+                run_key=f"{part.period}:{digest}", job_name=JOBS[part.kind].name, partition_key=partition_key,
+                tags={"zc/trigger": "landing_sensor"},
+            ))
+    if result.ignored:
+        context.log.info(f"not routed: {', '.join(result.ignored[:20])}")
+    context.log.info(f"hashed {len(result.hashed)} file(s); {len(requests)} partition(s) changed")
+    return dg.SensorResult(run_requests=requests, cursor=landing_scan.dump_json(digests))
+
+
+SCHEDULES = [month_after_deadline, quarter_after_deadline, half_after_deadline, year_after_deadline]
+SENSORS = [landing_sensor]

@@ -1,0 +1,43 @@
+"""`zc run` plans the months in range and every window that reads them, through the partition mappings."""
+from zc_pipeline.runner import plan
+from zc_pipeline.settings import load_settings
+from zc_pipeline_tests.conftest import SAMPLE_DIR
+
+
+def _plan(first=None, last=None, as_of="2026-07-15"):
+    return plan(load_settings(data_dir=SAMPLE_DIR, as_of=as_of, state_dir="/tmp/zc-plan-test"), first, last)
+
+
+def test_default_plan_is_every_landing_month_up_to_the_as_of_month():
+    p = _plan()
+    assert p.months[0] == "2025-01" and p.months[-1] == "2026-07"
+    assert p.quarters == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
+    assert p.halves == ["2025-H1", "2025-H2", "2026-H1"]
+    assert p.years == ["2025", "2026"]
+
+
+def test_a_rerun_march_rereads_its_quarter_the_next_quarter_and_the_halves_that_read_it():
+    p = _plan("2025-03", "2025-03", as_of="2026-07-15")
+    assert p.months == ["2025-03"]
+    # Q1 holds March; Q2 reads March for April's rebounds
+    assert p.quarters == ["2025-Q1", "2025-Q2"]
+    # H1 and the year-end H2 (Jan–Dec) score March; 2026-H1 reads back 18 months for January's rebound
+    assert p.halves == ["2025-H1", "2025-H2", "2026-H1"]
+    assert p.years == ["2025", "2026"]
+
+
+def test_windows_that_have_not_ended_by_the_as_of_month_wait():
+    p = _plan("2026-03", "2026-03", as_of="2026-04-20")
+    assert p.quarters == ["2026-Q1"] and p.halves == [] and p.years == []
+
+
+def test_a_december_rerun_reaches_the_year_end_assessment():
+    p = _plan("2025-12", "2025-12")
+    assert p.quarters == ["2025-Q4", "2026-Q1"]  # 2026-Q1 reads December for January's rebounds
+    assert p.halves == ["2025-H2", "2026-H1"]  # the year-end assessment scores Jan–Dec
+    assert p.years == ["2026"]
+
+
+def test_months_after_the_as_of_month_are_not_run():
+    p = _plan("2026-05", "2026-12", as_of="2026-06-20")
+    assert p.months == ["2026-05", "2026-06"]
