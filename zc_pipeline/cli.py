@@ -99,6 +99,10 @@ def cmd_grant_bi(args) -> int:
     from zc_pipeline.warehouse.engine import create_all, make_engine
 
     engine = make_engine(_settings(args).warehouse_url)
+    if engine.dialect.name != "postgresql":
+        print(f"zc db grant-bi needs a PostgreSQL warehouse (--warehouse-url or ZC_WAREHOUSE_URL); "
+              f"this one is {engine.dialect.name}, which has no roles", file=sys.stderr)
+        return 2
     create_all(engine)
     create_views(engine)
     grant_bi(engine, args.role, password=os.environ.get("ZC_BI_PASSWORD"))

@@ -62,7 +62,8 @@ def route(relative: str) -> Partition | None:
 def _files(landing_dir: Path) -> list[Path]:
     if not landing_dir.is_dir():
         return []
-    return sorted(p for d in landing_dir.iterdir() if d.is_dir() for p in d.iterdir() if p.is_file())
+    top = list(landing_dir.iterdir())
+    return sorted([p for p in top if p.is_file()] + [p for d in top if d.is_dir() for p in d.iterdir() if p.is_file()])
 
 
 def scan(landing_dir: Path, cache: StatCache | None = None) -> Scan:

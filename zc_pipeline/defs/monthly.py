@@ -35,7 +35,8 @@ def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) 
     from zc_pipeline.intake.mom_stage import record_month_over_month
 
     month = context.partition_key
-    rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.std, context.run.run_id)
+    rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.std, context.run.run_id,
+                                   receipts_dir=zc.receipts_dir)
     return dg.MaterializeResult(metadata=table_metadata(rows))
 
 

@@ -63,5 +63,5 @@ def missing_reports(
             en = f"the {month} self-test was rejected; correct it and resubmit"
         rows.append([month, park.park_code, park.league_city_code, reason, rule_ids,
                      park.park_name, zh, en, due, files, messages or None])
-    return pd.DataFrame(rows, columns=out_cols)
+    return pd.DataFrame(rows, columns=out_cols, dtype=object)  # object: None stays None for BI and tests
 

@@ -1,6 +1,8 @@
 """Record month-over-month warnings for month m against m-1, replacing only those rows."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -11,7 +13,8 @@ from zc_pipeline.warehouse import tables as T
 from zc_pipeline.warehouse.writer import add_issue_ids, insert_new, read_table, update_rows
 
 
-def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: Standard, run_id: str) -> pd.DataFrame:
+def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: Standard, run_id: str,
+                            receipts_dir: Path | None = None) -> pd.DataFrame:
     current = read_table(engine, "park_month", where={"period": month})
     prev = read_table(engine, "park_month", where={"period": previous})
     values = read_table(engine, "submitted_value", where={"submission_id": list(current["submission_id"]) or [""]})
@@ -38,4 +41,26 @@ def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: S
         changed = subs[subs["new_count"] != subs["warning_count"]].assign(warning_count=lambda d: d["new_count"])
         if len(changed):
             update_rows(conn, "submission", changed, ["submission_id"], ["warning_count"])
+    if receipts_dir is not None and len(warnings):
+        write_warning_receipts(engine, month, sorted(set(warnings["source_file"])), Path(receipts_dir))
     return warnings if len(warnings) else pd.DataFrame(columns=["submission_id", "rule_id"])
+
+
+def write_warning_receipts(engine: sa.Engine, month: str, source_files: list[str], receipts_dir: Path) -> None:
+    """(Re)write the receipt of each file with a W001 row, listing every issue recorded for that file.
+
+    The intake stage writes receipts before W001 is known; FILES.md wants one for every file with a warning.
+    """
+    from zc_pipeline.intake.parse import ParsedFile
+    from zc_pipeline.intake.receipts import write_receipt
+
+    for source_file in source_files:
+        subs = read_table(engine, "submission", where={"source_file": source_file})
+        issues = read_table(engine, "validation_issue", where={"source_file": source_file})
+        issues = issues.sort_values(["row", "column", "rule_id"], na_position="first", kind="mergesort")
+        fmt = subs["source_format"].iloc[0] if len(subs) else ""
+        parsed = ParsedFile(records=subs, values=pd.DataFrame(), issues=issues,
+                            source_sha256=str(subs["source_sha256"].iloc[0]) if len(subs) else "",
+                            source_format=fmt, file_error=False, source_file=source_file)
+        name = Path(source_file).name
+        write_receipt(parsed, name, receipts_dir / month / f"{name}.receipt.xlsx")

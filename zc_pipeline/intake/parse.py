@@ -195,9 +195,9 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
     seen = first.assign(one=1.0).pivot(index="rec", columns="field", values="one")
     q = q.reindex(index=list(recs), columns=list(QUANTITY_FIELDS))
     seen = seen.reindex(index=list(recs), columns=list(QUANTITY_FIELDS)).notna()
-    for f in QUANTITY_FIELDS:
-        if f not in OPTIONAL_FIELDS:
-            q[f] = q[f].mask(~seen[f], 0.0)
+    unseen = ~seen  # a field never written is 0, except optional ones (NaN = not reported)
+    unseen[list(OPTIONAL_FIELDS)] = False
+    q = q.mask(unseen, 0.0)
     places = first.set_index(["rec", "field"])
 
     def place(rec, f):
@@ -443,7 +443,7 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
 # ---- entry point -------------------------------------------------------------------------------
 
 def _registry_codes(registry: pd.DataFrame) -> set[str]:
-    return {str(c).strip() for c in registry["park_code"].dropna()}
+    return set(registry["park_code"].dropna().astype(str).str.strip())  # vectorised: 10k parks per file
 
 
 def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: pd.DataFrame,

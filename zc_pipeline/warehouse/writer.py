@@ -175,14 +175,25 @@ def _pk_names(table: Table) -> list[str]:
 
 
 # --- writes -----------------------------------------------------------------------------------
-def replace_partition(bind: Bind, table: Table | str, frame: pd.DataFrame, where: Mapping[str, object]) -> int:
+def _validate(table: Table, frame: pd.DataFrame) -> None:
+    """The table's pandera schema (warehouse/schemas.py) before any write: BI never sees a breaking frame."""
+    from zc_pipeline.warehouse.schemas import check_frame
+
+    check_frame(table.name, frame)
+
+
+def replace_partition(bind: Bind, table: Table | str, frame: pd.DataFrame, where: Mapping[str, object],
+                      validate: bool = True) -> int:
     """Delete the rows matching `where` (value or list of values; {} = whole table), insert `frame`.
 
     Every frame row must lie inside the partition, so a re-run replaces exactly what it wrote.
+    `validate`: check the frame against the table's pandera schema first (FrameSchemaError).
     Returns the number of rows inserted.
     """
     table = _table(table)
-    records = _records(table, frame)
+    records = _records(table, frame)  # unknown columns and unstorable values fail here first
+    if validate:
+        _validate(table, frame)
     partition = _where_values(table, where)
     for name, allowed in partition.items():
         if name not in frame.columns:
@@ -212,9 +223,10 @@ def _existing_keys(conn: Connection, table: Table, pk: list[str], keys: list[tup
     return found
 
 
-def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame) -> int:
+def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame, validate: bool = True) -> int:
     """Insert the rows whose primary key is not stored yet (first of any in-frame repeats); never update.
 
+    `validate`: check the frame against the table's pandera schema first.
     Returns the number of rows inserted.
     """
     table = _table(table)
@@ -223,6 +235,8 @@ def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame) -> int:
     if missing:
         raise ValueError(f"{table.name}: insert_new needs the primary key columns {', '.join(missing)}")
     records = _records(table, frame)
+    if validate:
+        _validate(table, frame)
     seen: set[tuple] = set()
     unique = []
     for r in records:

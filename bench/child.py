@@ -1,0 +1,204 @@
+"""Dagster runs for the benchmark, in a process of their own so memory and CPU figures are theirs.
+
+`python -m bench.child month ...` times one month partition (after the reference assets, which are
+not timed), restoring the warehouse before every repetition; `python -m bench.child zcrun ...`
+runs what `zc run` runs and splits its time into run launching and step compute using the Dagster
+instance's own run and step records. Each prints one JSON object on its last line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+RSS_POLL_S = 0.05
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    parents[int(name)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    out, frontier = [], [root]
+    while frontier:
+        pid = frontier.pop()
+        kids = [p for p, pp in parents.items() if pp == pid]
+        out += kids
+        frontier += kids
+    return out
+
+
+class TreeRss:
+    """Peak of the summed RSS of this process and its descendants (e.g. the parse pool), by polling."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        me = os.getpid()
+        while not self._stop.is_set():
+            total = _rss_bytes(me) + sum(_rss_bytes(p) for p in _descendants(me))
+            self.peak = max(self.peak, total)
+            self._stop.wait(RSS_POLL_S)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _cpu_seconds() -> float:
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _peaks() -> dict:
+    # ru_maxrss is in KiB on Linux; for children it is the largest single reaped descendant
+    return {
+        "rss_self_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "rss_largest_child_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
+    }
+
+
+def _settings(a):
+    from zc_pipeline.runner import ensure_dagster_home
+    from zc_pipeline.settings import load_settings
+
+    os.environ["DAGSTER_HOME"] = str(Path(a.state) / "dagster_home")
+    settings = load_settings(data_dir=a.data, as_of=a.as_of, state_dir=a.state)
+    ensure_dagster_home(settings)
+    return settings
+
+
+def _sqlite_copy(src: Path, dst: Path) -> None:
+    """Copy a live SQLite database (WAL included) with SQLite's backup API."""
+    with sqlite3.connect(src) as s, sqlite3.connect(dst) as d:
+        s.backup(d)
+
+
+def month(a) -> dict:
+    shutil.rmtree(a.state, ignore_errors=True)
+    settings = _settings(a)
+    import dagster as dg
+
+    from zc_pipeline.defs.resources import _ENGINES
+    from zc_pipeline.definitions import build_definitions
+    from zc_pipeline.runner import MONTH_ASSETS, REFERENCE_ASSETS
+
+    defs = build_definitions(settings)
+    warehouse = settings.state_dir / "warehouse.sqlite"
+    backup = settings.state_dir / "warehouse.reference.sqlite"
+    walls, cpus = [], []
+    with dg.DagsterInstance.get() as instance, TreeRss() as tree:
+
+        def materialize(selection, partition):
+            result = dg.materialize(
+                defs.assets, selection=selection, partition_key=partition, instance=instance,
+                resources=defs.resources, raise_on_error=True,
+                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            )
+            return result
+
+        materialize(REFERENCE_ASSETS, None)
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _sqlite_copy(warehouse, backup)
+        for _ in range(a.repeat):
+            for engine in _ENGINES.values():
+                engine.dispose()
+            _sqlite_copy(backup, warehouse)
+            shutil.rmtree(settings.receipts_dir, ignore_errors=True)
+            c0, t0 = _cpu_seconds(), time.perf_counter()
+            materialize(MONTH_ASSETS, a.month)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(_cpu_seconds() - c0)
+    with sqlite3.connect(warehouse) as conn:
+        rows = conn.execute("SELECT count(*) FROM park_month WHERE period = ?", (a.month,)).fetchone()[0]
+    return {"walls": walls, "cpu": cpus, "rss_tree_peak_bytes": tree.peak, "park_month_rows": rows,
+            "warehouse": str(warehouse), **_peaks()}
+
+
+def zcrun(a) -> dict:
+    shutil.rmtree(a.state, ignore_errors=True)
+    t_start = time.perf_counter()
+    settings = _settings(a)
+    import dagster as dg
+
+    from zc_pipeline.runner import run_pipeline
+
+    with TreeRss() as tree:
+        t_pipeline = time.perf_counter()
+        out = run_pipeline(settings, first=a.first, last=a.last, echo=lambda *_: None)
+        pipeline_wall = time.perf_counter() - t_pipeline
+    launches = out["timings"]  # label -> wall of each dg.materialize call
+    step_seconds = 0.0
+    run_seconds = 0.0
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records()
+        for rec in records:
+            if rec.start_time and rec.end_time:
+                run_seconds += rec.end_time - rec.start_time
+            for step in instance.get_run_step_stats(rec.dagster_run.run_id):
+                if step.start_time and step.end_time:
+                    step_seconds += step.end_time - step.start_time
+    return {
+        "runs": len(records),
+        "process_wall": time.perf_counter() - t_start,
+        "startup_wall": t_pipeline - t_start,
+        "pipeline_wall": pipeline_wall,
+        "materialize_wall": sum(launches.values()),
+        "run_record_wall": run_seconds,
+        "step_wall": step_seconds,
+        "rss_tree_peak_bytes": tree.peak,
+        **_peaks(),
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.child")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name in ("month", "zcrun"):
+        s = sub.add_parser(name)
+        s.add_argument("--data", required=True)
+        s.add_argument("--state", required=True)
+        s.add_argument("--as-of", required=True)
+        if name == "month":
+            s.add_argument("--month", required=True)
+            s.add_argument("--repeat", type=int, default=3)
+        else:
+            s.add_argument("--first", required=True)
+            s.add_argument("--last", required=True)
+    a = p.parse_args(argv)
+    out = month(a) if a.cmd == "month" else zcrun(a)
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
