@@ -53,7 +53,7 @@ def _log(msg: str) -> None:
 
 # ---- (1) and (2): one workbook --------------------------------------------------------------
 
-def measure_workbooks(data: Path, month: str, repeat: int) -> dict:
+def measure_workbooks(data: Path, month: str, repeat: int, max_files: int | None = None) -> dict:
     import datetime as _dt
 
     from zc_pipeline.intake.parse import parse_landing_file
@@ -62,7 +62,7 @@ def measure_workbooks(data: Path, month: str, repeat: int) -> dict:
 
     registry, std = read_registry(data / "registry").parks, load_standard()
     as_of = _dt.date.fromisoformat(AS_OF)
-    books = [p for p in month_files(data, month) if p.suffix.lower() == ".xlsx"]
+    books = [p for p in month_files(data, month) if p.suffix.lower() == ".xlsx"][:max_files]
     intake, engines = [], []
     for p in books:
         try:
@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     sizes = sorted({int(s) for s in a.sizes.split(",") if s.strip()})
     if not sizes or a.months < 2:
         p.error("need at least one size and two months")
-    rep = {"intake": 5 if a.quick else 15, "month": 1 if a.quick else 3, "write": 3 if a.quick else 7}
+    rep = {"intake": 3 if a.quick else 15, "month": 1 if a.quick else 3, "write": 2 if a.quick else 7}
     started = time.perf_counter()
     small = sizes[0]
     months = months_of_region(a.months)
@@ -272,7 +272,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="zc-bench-") as tmp:
         work = Path(tmp)
         _log("workbooks: intake and engines ...")
-        m.update(measure_workbooks(regions[small], month, rep["intake"]))
+        m.update(measure_workbooks(regions[small], month, rep["intake"], 4 if a.quick else None))
         for n in sizes:
             _log(f"month partition, {n} parks ...")
             m[f"month_partition_{n}"] = measure_month(regions[n], n, month, rep["month"], work)
