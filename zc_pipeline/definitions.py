@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from zc_pipeline.defs import assessment, intake, monthly, operations, programme, reference, reminders
+from zc_pipeline.defs import assessment, checks, explain, intake, lineage, monthly, operations, programme, reference, reminders
 from zc_pipeline.defs.io import WarehouseReader
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.settings import Settings, load_settings
 
-ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme)
+ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, explain)
 
 
 def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None) -> dg.Definitions:
@@ -23,9 +23,9 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         state_dir=str(settings.state_dir),
         as_of=settings.as_of.isoformat(),
     )
-    assets = dg.load_assets_from_modules(list(ASSET_MODULES))
+    assets = dg.with_source_code_references([*dg.load_assets_from_modules(list(ASSET_MODULES)), lineage.standard_files])
     return dg.Definitions(
-        assets=assets,
+        assets=[*assets, *checks.ASSET_CHECKS],  # checks listed with the assets, so `zc run` selections include them
         jobs=list(operations.JOBS.values()),
         schedules=operations.SCHEDULES,
         sensors=operations.SENSORS,

@@ -132,6 +132,9 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
                 raise SystemExit(f"run for {label} failed; see the Dagster UI for details")
 
         echo(f"as-of {settings.as_of}  data {settings.data_dir}")
+        from zc_pipeline.defs.lineage import record_standard_files
+
+        record_standard_files(instance)  # the rulebook files' content hash: a changed file marks dependants stale
         run(REFERENCE_ASSETS, None, "reference")
         for m in p.months:
             run(MONTH_ASSETS, m, f"month {m}")
@@ -150,4 +153,6 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
             sel = [a for a in YEAR_ASSETS if a in defined]
             if sel:
                 run(sel, y, f"year {y}")
+        if (p.quarters or p.halves) and "grade_explanation" in defined:
+            run(["grade_explanation"], None, "grade explanations")
     return {"plan": p, "timings": timings}
