@@ -110,6 +110,48 @@ def cmd_grant_bi(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    """Every figure behind a park's month, quarter or half, traced to file, cell, factor and rule."""
+    from zc_pipeline.domain.explain import render
+    from zc_pipeline.domain.explain import explain as explain_lines
+    from zc_pipeline.warehouse.audit import AuditError, ExplainData
+    from zc_pipeline.warehouse.engine import make_engine
+
+    settings = _settings(args)
+    try:
+        data = ExplainData(make_engine(settings.warehouse_url), parks=[args.park], as_of=settings.as_of)
+        lines = explain_lines(data.inputs(args.park, args.period))
+    except (AuditError, ValueError) as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return 2
+    if args.csv:
+        lines.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    print(f"{args.park} {args.period.upper()} — standard {lines['standard_version'].iloc[0]}")
+    print(render(lines, args.lang))
+    return 0
+
+
+def cmd_history(args) -> int:
+    """The grades published for a park, per period, as they stood on a date (grade_history)."""
+    import datetime as dt
+
+    from zc_pipeline.domain.explain import published_as_of
+    from zc_pipeline.warehouse.audit import grade_history
+    from zc_pipeline.warehouse.engine import make_engine
+
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    rows = published_as_of(grade_history(make_engine(_settings(args).warehouse_url), args.park), as_of)
+    when = f"as of {as_of} (Asia/Shanghai) / 截至 {as_of}" if as_of else "latest / 最新"
+    print(f"{args.park} — grades published, {when}")
+    if rows.empty:
+        print("  (none / 无)")
+        return 0
+    rows = rows.assign(issued_at=rows["issued_at"].dt.strftime("%Y-%m-%d %H:%M:%SZ"))
+    print(rows.to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="zc", description="zero-carbon park reporting pipeline / 零碳园区报送流水线")
     p.add_argument("--data-dir", help="folder with registry/ and landing/ (env ZC_DATA_DIR; default sample_data)")
@@ -142,6 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=3000)
     u.add_argument("--as-of")
     u.set_defaults(func=cmd_ui)
+
+    x = sub.add_parser("explain", help="explain a park's month, quarter or half: inputs, factors, score, caps")
+    x.add_argument("park")
+    x.add_argument("period", help="YYYY-MM, YYYY-Qn or YYYY-Hn")
+    x.add_argument("--lang", choices=["zh", "en", "both"], default="both")
+    x.add_argument("--csv", help="also write the lines as CSV (the grade_explanation columns)")
+    x.set_defaults(func=cmd_explain)
+
+    h = sub.add_parser("history", help="grades published for a park, per period, as of a date")
+    h.add_argument("park")
+    h.add_argument("--as-of", help="date YYYY-MM-DD (Asia/Shanghai); default: latest")
+    h.set_defaults(func=cmd_history)
 
     db = sub.add_parser("db", help="warehouse administration")
     dbs = db.add_subparsers(dest="db_cmd", required=True)

@@ -50,7 +50,8 @@ def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
     )
 
 
-@dg.asset(group_name="reference", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16])
+@dg.asset(group_name="reference", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16],
+          deps=["standard_files"])
 def ref_standard(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Every factor, threshold, weight, band, limit and budget of the rulebook in force, with unit and source."""
     std = zc.std

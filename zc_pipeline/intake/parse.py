@@ -6,6 +6,7 @@ rule, place and bilingual message, and a file error yields exactly one rejected 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,10 @@ from zc_pipeline.intake.readers import (
     CARRIER_FIELDS, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, FIELDS, NUMBER_PATTERN,
     OPTIONAL_FIELDS, QUANTITY_FIELDS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO, Cell, CsvContent,
     FileProblem, field_for_label, is_blank, match_unit, nfkc, normalize_number, parse_date,
-    parse_period, problem, read_batch_csv, read_workbook, split_label,
+    parse_period, problem, read_batch_csv, read_plain_workbook, read_workbook, split_label,
 )
 from zc_pipeline.domain.periods import month_start
-from zc_pipeline.domain.measures import energy_and_co2
+from zc_pipeline.domain.measures import FUEL_FIELDS, energy_and_co2
 from zc_pipeline.standards import Standard
 
 RECORD_COLUMNS = [
@@ -195,9 +196,9 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
     seen = first.assign(one=1.0).pivot(index="rec", columns="field", values="one")
     q = q.reindex(index=list(recs), columns=list(QUANTITY_FIELDS))
     seen = seen.reindex(index=list(recs), columns=list(QUANTITY_FIELDS)).notna()
-    unseen = ~seen  # a field never written is 0, except optional ones (NaN = not reported)
-    unseen[list(OPTIONAL_FIELDS)] = False
-    q = q.mask(unseen, 0.0)
+    for f in QUANTITY_FIELDS:
+        if f not in OPTIONAL_FIELDS:
+            q[f] = q[f].mask(~seen[f], 0.0)
     places = first.set_index(["rec", "field"])
 
     def place(rec, f):
@@ -281,6 +282,138 @@ def _info_place(content, item: str) -> tuple[object, str, dict]:
 
 def _parse_workbook(path: Path, sha: str, folder_month: str | None, park_codes: set[str],
                     std: Standard, as_of: dt.date) -> ParsedFile:
+    fast = _fast_workbook(path, sha, folder_month, park_codes, std, as_of)
+    if fast is not None:
+        return fast
+    return _full_workbook(path, sha, folder_month, park_codes, std, as_of)
+
+
+# ---- workbook fast path ------------------------------------------------------------------------
+#
+# Most workbooks are plain and clean: read without pandas (`read_plain_workbook`), and no rule
+# fires. For those the frames are built directly, without the per-file pandas/pandera work of
+# `_finish` (which costs several times the read). Whenever the workbook is not plain or any rule
+# (file error, record error or warning) could fire, `_fast_workbook` returns None and the full
+# path reads the file again and reports exactly as before. The conditions below mirror the rules
+# of `_full_workbook` and `_check_values`; each is a sufficient condition for "no issue", never a
+# reimplementation of how an issue is reported. test_intake_fast_path.py checks that both paths
+# give identical frames on every sample workbook.
+
+_FAST_GAP_MARGIN = 1e-9  # W003 is left to the full path when the gap is even near the limit
+_EXACT_INT = 2.0 ** 53
+
+
+def _numbers(texts: list[str]) -> list[float]:
+    """The texts as `_check_values` converts them (pd.to_numeric's own parser)."""
+    values = pd.to_numeric(np.array(texts, dtype=object), errors="coerce")
+    return [float(v) for v in values]
+
+
+def _fast_workbook(path: Path, sha: str, folder_month: str | None, park_codes: set[str],
+                   std: Standard, as_of: dt.date) -> ParsedFile | None:
+    """The ParsedFile of a plain workbook on which no rule fires; None for anything else."""
+    content = read_plain_workbook(path, std)
+    if content is None:
+        return None
+    _, code_text, _ = _info_place(content, "园区代码")
+    park_code = nfkc(code_text) or None
+    raw_period, _, _ = _info_place(content, "报告期")
+    period = parse_period(raw_period)
+    folder_month = folder_month or period
+    if (park_code not in park_codes or period is None or period != folder_month
+            or month_start(period) > as_of):
+        return None  # F007 / F008 / F009
+    submitted_on = parse_date(_info_place(content, "填报日期")[0])
+    if submitted_on is None or submitted_on > as_of:
+        return None  # R011 / R010
+
+    fields, written, units, factors, places = [], [], [], [], []
+    for name_cell, unit_cell, qty in content.energy:
+        f = field_for_label(name_cell.text) if not is_blank(name_cell.raw) else None
+        if f is None or not f.carrier or f.name in fields or is_blank(qty.raw):
+            return None  # R004 / R006 / a blank quantity
+        unit = match_unit(unit_cell.text, f.unit_factors(std))
+        if unit is None or not unit_cell.text:
+            return None  # R005
+        fields.append(f.name)
+        written.append(qty)
+        units.append(unit_cell.text)
+        factors.append(unit[1])
+    for item, value in content.econ:
+        base, unit = split_label(item.text)
+        f = field_for_label(base)
+        if f is None or f.name not in ECON_ITEMS or f.name in fields:
+            return None  # R004 / R006
+        if unit is not None and match_unit(unit, f.unit_factors(std)) is None:
+            return None  # R005
+        fields.append(f.name)
+        written.append(value)
+        units.append(unit)
+        factors.append(1.0)
+
+    texts = [normalize_number(c.text) for c in written]
+    if not all(t and _NUMBER.fullmatch(t) for t in texts):
+        return None  # blank or R009
+    numbers = _numbers(texts)
+    if not all(0 <= v < _EXACT_INT for v in numbers):
+        return None  # R003, or a number too large for int64/float64 to agree
+    canonical = [v * k for v, k in zip(numbers, factors)]
+    q = {f: (np.nan if f in OPTIONAL_FIELDS else 0.0) for f in QUANTITY_FIELDS}
+    q.update(zip(fields, canonical))
+    if q["green_certificate_mwh"] > q["grid_electricity_mwh"]:
+        return None  # R007
+    if q["retrofit_completed"] > q["retrofit_planned"]:
+        return None  # R008
+    if q["value_added_10k_yuan"] == 0:
+        return None  # W002 may fire
+    grid = q["grid_electricity_mwh"]
+    co2 = (grid - min(q["green_certificate_mwh"], grid)) * std.num("co2.grid_electricity")
+    for field, carrier in FUEL_FIELDS.items():
+        co2 = co2 + q[field] * std.num(f"co2.{carrier}")
+    reported = q["reported_co2_t"]
+    if not np.isnan(reported) and co2 != 0:
+        if abs(reported - co2) / co2 > std.num("warning.co2_gap") - _FAST_GAP_MARGIN:
+            return None  # W003 may fire
+
+    sid = submission_id(sha, None)
+    n = len(fields)
+    records = pd.DataFrame({
+        "submission_id": [sid], "source_row": pd.array([None], dtype="Int64"),
+        "park_code": [park_code], "period": [period], "submitted_on": [submitted_on],
+        "source_format": ["xlsx"], "status": ["accepted"],
+        "error_count": np.zeros(1, dtype="int64"), "warning_count": np.zeros(1, dtype="int64"),
+        **{f: np.array([q[f]], dtype="float64") for f in QUANTITY_FIELDS},
+    })
+    values = pd.DataFrame({
+        "submission_id": pd.Series([sid] * n, dtype=object),
+        "source_row": pd.array([None] * n, dtype="Int64"),
+        "field": fields,
+        "value_as_written": [c.text for c in written],
+        "unit_as_written": units,
+        "canonical_value": np.array(canonical, dtype="float64"),
+        "sheet": [c.sheet for c in written],
+        "row": pd.array([c.row for c in written], dtype="Int64"),
+        "column": [c.column for c in written],
+    })
+    return ParsedFile(records, values, _empty_issues(), sha, "xlsx", False, str(path))
+
+
+_NUMBER = re.compile(NUMBER_PATTERN)
+_EMPTY_ISSUES: pd.DataFrame | None = None
+
+
+def _empty_issues() -> pd.DataFrame:
+    """The issues frame of a file without issues, as `_issues_frame` builds it."""
+    global _EMPTY_ISSUES
+    if _EMPTY_ISSUES is None:
+        _EMPTY_ISSUES = _issues_frame([], {}, "")
+    return _EMPTY_ISSUES.copy()
+
+
+# ---- workbook, full path -----------------------------------------------------------------------
+
+def _full_workbook(path: Path, sha: str, folder_month: str | None, park_codes: set[str],
+                   std: Standard, as_of: dt.date) -> ParsedFile:
     content = read_workbook(path, std)
     raw_code, code_text, code_at = _info_place(content, "园区代码")
     park_code = nfkc(code_text) or None
@@ -443,7 +576,7 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
 # ---- entry point -------------------------------------------------------------------------------
 
 def _registry_codes(registry: pd.DataFrame) -> set[str]:
-    return set(registry["park_code"].dropna().astype(str).str.strip())  # vectorised: 10k parks per file
+    return {str(c).strip() for c in registry["park_code"].dropna()}
 
 
 def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: pd.DataFrame,

@@ -332,6 +332,87 @@ def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
     return content
 
 
+# ---- workbook, plain-Python reader for the common clean case ----------------------------------
+
+# Strings pandas' parser turns into NaN (pandas._libs.parsers.STR_NA_VALUES, as of pandas 3.1);
+# a plain workbook holds none of them, so they need not be emulated.
+_PANDAS_NA_STRINGS = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})
+_LAYOUT = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
+
+
+def _plain_cell(value):
+    """One calamine cell as `pd.read_excel(engine="calamine")` hands it on, or raise ValueError
+    for anything a plain workbook does not hold (blank, NA-like text, booleans, times)."""
+    if type(value) is str:
+        if value.strip() in _PANDAS_NA_STRINGS:
+            raise ValueError("blank or NA-like text")
+        return value
+    if type(value) is float:  # pandas' calamine reader: integral floats become int
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError("non-finite number")
+        return int(value) if value.is_integer() else value
+    if type(value) is int:
+        return value
+    if type(value) is dt.datetime:
+        return value
+    if type(value) is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    raise ValueError(f"unusual cell {type(value).__name__}")
+
+
+def read_plain_workbook(path: str | Path, std: Standard) -> WorkbookContent | None:
+    """`read_workbook` for a plain workbook, without pandas; None when the workbook is not plain.
+
+    Plain: within the size limits, exactly the three sheets (all worksheets), each with its
+    header labels spelled exactly as the first row and nothing else in that row, no blank row or
+    cell and no column beyond the header, every cell a text, number or date. For such a
+    workbook pandas' parser changes nothing but the cell conversion emulated in `_plain_cell`,
+    so the content equals `read_workbook`'s (tested on every sample workbook). Anything else,
+    including a file error, returns None and is left to `read_workbook`.
+    """
+    from python_calamine import SheetTypeEnum, load_workbook
+
+    path = Path(path)
+    try:
+        check_size(path, std, path.name)
+        _open_zip_checks(path, std)
+        book = load_workbook(str(path))
+        meta = book.sheets_metadata
+        if (len(meta) != len(_LAYOUT) or {m.name for m in meta} != set(_LAYOUT)
+                or any(m.typ != SheetTypeEnum.WorkSheet for m in meta)):
+            return None
+        row_limit = std.int("limit.rows")
+        content = WorkbookContent()
+        for name, labels in _LAYOUT.items():
+            grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if not grid or len(grid) > row_limit or list(grid[0]) != list(labels):
+                return None
+            width = len(labels)
+            rows = []
+            for i in range(1, len(grid)):
+                values = grid[i]
+                if len(values) != width:
+                    return None
+                rows.append(tuple(Cell(raw, cell_text(raw), name, i + 1, label)
+                                  for raw, label in zip(map(_plain_cell, values), labels)))
+            if name == SHEET_INFO:
+                for item, value in rows:
+                    key = label_key(item.text)
+                    for info_name in INFO_ITEMS:
+                        if key == label_key(info_name):
+                            content.info.setdefault(info_name, value)
+            elif name == SHEET_ENERGY:
+                content.energy = rows
+            else:
+                content.econ = rows
+        return content
+    except Exception:  # FileProblem or anything unusual: the full reader decides
+        return None
+
+
 # ---- batch CSV ---------------------------------------------------------------------------------
 
 @dataclass

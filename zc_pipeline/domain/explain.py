@@ -1,0 +1,384 @@
+"""Explain a park's month, quarter or half line by line (grade_explanation rows), and grades as of a date.
+
+Pure: frames in, frames out. Every input quantity is traced to its file, SHA-256, sheet, row and
+the unit as written; factors and thresholds carry the rulebook version and source (ref_standard);
+the score components and caps are recomputed in words from the stored assessment row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
+from zc_pipeline.domain.scoring import CAPS, GRADES, grade_of, threshold
+from zc_pipeline.domain.windows import MONTHS_PER_YEAR
+from zc_pipeline.standards import Standard
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+COLUMNS = ["park_code", "period", "line_no", "section", "item", "value", "unit", "source_file", "source_sha256",
+           "sheet", "row", "column", "note_zh", "note_en", "standard_version"]
+ASSESSMENT_RUN = "assessment_run_id"  # the line naming the assessment run the explanation describes
+
+# Canonical unit of each quantity field, and the rulebook entries converting it (tce, CO2).
+FIELD_UNITS = {
+    "grid_electricity_mwh": "MWh", "green_direct_mwh": "MWh", "green_onsite_mwh": "MWh",
+    "green_certificate_mwh": "MWh", "raw_coal_t": "t", "natural_gas_10k_m3": "10^4 m3", "diesel_t": "t",
+    "gasoline_t": "t", "purchased_heat_gj": "GJ", "value_added_10k_yuan": "10^4 yuan",
+    "retrofit_planned": "projects", "retrofit_completed": "projects", "reported_co2_t": "tCO2",
+}
+CARRIER_KEYS = {
+    "grid_electricity_mwh": ("tce.electricity.{conv}", "co2.grid_electricity"),
+    "green_direct_mwh": ("tce.electricity.{conv}", "co2.green_electricity"),
+    "green_onsite_mwh": ("tce.electricity.{conv}", "co2.green_electricity"),
+    "raw_coal_t": ("tce.raw_coal", "co2.raw_coal"),
+    "natural_gas_10k_m3": ("tce.natural_gas", "co2.natural_gas"),
+    "diesel_t": ("tce.diesel", "co2.diesel"),
+    "gasoline_t": ("tce.gasoline", "co2.gasoline"),
+    "purchased_heat_gj": ("tce.purchased_heat", "co2.purchased_heat"),
+}
+PARK_FIELDS = [
+    ("park_name", None, "园区名称", "park name"),
+    ("category", None, "类别（决定碳强度阈值）", "category (decides the carbon threshold)"),
+    ("scope", None, "范围", "scope"),
+    ("enrolled_on", None, "纳入日期；此前月份不考核", "enrolment date; earlier months are not assessed"),
+    ("baseline_year", None, "基准年", "baseline year"),
+    ("baseline_carbon_per_energy", "tCO2/tce", "基准年单位能耗碳排放 B", "baseline carbon per energy B"),
+    ("baseline_green_share", "fraction", "基准年绿电占比 g0", "baseline green share g0"),
+    ("target_green_share", "fraction", "目标绿电占比 gT", "target green share gT"),
+    ("target_date", None, "目标日期 tT", "target date tT"),
+]
+MEASURE_NOTES = {
+    "months_expected": ("窗口内纳入后应报月数", "months of the window on or after enrolment"),
+    "months_reported": ("其中有有效报送的月数", "of which months with a submission in force"),
+    "months_on_time": ("其中按时报送的月数", "of which months submitted on time"),
+    "energy_tce": ("能耗合计（各月之和）", "energy use, sum of the months"),
+    "co2_t": ("二氧化碳排放合计（各月之和）", "CO2, sum of the months"),
+    "carbon_per_energy": ("单位能耗碳排放 CI = co2_t / energy_tce", "carbon per energy CI = co2_t / energy_tce"),
+    "green_share": ("绿电占比 = 绿电 / 用电（由合计重算）", "green share = green MWh / electricity MWh (from the sums)"),
+    "green_target_at_end": ("窗口末日的绿电目标路径 g(t)", "green target path g(t) at the window's last day"),
+    "retrofit_rate": ("节能改造完成率（最近报送月，累计）", "retrofit completion rate (latest reported month, cumulative)"),
+}
+MEASURE_UNITS = {"energy_tce": "tce", "co2_t": "tCO2", "carbon_per_energy": "tCO2/tce", "green_share": "fraction",
+                 "green_target_at_end": "fraction", "retrofit_rate": "fraction"}
+MONTH_MEASURES = ["electricity_mwh", "certified_mwh", "green_mwh", "energy_tce", "co2_t", "carbon_per_energy",
+                  "carbon_per_value_added", "green_share", "retrofit_rate", "co2_reporting_gap"]
+CAP_NOTES = {
+    "no_report": ("窗口内无任何有效报送", "no month reported in the window"),
+    "spot_check_failed": ("本半年专家抽查核验未通过", "a sampled month of the half failed verification"),
+    "missing_report": ("存在应报未报月份", "some expected months were not reported"),
+    "rebound_unrectified": ("窗口内有至窗口末仍未整改的碳强度反弹", "a rebound dated in the window is open or overdue at its end"),
+}
+
+
+@dataclass
+class ExplainInputs:
+    """Everything one explanation reads, already narrowed to the park (see warehouse/audit.py)."""
+
+    park: dict  # dim_park row
+    period: str  # YYYY-MM, YYYY-Qn or YYYY-Hn
+    std: Standard  # built from the ref_standard rows of the version used (`standard_from_ref`)
+    ref_standard: pd.DataFrame  # those rows: key, value, unit, source
+    park_month: pd.DataFrame  # the park's park_month rows up to the window's end
+    submissions: pd.DataFrame  # submission rows of the in-force ids in the window
+    values: pd.DataFrame  # submitted_value rows of those submissions
+    assessment: dict | None = None  # park_quarter_assessment / park_half_assessment row
+    registry_file: tuple[str, str] | None = None  # (source_file, sha256) of the registry
+    standard_file: tuple[str, str] | None = None  # (path, sha256) of the rulebook file
+    as_of: dt.date | None = None
+    lines: list[dict] = field(default_factory=list)
+
+
+def standard_from_ref(ref: pd.DataFrame) -> Standard:
+    """A Standard from stored ref_standard rows, so an explanation uses the figures that were in force."""
+    version = str(ref["standard_version"].iloc[0])
+    eff = ref["effective_from"].iloc[0]
+    entries = {r.key: {"key": r.key, "value": r.value, "unit": r.unit, "source": r.source}
+               for r in ref.itertuples(index=False)}
+    return Standard(version, eff if isinstance(eff, dt.date) else dt.date.fromisoformat(str(eff)), entries)
+
+
+def fmt(value) -> str | None:
+    """Display text: integers without decimals, floats to at most 6 decimals, NULL as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _null(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+class _Lines:
+    def __init__(self, inp: ExplainInputs):
+        self.inp = inp
+        self.rows: list[dict] = []
+        self.refs = {r.key: r for r in inp.ref_standard.itertuples(index=False)}
+        self.seen: set[tuple[str, str]] = set()
+
+    def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None):
+        file, sha = source if source else (None, None)
+        self.rows.append({
+            "park_code": self.inp.park["park_code"], "period": self.inp.period, "line_no": len(self.rows) + 1,
+            "section": section, "item": item, "value": fmt(value), "unit": unit, "source_file": file,
+            "source_sha256": sha, "sheet": sheet, "row": None if _null(row) else int(row), "column": column,
+            "note_zh": zh, "note_en": en, "standard_version": self.inp.std.version,
+        })
+
+    def ref(self, section: str, key: str, zh: str = "", en: str = "") -> None:
+        r = self.refs.get(key)
+        if r is None or (section, key) in self.seen:
+            return
+        self.seen.add((section, key))
+        source = r.source
+        self.add(section, key, r.value, r.unit or None, f"{zh}来源：{source}".strip(),
+                 f"{en + '; ' if en else ''}source: {source}", source=self.inp.standard_file)
+
+
+def _window_months(period: str) -> list[str]:
+    return [period] if p.period_kind(period) == "month" else p.score_window(period)
+
+
+def _park_section(out: _Lines) -> None:
+    park = out.inp.park
+    for name, unit, zh, en in PARK_FIELDS:
+        out.add("park", name, park.get(name), unit, zh, en, source=out.inp.registry_file)
+
+
+def _input_section(out: _Lines, months: list[str]) -> None:
+    inp = out.inp
+    enrol = p.month_of(inp.park["enrolled_on"]) if not _null(inp.park.get("enrolled_on")) else months[0]
+    pm = inp.park_month.set_index("period") if len(inp.park_month) else pd.DataFrame()
+    subs = inp.submissions.set_index("submission_id") if len(inp.submissions) else pd.DataFrame()
+    for month in months:
+        if month < enrol:
+            continue
+        if month not in pm.index:
+            out.add("inputs", f"{month} submission", None, None, "本月无有效报送（缺报或被退回）",
+                    "no submission in force for this month (not submitted or rejected)")
+            continue
+        sid = pm.loc[month, "submission_id"]
+        sub = subs.loc[sid] if sid in subs.index else None
+        source = (sub["source_file"], sub["source_sha256"]) if sub is not None else (None, pm.loc[month, "source_sha256"])
+        on_time = bool(sub["on_time"]) if sub is not None and not _null(sub["on_time"]) else None
+        submitted = fmt(sub["submitted_on"]) if sub is not None else None
+        out.add("inputs", f"{month} submission", sid, None,
+                f"有效报送；填报日期 {submitted}，{'按时' if on_time else '逾期'}",
+                f"submission in force; submitted on {submitted}, {'on time' if on_time else 'late'}",
+                source=source, row=None if sub is None else sub["source_row"])
+        vals = inp.values[inp.values["submission_id"] == sid]
+        for v in vals.sort_values(["row", "column"], na_position="last").itertuples(index=False):
+            unit = FIELD_UNITS.get(v.field)
+            written = v.unit_as_written if not _null(v.unit_as_written) else None
+            out.add("inputs", f"{month} {v.field}", v.value_as_written, written,
+                    f"原值（单位如填写）；换算为 {fmt(v.canonical_value)} {unit}",
+                    f"as written (unit as written); canonical {fmt(v.canonical_value)} {unit}",
+                    source=source, sheet=None if _null(v.sheet) else v.sheet, row=v.row,
+                    column=None if _null(v.column) else v.column)
+
+
+def _factor_section(out: _Lines) -> None:
+    std = out.inp.std
+    conv = std.get("electricity_convention", "equivalent")
+    out.ref("factors", "electricity_convention", "电力折标口径。", "electricity conversion convention")
+    for fld, (tce_key, co2_key) in CARRIER_KEYS.items():
+        out.ref("factors", tce_key.format(conv=conv), "折标准煤系数。", "conversion to tce")
+        out.ref("factors", co2_key, "排放因子。", "CO2 emission factor")
+
+
+def _month_measures(out: _Lines, month: str) -> None:
+    pm = out.inp.park_month
+    row = pm[pm["period"] == month]
+    if row.empty:
+        return
+    r = row.iloc[0]
+    for m in MONTH_MEASURES:
+        out.add("measures", f"{month} {m}", r.get(m), MEASURE_UNITS.get(m), "按标准第3节计算",
+                "computed by STANDARD §3")
+
+
+def _window_measures(out: _Lines, a: dict, months: list[str]) -> None:
+    for m in [m for m in months if m in set(out.inp.park_month["period"])]:
+        row = out.inp.park_month[out.inp.park_month["period"] == m].iloc[0]
+        out.add("measures", f"{m} energy_tce", row["energy_tce"], "tce", "当月能耗", "the month's energy use")
+        out.add("measures", f"{m} co2_t", row["co2_t"], "tCO2", "当月排放", "the month's CO2")
+    for m, (zh, en) in MEASURE_NOTES.items():
+        out.add("measures", m, a.get(m), MEASURE_UNITS.get(m), zh, en)
+
+
+def _rebound_parks(inp: ExplainInputs, months: list[str]) -> tuple[bool, pd.DataFrame]:
+    if inp.park_month.empty:
+        return False, pd.DataFrame()
+    as_of = inp.as_of or p.month_end(months[-1]) + dt.timedelta(days=1)
+    park = pd.DataFrame([inp.park])
+    alerts = detect_rebounds(inp.park_month, park, inp.std, as_of, through_month=months[-1])
+    in_window = alerts[alerts["period"].isin(months)] if len(alerts) else alerts
+    return inp.park["park_code"] in unrectified_in(alerts, months) if len(alerts) else False, in_window
+
+
+def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
+    inp, std = out.inp, out.inp.std
+    reported = int(a.get("months_reported") or 0)
+    category = inp.park.get("category")
+    # thresholds
+    if reported:
+        annual = float(a["energy_tce"]) * MONTHS_PER_YEAR / reported
+        t = threshold(category, annual, std)
+        level = "national" if category == "national" else "regional"
+        key = f"threshold.{level}_large" if annual >= std.num("threshold.large_energy_tce") else f"threshold.{level}"
+        out.add("thresholds", "annualised_energy_tce", annual, "tce/year",
+                f"年化能耗 = {fmt(a['energy_tce'])} × 12 / {reported}",
+                f"annualised energy = {fmt(a['energy_tce'])} × 12 / {reported}")
+        out.ref("thresholds", "threshold.large_energy_tce", "大型园区年化能耗界限。", "large-park annualised energy limit")
+        out.ref("thresholds", key, f"类别 {category} 适用的碳强度阈值 T。", f"threshold T for category {category}")
+    for w in ("carbon", "green", "retrofit", "reporting"):
+        out.ref("thresholds", f"weight.{w}", "分项满分。", "component weight")
+    for g in GRADES[:-1]:
+        out.ref("thresholds", f"grade.{g}", f"{g} 级最低分。", f"minimum score for {g}")
+    out.ref("thresholds", "score.decimals", "总分保留小数位（四舍五入）。", "score decimals (half-up)")
+    # score
+    if not reported:
+        out.add("score", "score", 0.0, "points", "窗口内无报送：各分项为空，总分 0", "nothing reported: components NULL, score 0")
+    else:
+        b = float(inp.park["baseline_carbon_per_energy"])
+        ci = a.get("carbon_per_energy")
+        w = std.num("weight.carbon")
+        if _null(ci):
+            zh, en = "CI 为空，得 0 分", "CI is NULL: 0 points"
+        elif float(ci) <= t:
+            zh = en = f"CI {fmt(ci)} ≤ T {fmt(t)} → {fmt(w)}"
+        else:
+            zh = en = f"{fmt(w)} × clamp((B − CI)/(B − T), 0, 1) = {fmt(w)} × clamp(({fmt(b)} − {fmt(ci)})/({fmt(b)} − {fmt(t)}), 0, 1)"
+        out.add("score", "score_carbon", a.get("score_carbon"), "points", zh, en)
+        g = a.get("green_target_at_end")
+        expr = f"{fmt(std.num('weight.green'))} × clamp(green_share / g(t), 0, 1) = {fmt(std.num('weight.green'))} × clamp({fmt(a.get('green_share'))} / {fmt(g)}, 0, 1)"
+        out.add("score", "score_green", a.get("score_green"), "points", expr, expr)
+        rate = a.get("retrofit_rate")
+        expr = (f"{fmt(std.num('weight.retrofit'))} × {fmt(rate)}" if not _null(rate)
+                else f"无改造计划 → {fmt(std.num('weight.retrofit'))}")
+        out.add("score", "score_retrofit", a.get("score_retrofit"), "points", expr,
+                expr.replace("无改造计划", "nothing planned"))
+        expr = f"{fmt(std.num('weight.reporting'))} × {a.get('months_on_time')} / {a.get('months_expected')}"
+        out.add("score", "score_reporting", a.get("score_reporting"), "points", expr, expr)
+        out.add("score", "score", a.get("score"), "points", "四项之和，四舍五入到一位小数",
+                "sum of the four components, rounded half-up to one decimal")
+    # caps
+    holds_rebound, alerts = _rebound_parks(inp, months)
+    if len(alerts):
+        out.ref("caps", "rebound.factor", "反弹判定系数。", "rebound factor")
+        out.ref("caps", "rebound.rectify_months", "整改期限（月）。", "months to rectify")
+    for alert in alerts.itertuples(index=False):
+        out.add("caps", f"rebound {alert.period}", alert.status, None,
+                f"碳强度反弹：{fmt(alert.carbon_per_energy)} > 上月 {fmt(alert.previous_carbon_per_energy)} × 系数；整改期限 {fmt(alert.rectify_by)}；窗口末状态 {alert.status}",
+                f"rebound: {fmt(alert.carbon_per_energy)} > previous {fmt(alert.previous_carbon_per_energy)} × factor; rectify by {fmt(alert.rectify_by)}; status at the window's end {alert.status}")
+    holding = {
+        "no_report": reported == 0,
+        "spot_check_failed": a.get("spot_check") == "fail",
+        "missing_report": reported < int(a.get("months_expected") or 0),
+        "rebound_unrectified": holds_rebound,
+    }
+    for cap in CAPS:
+        zh, en = CAP_NOTES[cap]
+        limit = std.get(f"cap.{cap}")
+        out.add("caps", f"cap.{cap}", "applies" if holding[cap] else "does not apply", None,
+                f"{zh}：{'成立' if holding[cap] else '不成立'}；等级上限 {limit}",
+                f"{en}: {'holds' if holding[cap] else 'does not hold'}; grade at most {limit}",
+                source=inp.standard_file)
+    cap = a.get("grade_cap")
+    out.add("caps", "grade_cap", None if _null(cap) else cap, None,
+            "最严的、低于未封顶等级的封顶条件（无则为空）",
+            "the strictest cap below the uncapped grade (NULL when none lowered it)")
+    # grade
+    uncapped = grade_of(float(a.get("score") or 0.0), std)
+    out.add("grade", "uncapped_grade", uncapped, None, "按总分分档的等级", "grade band of the score")
+    out.add("grade", "grade", a.get("grade"), None, "公布等级（封顶后）", "published grade (after caps)")
+
+
+def explain(inp: ExplainInputs) -> pd.DataFrame:
+    """grade_explanation rows (COLUMNS) for one park and one month, quarter or half."""
+    out = _Lines(inp)
+    months = _window_months(inp.period)
+    _park_section(out)
+    _input_section(out, months)
+    _factor_section(out)
+    if p.period_kind(inp.period) == "month":
+        _month_measures(out, inp.period)
+    elif inp.assessment is not None:
+        _window_measures(out, inp.assessment, months)
+        _score_sections(out, inp.assessment, months)
+        out.add("grade", ASSESSMENT_RUN, inp.assessment.get("run_id"), None, "写入该考核结果的 Dagster 运行",
+                "the Dagster run that wrote the assessment row")
+    return pd.DataFrame(out.rows, columns=COLUMNS)
+
+
+def render(lines: pd.DataFrame, lang: str = "both") -> str:
+    """Plain-text explanation for the terminal: one line per row, grouped by section."""
+    heads = {"park": ("园区", "Park"), "inputs": ("输入数据", "Inputs"), "factors": ("系数", "Factors"),
+             "measures": ("指标", "Measures"), "thresholds": ("阈值与权重", "Thresholds and weights"),
+             "score": ("得分", "Score"), "caps": ("封顶", "Caps"), "grade": ("等级", "Grade")}
+    text, section = [], None
+    for r in lines.itertuples(index=False):
+        if r.section != section:
+            section = r.section
+            zh, en = heads.get(section, (section, section))
+            text.append("")
+            text.append({"zh": zh, "en": en}.get(lang, f"{zh} / {en}"))
+        value = "" if _null(r.value) else str(r.value)
+        unit = "" if _null(r.unit) or r.unit is None else f" {r.unit}"
+        line = f"  {r.item:<34} {value}{unit}"
+        where = []
+        if not _null(r.source_file) and r.source_file:
+            where.append(str(r.source_file))
+        if not _null(r.source_sha256) and r.source_sha256:
+            where.append(f"sha256 {r.source_sha256}")
+        if not _null(r.sheet) and r.sheet:
+            where.append(f"sheet {r.sheet}")
+        if not _null(r.row) and r.row is not None:
+            where.append(f"row {int(r.row)}")
+        if not _null(r.column) and r.column:
+            where.append(f"col {r.column}")
+        notes = {"zh": [r.note_zh], "en": [r.note_en]}.get(lang, [r.note_zh, r.note_en])
+        text.append(line)
+        for n in notes:
+            if n:
+                text.append(f"      {n}")
+        if where:
+            text.append(f"      [{' · '.join(where)}]")
+    return "\n".join(text).lstrip("\n")
+
+
+def published_as_of(history: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Per (level, period): the latest grade_history row issued on or before `as_of` (Asia/Shanghai days).
+
+    Columns: level, period, grade, score, standard_version, issued_at, revisions (rows up to as_of).
+    """
+    cols = ["level", "period", "grade", "score", "standard_version", "issued_at", "revisions"]
+    if history.empty:
+        return pd.DataFrame(columns=cols)
+    h = history.copy()
+    h["issued_at"] = pd.to_datetime(h["issued_at"], utc=True)
+    if as_of is not None:
+        cutoff = pd.Timestamp(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), TIMEZONE)).tz_convert("UTC")
+        h = h[h["issued_at"] < cutoff]
+    if h.empty:
+        return pd.DataFrame(columns=cols)
+    order = ["issued_at", "history_id"] if "history_id" in h else ["issued_at"]
+    h = h.sort_values(order, kind="mergesort")
+    counts = h.groupby(["level", "period"]).size().rename("revisions")
+    latest = h.groupby(["level", "period"]).tail(1).set_index(["level", "period"]).join(counts).reset_index()
+    latest["_end"] = [p.score_window(x)[-1] for x in latest["period"]]
+    latest["_level"] = latest["level"].map({"quarter": 0, "half": 1})
+    latest = latest.sort_values(["_end", "_level"], kind="mergesort").reset_index(drop=True)
+    return latest[cols]

@@ -1,0 +1,186 @@
+"""What each warehouse table is expected to satisfy: GX expectations as plain data, grouped by check.
+
+No Great Expectations import here (it costs seconds); `gx.py` turns these into GX objects. Each
+expectation names the Dagster asset check it reports to, so one GX validation per table feeds several
+checks in the UI. Severities and blocking are chosen in `CHECKS` (documented in docs/quality.md).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import BigInteger, Float, Integer
+
+from zc_pipeline.warehouse.schemas import GRADES, NON_NEGATIVE_COLUMNS, RATIO_COLUMNS, primary_key
+from zc_pipeline.warehouse.tables import TABLES
+
+# China's energy-monitoring practice: follow up when fewer than 90% of units report (WARN, not ERROR).
+COMPLETENESS_MIN = 0.90
+# carbon_per_energy is stored unrounded: any relative difference above float noise is an error.
+RATIO_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class CheckDef:
+    name: str
+    severity: str  # "ERROR" | "WARN"
+    blocking: bool
+    description: str
+
+
+CHECKS: dict[str, CheckDef] = {c.name: c for c in [
+    CheckDef("schema", "ERROR", True, "pandera schema of the table: types, NOT NULL, enums, ranges, formats."),
+    CheckDef("unique_key", "ERROR", True, "No two rows share the table's key (duplicates double-count every roll-up)."),
+    CheckDef("non_negative", "ERROR", False, "Energy, CO2, quantities, money and counts are never negative."),
+    CheckDef("ratios_in_0_1", "ERROR", False, "Ratios (green share, retrofit rate, targets, rates) are fractions 0–1."),
+    CheckDef("carbon_per_energy_consistent", "ERROR", False, "carbon_per_energy = co2_t / energy_tce on every row."),
+    CheckDef("submission_in_force", "ERROR", False, "Every park_month row is tied to the park-month's submission in force."),
+    CheckDef("grade_consistent", "ERROR", False, "grade = band of score, unless grade_cap lowered it to the cap's limit."),
+    CheckDef("funding_within_budget", "ERROR", False, "The year's allocated_yuan sum does not exceed the budget."),
+    CheckDef("completeness", "WARN", False, "Share of enrolled parks reporting the month is at least 90%."),
+    CheckDef("grade_history_schema", "ERROR", True, "pandera schema of the grade_history rows this window appended."),
+]}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    check: str  # the Dagster check it reports to (key of CHECKS)
+    type: str  # GX expectation class, e.g. ExpectColumnValuesToBeBetween
+    kwargs: dict = field(default_factory=dict)
+
+
+def _numeric_columns(table: str) -> list[str]:
+    return [c.name for c in TABLES[table].columns if isinstance(c.type, (Float, Integer, BigInteger))]
+
+
+def has_carbon_ratio(table: str) -> bool:
+    return {"carbon_per_energy", "co2_t", "energy_tce"} <= set(TABLES[table].c.keys())
+
+
+def has_grade(table: str) -> bool:
+    return {"grade", "grade_cap", "score"} <= set(TABLES[table].c.keys())
+
+
+def table_checks(table: str) -> list[str]:
+    """The checks a table gets (schema first), from its columns and role."""
+    cols = set(TABLES[table].c.keys())
+    names = ["schema"]
+    if primary_key(TABLES[table]):
+        names.append("unique_key")
+    if cols & NON_NEGATIVE_COLUMNS:
+        names.append("non_negative")
+    if cols & RATIO_COLUMNS:
+        names.append("ratios_in_0_1")
+    if has_carbon_ratio(table):
+        names.append("carbon_per_energy_consistent")
+    if table == "park_month":
+        names += ["submission_in_force", "completeness"]
+    if has_grade(table):
+        names.append("grade_consistent")
+    if table in ("park_quarter_assessment", "park_half_assessment"):
+        names.append("grade_history_schema")
+    if table == "funding_allocation":
+        names.append("funding_within_budget")
+    return names
+
+
+def expectations(table: str, *, in_force_ids: list[str] | None = None, budget: int | None = None) -> list[Expectation]:
+    """The GX expectations of a table's suite (columns `_cpe_residual`, `_expected_grade` from `prepare`)."""
+    cols = TABLES[table].c.keys()
+    out: list[Expectation] = []
+    key = primary_key(TABLES[table])
+    if len(key) == 1:
+        out.append(Expectation("unique_key", "ExpectColumnValuesToBeUnique", {"column": key[0]}))
+    elif key:
+        out.append(Expectation("unique_key", "ExpectCompoundColumnsToBeUnique", {"column_list": key}))
+    for c in cols:
+        if c in NON_NEGATIVE_COLUMNS:
+            out.append(Expectation("non_negative", "ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}))
+        if c in RATIO_COLUMNS:
+            out.append(Expectation("ratios_in_0_1", "ExpectColumnValuesToBeBetween",
+                                   {"column": c, "min_value": 0, "max_value": 1}))
+    if has_carbon_ratio(table):
+        out.append(Expectation("carbon_per_energy_consistent", "ExpectColumnValuesToBeBetween",
+                               {"column": "_cpe_residual", "min_value": 0, "max_value": RATIO_TOLERANCE}))
+    if table == "park_month":
+        out.append(Expectation("submission_in_force", "ExpectColumnValuesToNotBeNull", {"column": "submission_id"}))
+        out.append(Expectation("submission_in_force", "ExpectColumnValuesToBeInSet",
+                               {"column": "submission_id", "value_set": sorted(in_force_ids or [])}))
+    if has_grade(table):
+        out.append(Expectation("grade_consistent", "ExpectColumnPairValuesToBeEqual",
+                               {"column_A": "grade", "column_B": "_expected_grade"}))
+    if table == "funding_allocation":
+        out.append(Expectation("funding_within_budget", "ExpectColumnSumToBeBetween",
+                               {"column": "allocated_yuan", "min_value": 0, "max_value": budget or 0}))
+    return out
+
+
+def completeness_expectations(minimum: float = COMPLETENESS_MIN) -> list[Expectation]:
+    """Suite `park_month_completeness`: one row per enrolled park, `reported` 1.0 or 0.0."""
+    return [Expectation("completeness", "ExpectColumnMeanToBeBetween",
+                        {"column": "reported", "min_value": minimum, "max_value": 1})]
+
+
+# --- derived columns ----------------------------------------------------------------------------
+def cpe_residual(frame: pd.DataFrame) -> pd.Series:
+    """|carbon_per_energy − co2_t/energy_tce| relative; 1.0 when exactly one side is NULL, NULL when both are."""
+    co2 = pd.to_numeric(frame["co2_t"], errors="coerce").astype(float)
+    energy = pd.to_numeric(frame["energy_tce"], errors="coerce").astype(float)
+    stored = pd.to_numeric(frame["carbon_per_energy"], errors="coerce").astype(float)
+    expected = co2 / energy.where(energy != 0)
+    out = []
+    for s, e in zip(stored, expected):
+        if math.isnan(s) and math.isnan(e):
+            out.append(math.nan)
+        elif math.isnan(s) or math.isnan(e):
+            out.append(1.0)
+        else:
+            out.append(abs(s - e) / max(abs(e), 1e-12))
+    return pd.Series(out, index=frame.index, dtype=float)
+
+
+def band(score: float, bands: dict[str, float]) -> str:
+    """Grade band of a rounded score; `bands` = {'A': 85, 'B': 70, 'C': 60} from the rulebook.
+
+    Deliberately not `domain.scoring.grade_of`: a check that reused the code it checks would pass with it.
+    """
+    for letter in GRADES[:-1]:
+        if score >= bands[letter]:
+            return letter
+    return GRADES[-1]
+
+
+def expected_grade(score, cap, bands: dict[str, float], cap_limits: dict[str, str]) -> str | None:
+    """band(score), lowered to the limit of `cap` when a cap is named (a named cap never raises a grade)."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return None
+    uncapped = band(float(score), bands)
+    if cap is None or (isinstance(cap, float) and math.isnan(cap)) or cap not in cap_limits:
+        return uncapped
+    return GRADES[max(GRADES.index(uncapped), GRADES.index(cap_limits[cap]))]
+
+
+def prepare(table: str, frame: pd.DataFrame, std_by_version=None) -> pd.DataFrame:
+    """Copy of stored rows ready for GX: numeric columns as float, plus the derived check columns.
+
+    `std_by_version(version) -> Standard` gives the grade bands and cap limits of each row's rulebook.
+    """
+    out = frame.copy()
+    for c in _numeric_columns(table):
+        if c in out:
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    if has_carbon_ratio(table):
+        out["_cpe_residual"] = cpe_residual(out) if len(out) else pd.Series(dtype=float)
+    if has_grade(table):
+        expected = []
+        for score, cap, version in zip(out["score"], out["grade_cap"], out.get("standard_version", [None] * len(out))):
+            std = std_by_version(version) if std_by_version else None
+            if std is None:
+                expected.append(None)
+                continue
+            bands = {g: float(std[f"grade.{g}"]) for g in GRADES[:-1]}
+            limits = {c: str(v) for c, v in std.prefixed("cap").items()}
+            expected.append(expected_grade(score, cap, bands, limits))
+        out["_expected_grade"] = pd.Series(expected, index=out.index, dtype=object)
+    return out

@@ -1,0 +1,164 @@
+"""Run expectation suites with Great Expectations 1.x and keep the Data Docs site up to date.
+
+GX is imported inside the functions (its import costs seconds). The GX project lives in
+`<state_dir>/gx/` (suites and every validation result, so the site keeps the history); the static
+Data Docs site is `<state_dir>/data_docs/index.html`, rebuilt after each batch of validations.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from zc_pipeline.quality.expectations import Expectation
+
+SITE_NAME = "zc_data_docs"
+DATASOURCE = "zc_warehouse"
+_CONTEXTS: dict[str, object] = {}
+_PENDING: dict[str, list] = {}  # state dir -> validation results whose pages are not built yet
+
+
+@dataclass
+class Batch:
+    suite: str  # also the GX data asset name, e.g. park_month
+    frame: pd.DataFrame
+    expectations: list[Expectation]
+    run_name: str  # what the Data Docs list shows, e.g. "2026-03 run 1a2b3c4d"
+
+
+@dataclass
+class CheckVerdict:
+    passed: bool
+    failures: list[dict] = field(default_factory=list)  # one per failed expectation
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    success: bool
+    checks: dict[str, CheckVerdict]
+    page: Path | None = None  # this validation's Data Docs page
+    evaluated: int = 0
+
+
+def docs_dir(state_dir: str | Path) -> Path:
+    return Path(state_dir) / "data_docs"
+
+
+def docs_index(state_dir: str | Path) -> Path:
+    return docs_dir(state_dir) / "index.html"
+
+
+def _context(state_dir: str | Path):
+    """The file-backed GX context of this state dir (created on first use, cached per process)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    key = str(Path(state_dir).resolve())
+    if key in _CONTEXTS:
+        return _CONTEXTS[key]
+    import great_expectations as gx
+
+    root = Path(key) / "gx"
+    root.mkdir(parents=True, exist_ok=True)
+    ctx = gx.get_context(mode="file", project_root_dir=str(root))
+    ctx.variables.progress_bars = {"globally": False}
+    ctx.variables.save()
+    if SITE_NAME not in ctx.get_site_names():
+        ctx.add_data_docs_site(
+            site_name=SITE_NAME,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(docs_dir(key))},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    _CONTEXTS[key] = ctx
+    return ctx
+
+
+def _gx_expectation(e: Expectation):
+    import great_expectations.expectations as gxe
+
+    return getattr(gxe, e.type)(**e.kwargs, meta={"check": e.check})
+
+
+def _validation_definition(ctx, suite_name: str, expectations: list[Expectation]):
+    import great_expectations as gx
+
+    source = ctx.data_sources.add_or_update_pandas(DATASOURCE)
+    try:
+        asset = source.get_asset(suite_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(suite_name)
+    batch_def = asset.batch_definitions[0] if asset.batch_definitions else \
+        asset.add_batch_definition_whole_dataframe("whole_frame")
+    suite = ctx.suites.add_or_update(
+        gx.ExpectationSuite(name=suite_name, expectations=[_gx_expectation(e) for e in expectations])
+    )
+    return ctx.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite_name, data=batch_def, suite=suite)
+    )
+
+
+def _failure(result) -> dict:
+    cfg = result.expectation_config
+    info = result.result or {}
+    out = {"expectation": cfg.type, **{k: v for k, v in cfg.kwargs.items() if k not in ("value_set", "batch_id")}}
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        out["exception"] = str(result.exception_info.get("exception_message"))[:300]
+    for k in ("unexpected_count", "unexpected_percent", "observed_value"):
+        if k in info and info[k] is not None:
+            out[k] = info[k] if not isinstance(info[k], float) else round(info[k], 6)
+    partial = info.get("partial_unexpected_list")
+    if partial:
+        out["examples"] = [str(v) for v in partial[:5]]
+    return out
+
+
+def validate(state_dir: str | Path, batches: list[Batch], build_docs: bool = True) -> dict[str, SuiteOutcome]:
+    """Validate each batch against its suite, store the results, rebuild the Data Docs; outcomes by suite."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    ctx = _context(state_dir)
+    outcomes: dict[str, SuiteOutcome] = {}
+    ids = []
+    for batch in batches:
+        if not batch.expectations:
+            continue
+        vd = _validation_definition(ctx, batch.suite, batch.expectations)
+        run_id = RunIdentifier(run_name=batch.run_name, run_time=dt.datetime.now(dt.timezone.utc))
+        result = vd.run(batch_parameters={"dataframe": batch.frame}, run_id=run_id, result_format="SUMMARY")
+        checks: dict[str, CheckVerdict] = {}
+        for r in result.results:
+            name = (r.expectation_config.meta or {}).get("check", "expectations")
+            verdict = checks.setdefault(name, CheckVerdict(True))
+            if not r.success:
+                verdict.passed = False
+                verdict.failures.append(_failure(r))
+        identifier = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=batch.suite),
+            run_id=run_id,
+            batch_identifier=f"{DATASOURCE}-{batch.suite}",
+        )
+        ids.append(identifier)
+        page = docs_dir(state_dir).joinpath("validations", *identifier.to_tuple()[:-1],
+                                            f"{identifier.to_tuple()[-1]}.html")
+        outcomes[batch.suite] = SuiteOutcome(batch.suite, bool(result.success), checks, page, len(result.results))
+    _PENDING.setdefault(str(Path(state_dir).resolve()), []).extend(ids)
+    if build_docs:
+        flush_docs(state_dir)
+    return outcomes
+
+
+def flush_docs(state_dir: str | Path) -> None:
+    """Render the pages of the validations run since the last flush and rebuild the site's index."""
+    ids = _PENDING.pop(str(Path(state_dir).resolve()), [])
+    if ids:
+        _context(state_dir).build_data_docs(site_names=[SITE_NAME], resource_identifiers=ids)

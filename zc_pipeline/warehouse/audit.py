@@ -1,0 +1,98 @@
+"""Reads for auditors: the rows one explanation needs, and a park's grade_history."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+
+from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.explain import ExplainInputs, standard_from_ref
+from zc_pipeline.standards import load_standard, standard_path
+from zc_pipeline.warehouse.writer import read_table
+
+ASSESSMENT_TABLE = {"quarter": ("park_quarter_assessment", "quarter"), "half": ("park_half_assessment", "half")}
+
+
+class AuditError(LookupError):
+    """A park or period the warehouse cannot explain; the message says why in Chinese and English."""
+
+
+def normalise_period(period: str) -> str:
+    """Accept `2026-Q2`, `2026-H1`, `2026-03` (and lower case)."""
+    period = period.strip().upper()
+    p.period_kind(period)  # raises on anything else
+    return period
+
+
+class ExplainData:
+    """The warehouse rows explanations read, loaded once; `inputs()` narrows them to one park and window."""
+
+    def __init__(self, engine: sa.Engine, parks: list[str] | None = None, as_of: dt.date | None = None):
+        where = {"park_code": parks} if parks else None
+        self.as_of = as_of
+        self.dim_park = read_table(engine, "dim_park", where=where)
+        self.park_month = read_table(engine, "park_month", where=where)
+        ids = self.park_month["submission_id"].dropna().unique().tolist()
+        self.submissions = read_table(engine, "submission", where={"submission_id": ids or [""]})
+        self.values = read_table(engine, "submitted_value", where={"submission_id": ids or [""]})
+        self.ref_standard = read_table(engine, "ref_standard")
+        self.assessments = {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
+        files = read_table(engine, "landing_file")
+        self.registry_files = files[files["kind"] == "registry"]
+        self._months = dict(tuple(self.park_month.groupby("park_code")))  # park -> its rows, sliced once
+
+    def _standard(self, version: str):
+        ref = self.ref_standard[self.ref_standard["standard_version"] == version]
+        if ref.empty:
+            raise AuditError(f"ref_standard 中没有标准版本 {version} / rulebook {version} is not in ref_standard")
+        std = standard_from_ref(ref)
+        try:
+            path = standard_path(version)
+            source = (f"zc_pipeline/standards/{path.name}", load_standard(version).sha256)
+        except (FileNotFoundError, OSError):
+            source = None
+        return std, ref, source
+
+    def inputs(self, park_code: str, period: str) -> ExplainInputs:
+        period = normalise_period(period)
+        parks = self.dim_park.set_index("park_code")
+        if park_code not in parks.index:
+            raise AuditError(f"园区 {park_code} 不在登记表中 / park {park_code} is not in the registry")
+        park = {"park_code": park_code, **parks.loc[park_code].to_dict()}
+        kind = p.period_kind(period)
+        assessment = None
+        if kind in ASSESSMENT_TABLE:
+            _, col = ASSESSMENT_TABLE[kind]
+            rows = self.assessments[kind]
+            rows = rows[(rows["park_code"] == park_code) & (rows[col] == period)]
+            if rows.empty:
+                raise AuditError(f"{park_code} 在 {period} 没有考核结果 / no assessment of {park_code} for {period}")
+            assessment = rows.iloc[0].to_dict()
+            version = assessment["standard_version"]
+        months = [period] if kind == "month" else p.score_window(period)
+        pm = self._months.get(park_code, self.park_month.head(0))
+        pm = pm[pm["period"] <= months[-1]]
+        if kind == "month":
+            if pm[pm["period"] == period].empty:
+                raise AuditError(f"{park_code} 在 {period} 没有有效报送 / {park_code} has no submission in force for {period}")
+            version = pm.loc[pm["period"] == period, "standard_version"].iloc[0]
+        std, ref, std_source = self._standard(str(version))
+        window = pm[pm["period"].isin(months)]
+        ids = set(window["submission_id"])
+        reg = self.registry_files[self.registry_files["source_sha256"] == park.get("registry_sha256")]
+        registry_file = None
+        if len(reg):
+            parks_csv = reg[reg["source_file"].str.endswith("parks.csv")]
+            row = (parks_csv if len(parks_csv) else reg).iloc[0]
+            registry_file = (row["source_file"], row["source_sha256"])
+        return ExplainInputs(
+            park=park, period=period, std=std, ref_standard=ref, park_month=pm.reset_index(drop=True),
+            submissions=self.submissions[self.submissions["submission_id"].isin(ids)],
+            values=self.values[self.values["submission_id"].isin(ids)],
+            assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
+        )
+
+
+def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
+    return read_table(engine, "grade_history", where={"park_code": park_code})

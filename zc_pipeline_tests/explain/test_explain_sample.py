@@ -1,0 +1,84 @@
+"""`zc explain` and grade_explanation on the committed sample region (a capped quarter, a capped half)."""
+import pytest
+
+from zc_pipeline.cli import main
+from zc_pipeline.domain.explain import explain
+from zc_pipeline.quality.gx import docs_index
+from zc_pipeline.warehouse.audit import ExplainData
+from zc_pipeline.warehouse.writer import read_table
+
+pytestmark = pytest.mark.xdist_group("sample")
+
+# From the sample region (as-of 2026-07-15): a quarter capped by an unrectified rebound and a
+# mid-year evaluation capped by a failed spot check.
+CAPPED_QUARTER = ("152900-P002", "2025-Q4")  # score 100.0, band A, published B (rebound_unrectified)
+CAPPED_HALF = ("150500-P001", "2026-H1")  # score 72.4, band B, published D (spot_check_failed)
+
+
+def line(lines, item):
+    rows = lines[lines["item"] == item]
+    assert len(rows) == 1, item
+    return rows.iloc[0]
+
+
+def test_capped_quarter(sample_run):
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    lines = explain(data.inputs(*CAPPED_QUARTER))
+    assert line(lines, "score")["value"] == "100"
+    assert line(lines, "uncapped_grade")["value"] == "A"
+    assert line(lines, "grade")["value"] == "B"
+    assert line(lines, "grade_cap")["value"] == "rebound_unrectified"
+    assert line(lines, "cap.rebound_unrectified")["value"] == "applies"
+    assert line(lines, "rebound 2025-10")["value"] == "open"
+    # every input quantity traced to file, SHA-256, sheet, row and unit as written
+    grid = line(lines, "2025-10 grid_electricity_mwh")
+    assert grid["source_file"] == "landing/2025-10/152900-P002_2025-10.xlsx"
+    assert len(grid["source_sha256"]) == 64
+    assert (grid["sheet"], grid["row"], grid["unit"]) == ("能源消费", 2, "MWh")
+    inputs = lines[lines["section"] == "inputs"]
+    assert inputs["source_sha256"].notna().all()
+    # factors with their rulebook source
+    factor = line(lines, "co2.grid_electricity")
+    assert factor["value"] == "0.6096" and "MEE/NBS" in factor["note_en"] and factor["standard_version"] == "IM-ZCP-2026.1"
+    assert line(lines, "threshold.regional")["value"] == "0.4"
+    for component in ("score_carbon", "score_green", "score_retrofit", "score_reporting"):
+        assert line(lines, component)["note_en"]
+
+
+def test_capped_half(sample_run):
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    lines = explain(data.inputs(*CAPPED_HALF))
+    assert line(lines, "score")["value"] == "72.4"
+    assert line(lines, "uncapped_grade")["value"] == "B"
+    assert line(lines, "grade")["value"] == "D"
+    assert line(lines, "grade_cap")["value"] == "spot_check_failed"
+    assert line(lines, "cap.spot_check_failed")["value"] == "applies"
+    assert line(lines, "score_reporting")["note_en"] == "10 × 6 / 6"
+    months = {i.split()[0] for i in lines.loc[lines["section"] == "inputs", "item"]}
+    assert months == {f"2026-{m:02d}" for m in range(1, 7)}  # the mid-year window Jan–Jun
+
+
+def test_the_cli_explains_in_both_languages(sample_run, monkeypatch, capsys):
+    monkeypatch.setenv("ZC_WAREHOUSE_URL", sample_run.settings.warehouse_url)
+    assert main(["explain", *CAPPED_HALF]) == 0
+    out = capsys.readouterr().out
+    assert "封顶" in out and "Caps" in out and "spot_check_failed" in out
+    assert "sha256 " in out and "sheet 能源消费" in out
+    assert main(["explain", CAPPED_HALF[0], "2026-h3"]) == 2
+
+
+def test_grade_explanation_table_matches(sample_run):
+    stored = read_table(sample_run.engine, "grade_explanation", where={"period": CAPPED_QUARTER[1]})
+    stored = stored[stored["park_code"] == CAPPED_QUARTER[0]]
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    fresh = explain(data.inputs(*CAPPED_QUARTER))
+    assert stored["item"].tolist() == fresh["item"].tolist()
+    assert stored["value"].fillna("").tolist() == fresh["value"].fillna("").tolist()
+    periods = set(read_table(sample_run.engine, "grade_explanation")["period"])
+    assert {"2025-Q4", "2026-H1", "2025-H2"} <= periods
+
+
+def test_the_sample_run_writes_data_docs(sample_run):
+    index = docs_index(sample_run.settings.state_dir)
+    assert index.exists()
+    assert "park_month" in index.read_text()
