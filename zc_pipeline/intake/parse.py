@@ -282,7 +282,10 @@ def _info_place(content, item: str) -> tuple[object, str, dict]:
 
 def _parse_workbook(path: Path, sha: str, folder_month: str | None, park_codes: set[str],
                     std: Standard, as_of: dt.date) -> ParsedFile:
-    fast = _fast_workbook(path, sha, folder_month, park_codes, std, as_of)
+    try:
+        fast = _fast_workbook(path, sha, folder_month, park_codes, std, as_of)
+    except Exception:  # anything unexpected: the full path reads and reports
+        fast = None
     if fast is not None:
         return fast
     return _full_workbook(path, sha, folder_month, park_codes, std, as_of)
@@ -327,12 +330,15 @@ def _fast_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
     if submitted_on is None or submitted_on > as_of:
         return None  # R011 / R010
 
-    fields, written, units, factors, places = [], [], [], [], []
+    fields, written, units, factors = [], [], [], []
+    family_units: dict[str, dict[str, float]] = {}  # Field.unit_factors, once per family
     for name_cell, unit_cell, qty in content.energy:
         f = field_for_label(name_cell.text) if not is_blank(name_cell.raw) else None
         if f is None or not f.carrier or f.name in fields or is_blank(qty.raw):
             return None  # R004 / R006 / a blank quantity
-        unit = match_unit(unit_cell.text, f.unit_factors(std))
+        if f.family not in family_units:
+            family_units[f.family] = std.unit_factors(f.family)
+        unit = match_unit(unit_cell.text, {u: family_units[f.family][u] for u in f.units})
         if unit is None or not unit_cell.text:
             return None  # R005
         fields.append(f.name)
@@ -351,6 +357,8 @@ def _fast_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
         units.append(unit)
         factors.append(1.0)
 
+    if not fields:
+        return None  # nothing written: the full path's empty values frame
     texts = [normalize_number(c.text) for c in written]
     if not all(t and _NUMBER.fullmatch(t) for t in texts):
         return None  # blank or R009
@@ -377,29 +385,52 @@ def _fast_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
 
     sid = submission_id(sha, None)
     n = len(fields)
-    records = pd.DataFrame({
-        "submission_id": [sid], "source_row": pd.array([None], dtype="Int64"),
-        "park_code": [park_code], "period": [period], "submitted_on": [submitted_on],
-        "source_format": ["xlsx"], "status": ["accepted"],
-        "error_count": np.zeros(1, dtype="int64"), "warning_count": np.zeros(1, dtype="int64"),
-        **{f: np.array([q[f]], dtype="float64") for f in QUANTITY_FIELDS},
-    })
-    values = pd.DataFrame({
-        "submission_id": pd.Series([sid] * n, dtype=object),
-        "source_row": pd.array([None] * n, dtype="Int64"),
-        "field": fields,
-        "value_as_written": [c.text for c in written],
-        "unit_as_written": units,
-        "canonical_value": np.array(canonical, dtype="float64"),
-        "sheet": [c.sheet for c in written],
-        "row": pd.array([c.row for c in written], dtype="Int64"),
-        "column": [c.column for c in written],
-    })
+    records = _frame(_RECORD_INDEX, 1, [
+        _strings([sid]), _ints([None]), _strings([park_code]),
+        _strings([period]), np.array([submitted_on], dtype=object), _strings(["xlsx"]),
+        _strings(["accepted"]), np.zeros(1, dtype="int64"), np.zeros(1, dtype="int64"),
+        *(np.array([q[f]], dtype="float64") for f in QUANTITY_FIELDS),
+    ])
+    values = _frame(_VALUE_INDEX, n, [
+        np.array([sid] * n, dtype=object), _ints([None] * n), _strings(fields),
+        _strings([c.text for c in written]), _strings(units),
+        np.array(canonical, dtype="float64"), _strings([c.sheet for c in written]),
+        _ints([c.row for c in written]), _strings([c.column for c in written]),
+    ])
     return ParsedFile(records, values, _empty_issues(), sha, "xlsx", False, str(path))
 
 
 _NUMBER = re.compile(NUMBER_PATTERN)
+_STR = pd.Series(["x"]).dtype  # the dtype pandas infers for text columns (str in pandas 3)
 _EMPTY_ISSUES: pd.DataFrame | None = None
+
+
+def _strings(items: list) -> object:
+    """A text column as pandas' inference builds it from these items (None = missing)."""
+    if any(isinstance(x, str) for x in items) and all(x is None or isinstance(x, str)
+                                                       for x in items):
+        return pd.array(items, dtype=_STR)
+    return pd.Series(items).array  # all missing, or not text: let pandas infer
+
+
+def _ints(items: list) -> pd.api.extensions.ExtensionArray:
+    """An Int64 column (None = missing), as `.astype("Int64")` leaves it."""
+    mask = np.array([x is None for x in items], dtype=bool)
+    data = np.array([0 if x is None else x for x in items], dtype="int64")
+    return pd.arrays.IntegerArray(data, mask)
+
+
+_RECORD_INDEX = pd.Index(RECORD_COLUMNS)
+_VALUE_INDEX = pd.Index(VALUE_COLUMNS)
+
+
+def _frame(columns: pd.Index, n: int, arrays: list) -> pd.DataFrame:
+    """A frame of typed columns, without the per-column inference of the dict constructor."""
+    try:
+        return pd.DataFrame._from_arrays(arrays, columns=columns, index=pd.RangeIndex(n),
+                                         verify_integrity=False)
+    except (AttributeError, TypeError):  # a pandas without the private constructor
+        return pd.DataFrame(dict(zip(columns, arrays)), columns=list(columns))
 
 
 def _empty_issues() -> pd.DataFrame:
@@ -576,7 +607,7 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
 # ---- entry point -------------------------------------------------------------------------------
 
 def _registry_codes(registry: pd.DataFrame) -> set[str]:
-    return {str(c).strip() for c in registry["park_code"].dropna()}
+    return {str(c).strip() for c in registry["park_code"].dropna().tolist()}
 
 
 def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: pd.DataFrame,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -113,6 +114,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """Key for matching labels: NFKC (full-width brackets/digits), no whitespace, case-folded."""
     return re.sub(r"\s+", "", nfkc(text)).casefold()
