@@ -152,6 +152,13 @@ def cmd_history(args) -> int:
     return 0
 
 
+def cmd_redraw(args) -> int:
+    from zc_pipeline.runner import redraw_spot_checks
+
+    redraw_spot_checks(_settings(args), args.half)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="zc", description="zero-carbon park reporting pipeline / 零碳园区报送流水线")
     p.add_argument("--data-dir", help="folder with registry/ and landing/ (env ZC_DATA_DIR; default sample_data)")
@@ -196,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("park")
     h.add_argument("--as-of", help="date YYYY-MM-DD (Asia/Shanghai); default: latest")
     h.set_defaults(func=cmd_history)
+
+    sc = sub.add_parser("spot-check", help="expert spot checks")
+    scs = sc.add_subparsers(dest="spot_cmd", required=True)
+    rd = scs.add_parser("redraw", help="replace a half's kept sample with a fresh draw and re-assess the half")
+    rd.add_argument("half", help="e.g. 2026-H1")
+    rd.add_argument("--as-of")
+    rd.set_defaults(func=cmd_redraw)
 
     db = sub.add_parser("db", help="warehouse administration")
     dbs = db.add_subparsers(dest="db_cmd", required=True)

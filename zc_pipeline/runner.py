@@ -156,3 +156,39 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
         if (p.quarters or p.halves) and "grade_explanation" in defined:
             run(["grade_explanation"], None, "grade explanations")
     return {"plan": p, "timings": timings}
+
+
+def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_schema: str | None = None) -> None:
+    """Replace a half's kept spot-check sample with a fresh draw (STANDARD §8) and re-assess the half.
+
+    The sample is normally drawn once, when the half is first assessed, and kept; this is the
+    explicit, recorded way to change who is inspected (the run is tagged `zc/redraw`).
+    """
+    import dagster as dg
+    import sqlalchemy as sa
+
+    from zc_pipeline.definitions import build_definitions
+    from zc_pipeline.domain.periods import period_kind
+    from zc_pipeline.partitions import to_dagster_key
+    from zc_pipeline.warehouse.engine import make_engine
+    from zc_pipeline.warehouse.tables import TABLES
+
+    if period_kind(half) != "half":
+        raise SystemExit(f"not a half: {half!r} (expected e.g. 2026-H1)")
+    ensure_dagster_home(settings)
+    engine = make_engine(settings.warehouse_url, schema=warehouse_schema)
+    sample = TABLES["spot_check_sample"]
+    with engine.begin() as conn:
+        dropped = conn.execute(sa.delete(sample).where(sample.c.half == half)).rowcount
+    echo(f"{half}: removed the kept sample ({dropped} parks); drawing again")
+    defs = build_definitions(settings, warehouse_schema=warehouse_schema)
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize(
+            defs.assets, selection=HALF_ASSETS, partition_key=to_dagster_key(half), instance=instance,
+            resources=defs.resources, raise_on_error=False,
+            tags={"zc/as_of": settings.as_of.isoformat(), "zc/redraw": half, "zc/launched_by": "zc spot-check redraw"},
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    if not result.success:
+        raise SystemExit(f"re-draw of {half} failed; see the Dagster UI (run {result.run_id})")
+    echo(f"{half}: re-drawn and re-assessed in run {result.run_id[:8]}")

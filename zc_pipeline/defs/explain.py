@@ -25,32 +25,41 @@ STD = load_standard()
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.domain.explain import ASSESSMENT_RUN, explain
+    from zc_pipeline.domain.explain import explain
     from zc_pipeline.warehouse.audit import ExplainData
     from zc_pipeline.warehouse.writer import read_table, replace_partition
 
     engine = zc.engine()
     data = ExplainData(engine, as_of=zc.as_of_date)
-    stored = read_table(engine, "grade_explanation")
-    stored = stored[stored["item"] == ASSESSMENT_RUN]
-    explained = {(r.park_code, r.period): r.value for r in stored.itertuples(index=False)}
-    stale: set[str] = set()
-    for kind, col in (("quarter", "quarter"), ("half", "half")):
+    # The assessment run each window was explained from lives in this asset's metadata, not in the
+    # table, so equal inputs give equal rows; a window is rewritten when its assessment run changed.
+    current = {}
+    for kind in ("quarter", "half"):
         rows = data.assessments[kind]
-        for r in rows[["park_code", col, "run_id"]].itertuples(index=False):
-            if explained.get((r.park_code, r[1])) != r.run_id:
-                stale.add(r[1])
-    frames = []
-    for period in sorted(stale):
+        current.update(dict(zip(rows[kind], rows["run_id"])))
+    previous = _previous_runs(context)
+    stored = set(read_table(engine, "grade_explanation")["period"])
+    stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)
+    written = []
+    for period in stale:
         kind = "quarter" if "Q" in period else "half"
-        col = kind
         rows = data.assessments[kind]
-        lines = [explain(data.inputs(code, period)) for code in rows.loc[rows[col] == period, "park_code"]]
-        frame = pd.concat(lines, ignore_index=True) if lines else pd.DataFrame()
-        if len(frame):
-            frame["run_id"] = context.run.run_id
+        lines = [explain(data.inputs(code, period)) for code in rows.loc[rows[kind] == period, "park_code"]]
+        frame = pd.concat(lines, ignore_index=True).assign(run_id=context.run.run_id) if lines else pd.DataFrame()
         with engine.begin() as conn:
             replace_partition(conn, "grade_explanation", frame, {"period": period})
-        frames.append(frame)
-    written = pd.concat(frames, ignore_index=True) if frames else read_table(engine, "grade_explanation").head(0)
-    return dg.MaterializeResult(metadata=table_metadata(written, periods_rewritten=", ".join(sorted(stale)) or "none"))
+        written.append(frame)
+    frame = pd.concat(written, ignore_index=True) if written else read_table(engine, "grade_explanation").head(0)
+    return dg.MaterializeResult(metadata=table_metadata(
+        frame, periods_rewritten=", ".join(stale) or "none",
+        assessment_runs=dg.MetadataValue.json(current),
+    ))
+
+
+def _previous_runs(context: dg.AssetExecutionContext) -> dict:
+    """{window: assessment run_id} recorded by this asset's last materialization."""
+    event = context.instance.get_latest_materialization_event(context.asset_key)
+    if event is None or event.asset_materialization is None:
+        return {}
+    value = event.asset_materialization.metadata.get("assessment_runs")
+    return dict(value.value) if value is not None else {}

@@ -22,7 +22,6 @@ from zc_pipeline.standards import Standard
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 COLUMNS = ["park_code", "period", "line_no", "section", "item", "value", "unit", "source_file", "source_sha256",
            "sheet", "row", "column", "note_zh", "note_en", "standard_version"]
-ASSESSMENT_RUN = "assessment_run_id"  # the line naming the assessment run the explanation describes
 
 # Canonical unit of each quantity field, and the rulebook entries converting it (tce, CO2).
 FIELD_UNITS = {
@@ -318,8 +317,6 @@ def explain(inp: ExplainInputs) -> pd.DataFrame:
     elif inp.assessment is not None:
         _window_measures(out, inp.assessment, months)
         _score_sections(out, inp.assessment, months)
-        out.add("grade", ASSESSMENT_RUN, inp.assessment.get("run_id"), None, "写入该考核结果的 Dagster 运行",
-                "the Dagster run that wrote the assessment row")
     return pd.DataFrame(out.rows, columns=COLUMNS)
 
 
