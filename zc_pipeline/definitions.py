@@ -11,8 +11,13 @@ from zc_pipeline.settings import Settings, load_settings
 ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, explain)
 
 
-def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None) -> dg.Definitions:
-    """Definitions bound to one data folder, warehouse and as-of date (the UI and `zc run` share this)."""
+def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None,
+                      defer_data_docs: bool = False) -> dg.Definitions:
+    """Definitions bound to one data folder, warehouse and as-of date (the UI and `zc run` share this).
+
+    `defer_data_docs`: check steps leave the Data Docs pages to one `quality.gx.flush_docs` by the
+    caller (`zc run` runs in one process and renders the site once, at its end).
+    """
     import os
 
     settings = settings or load_settings()
@@ -22,6 +27,7 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         warehouse_schema=warehouse_schema or os.environ.get("ZC_WAREHOUSE_SCHEMA") or None,
         state_dir=str(settings.state_dir),
         as_of=settings.as_of.isoformat(),
+        defer_data_docs=defer_data_docs,
     )
     assets = dg.with_source_code_references([*dg.load_assets_from_modules(list(ASSET_MODULES)), lineage.standard_files])
     return dg.Definitions(

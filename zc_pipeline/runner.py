@@ -102,10 +102,9 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
     import dagster as dg
 
     from zc_pipeline.definitions import build_definitions
-    from zc_pipeline.partitions import to_dagster_key
 
     ensure_dagster_home(settings)
-    defs = build_definitions(settings, warehouse_schema=warehouse_schema)
+    defs = build_definitions(settings, warehouse_schema=warehouse_schema, defer_data_docs=True)
     job_assets = defs.assets
     resources = defs.resources
     p = plan(settings, first, last, defs.resolve_asset_graph())
@@ -132,30 +131,40 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
                 raise SystemExit(f"run for {label} failed; see the Dagster UI for details")
 
         echo(f"as-of {settings.as_of}  data {settings.data_dir}")
-        from zc_pipeline.defs.lineage import record_standard_files
+        try:
+            _run_plan(run, p, settings, instance, {k.to_user_string() for a in job_assets for k in getattr(a, "keys", [])})
+        finally:
+            from zc_pipeline.quality.gx import flush_docs
 
-        record_standard_files(instance)  # the rulebook files' content hash: a changed file marks dependants stale
-        run(REFERENCE_ASSETS, None, "reference")
-        for m in p.months:
-            run(MONTH_ASSETS, m, f"month {m}")
-        following = add_months(p.months[-1], 1) if p.months else None
-        if following and following <= month_of(settings.as_of) and following in landing_months(settings.landing_dir):
-            # the next month's 10x warnings compare against the last month just re-run
-            run(["month_over_month_warning"], following, f"warnings {following}")
-        if p.months:
-            run(MONTHLY_ROLLUP_ASSETS, None, "rebound alerts")
-        defined = {k.to_user_string() for a in job_assets for k in getattr(a, "keys", [])}
-        for q in p.quarters:
-            run([a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}")
-        for h in p.halves:
-            run([a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}")
-        for y in p.years:
-            sel = [a for a in YEAR_ASSETS if a in defined]
-            if sel:
-                run(sel, y, f"year {y}")
-        if (p.quarters or p.halves) and "grade_explanation" in defined:
-            run(["grade_explanation"], None, "grade explanations")
+            flush_docs(settings.state_dir)  # the check steps' Data Docs pages and the index, once
     return {"plan": p, "timings": timings}
+
+
+def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) -> None:
+    """The runs of a plan, in dependency order (months, alerts, quarters, halves, years, explanations)."""
+    from zc_pipeline.defs.lineage import record_standard_files
+    from zc_pipeline.partitions import to_dagster_key
+
+    record_standard_files(instance)  # the rulebook files' content hash: a changed file marks dependants stale
+    run(REFERENCE_ASSETS, None, "reference")
+    for m in p.months:
+        run(MONTH_ASSETS, m, f"month {m}")
+    following = add_months(p.months[-1], 1) if p.months else None
+    if following and following <= month_of(settings.as_of) and following in landing_months(settings.landing_dir):
+        # the next month's 10x warnings compare against the last month just re-run
+        run(["month_over_month_warning"], following, f"warnings {following}")
+    if p.months:
+        run(MONTHLY_ROLLUP_ASSETS, None, "rebound alerts")
+    for q in p.quarters:
+        run([a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}")
+    for h in p.halves:
+        run([a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}")
+    for y in p.years:
+        sel = [a for a in YEAR_ASSETS if a in defined]
+        if sel:
+            run(sel, y, f"year {y}")
+    if (p.quarters or p.halves) and "grade_explanation" in defined:
+        run(["grade_explanation"], None, "grade explanations")
 
 
 def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_schema: str | None = None) -> None:

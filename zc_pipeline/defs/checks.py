@@ -83,7 +83,8 @@ def build_checks(name: str, tables: tuple[str, ...], kind: str | None) -> dg.Ass
             if only:
                 outcomes += check_partition(zc.engine(), zc.state_dir, table, period, zc.std, zc.as_of_date,
                                             context.run.run_id, only, build_docs=False)
-        flush_docs(zc.state_dir)  # one Data Docs rebuild per step, before the links are shown
+        if not zc.defer_data_docs:
+            flush_docs(zc.state_dir)  # one Data Docs rebuild per step, before the links are shown
         for o in outcomes:
             yield dg.AssetCheckResult(
                 asset_key=o.table, check_name=o.check, passed=o.passed,

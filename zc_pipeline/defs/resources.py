@@ -25,6 +25,8 @@ class ZcResource(dg.ConfigurableResource):
     state_dir: str
     as_of: str = ""  # ISO date; empty = today in Asia/Shanghai
     standard_version: str = DEFAULT_VERSION
+    # `zc run` renders the Data Docs once at its end instead of after every check step
+    defer_data_docs: bool = False
 
     @property
     def as_of_date(self) -> dt.date:

@@ -85,8 +85,10 @@ def table_checks(table: str) -> list[str]:
     return names
 
 
-def expectations(table: str, *, in_force_ids: list[str] | None = None, budget: int | None = None) -> list[Expectation]:
-    """The GX expectations of a table's suite (columns `_cpe_residual`, `_expected_grade` from `prepare`)."""
+def expectations(table: str, *, budget: int | None = None) -> list[Expectation]:
+    """The GX expectations of a table's suite (columns `_cpe_residual`, `_expected_grade` and
+    `_not_in_force` come from `prepare`, so a suite does not change with the partition's data and
+    is registered with GX once per process)."""
     cols = TABLES[table].c.keys()
     out: list[Expectation] = []
     key = primary_key(TABLES[table])
@@ -105,8 +107,7 @@ def expectations(table: str, *, in_force_ids: list[str] | None = None, budget: i
                                {"column": "_cpe_residual", "min_value": 0, "max_value": RATIO_TOLERANCE}))
     if table == "park_month":
         out.append(Expectation("submission_in_force", "ExpectColumnValuesToNotBeNull", {"column": "submission_id"}))
-        out.append(Expectation("submission_in_force", "ExpectColumnValuesToBeInSet",
-                               {"column": "submission_id", "value_set": sorted(in_force_ids or [])}))
+        out.append(Expectation("submission_in_force", "ExpectColumnValuesToBeNull", {"column": "_not_in_force"}))
     if has_grade(table):
         out.append(Expectation("grade_consistent", "ExpectColumnPairValuesToBeEqual",
                                {"column_A": "grade", "column_B": "_expected_grade"}))
@@ -161,12 +162,18 @@ def expected_grade(score, cap, bands: dict[str, float], cap_limits: dict[str, st
     return GRADES[max(GRADES.index(uncapped), GRADES.index(cap_limits[cap]))]
 
 
-def prepare(table: str, frame: pd.DataFrame, std_by_version=None) -> pd.DataFrame:
+def prepare(table: str, frame: pd.DataFrame, std_by_version=None, in_force_ids=None) -> pd.DataFrame:
     """Copy of stored rows ready for GX: numeric columns as float, plus the derived check columns.
 
-    `std_by_version(version) -> Standard` gives the grade bands and cap limits of each row's rulebook.
+    `std_by_version(version) -> Standard` gives the grade bands and cap limits of each row's rulebook;
+    `in_force_ids` are the submissions in force for park_month's period (`_not_in_force` holds the
+    submission id of every row whose submission is not among them, so GX lists the offenders).
     """
     out = frame.copy()
+    if table == "park_month":
+        keep = set(in_force_ids or [])
+        out["_not_in_force"] = pd.Series(
+            [None if s in keep else s for s in out["submission_id"]], index=out.index, dtype=object)
     for c in _numeric_columns(table):
         if c in out:
             out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)

@@ -19,6 +19,7 @@ SITE_NAME = "zc_data_docs"
 DATASOURCE = "zc_warehouse"
 _CONTEXTS: dict[str, object] = {}
 _PENDING: dict[str, list] = {}  # state dir -> validation results whose pages are not built yet
+_REGISTERED: dict[tuple, tuple] = {}  # (context id, suite) -> (expectations signature, validation definition)
 
 
 @dataclass
@@ -86,9 +87,25 @@ def _gx_expectation(e: Expectation):
 
 
 def _validation_definition(ctx, suite_name: str, expectations: list[Expectation]):
+    """The suite's validation definition, registered with the file-backed context only when the
+    suite is new or changed in this process (each registration rewrites GX's JSON/YAML stores)."""
+    signature = repr([(e.check, e.type, sorted(e.kwargs.items())) for e in expectations])
+    key = (id(ctx), suite_name)
+    cached = _REGISTERED.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    vd = _register(ctx, suite_name, expectations)
+    _REGISTERED[key] = (signature, vd)
+    return vd
+
+
+def _register(ctx, suite_name: str, expectations: list[Expectation]):
     import great_expectations as gx
 
-    source = ctx.data_sources.add_or_update_pandas(DATASOURCE)
+    try:  # updating an existing data source would make the cached definitions stale
+        source = ctx.data_sources.get(DATASOURCE)
+    except (KeyError, LookupError, ValueError):
+        source = ctx.data_sources.add_pandas(DATASOURCE)
     try:
         asset = source.get_asset(suite_name)
     except LookupError:

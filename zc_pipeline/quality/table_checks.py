@@ -124,9 +124,8 @@ def evaluate(state_dir: str | Path, table: str, rows: pd.DataFrame, ctx: Context
     gx_checks = [c for c in wanted if c not in ("schema", "grade_history_schema")]
     if not gx_checks:
         return outcomes
-    suite_exps = [e for e in expectations(table, in_force_ids=ctx.in_force_ids, budget=ctx.budget)
-                  if e.check in gx_checks]
-    batches = [Batch(table, prepare(table, rows, ctx.std_by_version), suite_exps, run_name)]
+    suite_exps = [e for e in expectations(table, budget=ctx.budget) if e.check in gx_checks]
+    batches = [Batch(table, prepare(table, rows, ctx.std_by_version, ctx.in_force_ids), suite_exps, run_name)]
     if "completeness" in gx_checks and ctx.completeness is not None:
         batches.append(Batch(f"{table}_completeness", ctx.completeness, completeness_expectations(), run_name))
     results = validate(state_dir, batches, build_docs=build_docs)

@@ -79,6 +79,13 @@ def test_grade_explanation_table_matches(sample_run):
 
 
 def test_the_sample_run_writes_data_docs(sample_run):
-    index = docs_index(sample_run.settings.state_dir)
+    """`zc run` renders the site once at its end: every stored validation result has its page."""
+    state = sample_run.settings.state_dir
+    index = docs_index(state)
     assert index.exists()
     assert "park_month" in index.read_text()
+    results = list((state / "gx" / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    pages = list((state / "data_docs" / "validations").rglob("*.html"))
+    assert len(results) > 100  # 36 parks, 19 months: several suites per run
+    assert {r.relative_to(r.parents[3]).with_suffix("") for r in results} == \
+        {h.relative_to(h.parents[3]).with_suffix("") for h in pages}
