@@ -818,7 +818,6 @@ def _write_registry(R: Region) -> None:
 
 # --------------------------------------------------------------------------------------------
 def _plan_submissions(R: Region) -> None:
-    rng = R.rng
     months = set(R.months)
     for m in R.months:
         for p in R.parks:

@@ -9,7 +9,7 @@ from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
 from zc_pipeline.standards import load_standard
-from zc_pipeline.warehouse.writer import append_grade_history, read_table, replace_partition
+from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
 
 STD = load_standard()
 _spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"],
@@ -60,6 +60,22 @@ def write_assessment(engine, park_table: str, park_rows: pd.DataFrame, summary_t
         return append_grade_history(conn, _grade_rows(park_rows, level, period_col), dt.datetime.now(dt.timezone.utc))
 
 
+def publish(context: dg.AssetExecutionContext, zc: ZcResource, level: str, period: str, parks: pd.DataFrame,
+            summary: pd.DataFrame, dim_park: pd.DataFrame, park_table: str, summary_table: str):
+    """Stamp the window's rows with this run and the registry, write them, and report both tables."""
+    run_id = context.run.run_id
+    parks = parks.assign(run_id=run_id, registry_sha256=_registry_sha(dim_park))
+    summary = summary.assign(run_id=run_id)
+    appended = write_assessment(zc.engine(), park_table, parks, summary_table, summary, level, period, level)
+    grades = parks["grade"].value_counts().to_dict() if len(parks) else {}
+    yield dg.MaterializeResult(
+        asset_key=park_table,
+        metadata=table_metadata(parks, **{level: period}, as_of=str(zc.as_of_date), grade_history_appended=appended,
+                                **{f"grade_{k}": int(v) for k, v in grades.items()}),
+    )
+    yield dg.MaterializeResult(asset_key=summary_table, metadata=table_metadata(summary, **{level: period}))
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("park_quarter_assessment", description="Each park's quarterly evaluation: measures, score, grade, cap, rank in city.", deps=QUARTER_DEPS, **_spec),
@@ -76,18 +92,8 @@ def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_m
     quarter = quarter_from_dagster(context.partition_key)
     dim_park = zc.dim_park()
     parks, cities = assess_quarter(park_month, dim_park, quarter, zc.std, zc.as_of_date)
-    run_id = context.run.run_id
-    parks = parks.assign(run_id=run_id, registry_sha256=_registry_sha(dim_park))
-    cities = cities.assign(run_id=run_id)
-    appended = write_assessment(zc.engine(), "park_quarter_assessment", parks, "city_quarter_summary", cities,
-                                "quarter", quarter, "quarter")
-    grades = parks["grade"].value_counts().to_dict() if len(parks) else {}
-    yield dg.MaterializeResult(
-        asset_key="park_quarter_assessment",
-        metadata=table_metadata(parks, quarter=quarter, as_of=str(zc.as_of_date), grade_history_appended=appended,
-                                **{f"grade_{k}": int(v) for k, v in grades.items()}),
-    )
-    yield dg.MaterializeResult(asset_key="city_quarter_summary", metadata=table_metadata(cities, quarter=quarter))
+    yield from publish(context, zc, "quarter", quarter, parks, cities, dim_park,
+                       "park_quarter_assessment", "city_quarter_summary")
 
 
 @dg.multi_asset(
@@ -119,15 +125,4 @@ def half_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_mont
                                 spot_check_failed=failed, quarter_rows=park_quarter_assessment)
     if len(parks):
         parks["spot_check"] = parks["park_code"].map(status.set_index("park_code")["spot_check"]).fillna("not_sampled")
-    run_id = context.run.run_id
-    parks = parks.assign(run_id=run_id, registry_sha256=_registry_sha(dim_park))
-    region = region.assign(run_id=run_id)
-    appended = write_assessment(zc.engine(), "park_half_assessment", parks, "region_half_summary", region,
-                                "half", half, "half")
-    grades = parks["grade"].value_counts().to_dict() if len(parks) else {}
-    yield dg.MaterializeResult(
-        asset_key="park_half_assessment",
-        metadata=table_metadata(parks, half=half, as_of=str(zc.as_of_date), grade_history_appended=appended,
-                                **{f"grade_{k}": int(v) for k, v in grades.items()}),
-    )
-    yield dg.MaterializeResult(asset_key="region_half_summary", metadata=table_metadata(region, half=half))
+    yield from publish(context, zc, "half", half, parks, region, dim_park, "park_half_assessment", "region_half_summary")

@@ -1,7 +1,6 @@
 """Intake layer (month partitions): every landing file registered, parsed, validated and recorded."""
 
 import dagster as dg
-import pandas as pd
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource

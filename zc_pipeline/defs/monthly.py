@@ -1,7 +1,6 @@
 """Monthly facts: park_month per month, month-over-month warnings, and rebound alerts."""
 
 import dagster as dg
-import pandas as pd
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource

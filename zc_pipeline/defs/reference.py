@@ -1,13 +1,12 @@
 """Reference layer: the registry (league-cities, parks) and the rulebook in force."""
 
-import datetime as dt
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.intake.landing import landing_file_frame
 from zc_pipeline.intake.registry import RegistryError
 from zc_pipeline.standards import load_standard
 from zc_pipeline.warehouse.writer import insert_new, replace_partition
@@ -34,11 +33,7 @@ def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
             description="registry rejected / 园区登记表有误", metadata={"issues": dg.MetadataValue.md(exc.issues.to_markdown(index=False))}
         ) from exc
     parks = reg.parks.assign(registry_sha256=reg.sha256)
-    files = pd.DataFrame(
-        [{"source_sha256": sha, "source_file": Path(path).resolve().relative_to(zc.data_path.resolve()).as_posix(),
-          "size_bytes": Path(path).stat().st_size, "first_seen_at": dt.datetime.now(dt.timezone.utc),
-          "kind": "registry"} for path, sha in reg.files.items()]
-    )
+    files = landing_file_frame({Path(path): sha for path, sha in reg.files.items()}, zc.data_path, "registry")
     engine = zc.engine()
     with engine.begin() as conn:
         replace_partition(conn, "dim_league_city", reg.league_cities, {})

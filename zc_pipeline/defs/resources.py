@@ -1,7 +1,6 @@
 """The `zc` resource: settings, rulebook, registry and warehouse engine for every asset."""
 
 import datetime as dt
-from functools import cached_property
 from pathlib import Path
 
 import dagster as dg

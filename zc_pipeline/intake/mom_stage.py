@@ -6,11 +6,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from zc_pipeline.intake.month import fit_to_table
 from zc_pipeline.intake.month_over_month import MOM_RULE_IDS, month_over_month_warnings
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
-from zc_pipeline.warehouse.writer import add_issue_ids, insert_new, read_table, update_rows
+from zc_pipeline.warehouse.writer import add_issue_ids, fit_to_table, insert_new, read_table, update_rows
 
 
 def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: Standard, run_id: str,

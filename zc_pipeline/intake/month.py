@@ -18,9 +18,17 @@ import sqlalchemy as sa
 from zc_pipeline.domain.measures import QUANTITY_FIELDS, compute_park_month
 from zc_pipeline.domain.submissions import choose_in_force
 from zc_pipeline.intake.ids import file_sha256, submission_id
+from zc_pipeline.intake.landing import landing_file_frame, relative_path
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
-from zc_pipeline.warehouse.writer import add_issue_ids, insert_new, read_table, replace_partition, update_rows
+from zc_pipeline.warehouse.writer import (
+    add_issue_ids,
+    fit_to_table,
+    insert_new,
+    read_table,
+    replace_partition,
+    update_rows,
+)
 
 MONTHLY_SUFFIXES = (".xlsx", ".csv", ".xlsm", ".xls")
 PARALLEL_MIN_FILES = 16
@@ -37,23 +45,11 @@ class MonthIntake:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def fit_to_table(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The frame's columns that the warehouse table has (parse frames carry working columns too)."""
-    return frame[[c.name for c in T.TABLES[table].columns if c.name in frame.columns]]
-
-
 def landing_files(month_dir: Path) -> list[Path]:
     """Every regular, non-hidden file of a month folder (an unknown type is still recorded and rejected)."""
     if not month_dir.is_dir():
         return []
     return sorted(p for p in month_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
-
-
-def _relative(path: Path, data_dir: Path) -> str:
-    try:
-        return path.resolve().relative_to(data_dir.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 def _parse_one(args):
@@ -92,15 +88,7 @@ def record_month(
     paths = landing_files(data_dir / "landing" / month)
     summary.files_seen = len(paths)
     hashes = {p: file_sha256(p) for p in paths}
-    files = pd.DataFrame(
-        {
-            "source_sha256": [hashes[p] for p in paths],
-            "source_file": [_relative(p, data_dir) for p in paths],
-            "size_bytes": [p.stat().st_size for p in paths],
-            "first_seen_at": [now] * len(paths),
-            "kind": ["monthly"] * len(paths),
-        }
-    )
+    files = landing_file_frame(hashes, data_dir, "monthly", now)
     with engine.begin() as conn:
         # registered before parsing: a file that crashes the parser is still on record
         summary.files_new = insert_new(conn, "landing_file", files)
@@ -123,7 +111,7 @@ def record_month(
 
     subs, values, issues = [], [], []
     for path, pf in zip(todo, parsed):
-        sha, rel = hashes[path], _relative(path, data_dir)
+        sha, rel = hashes[path], relative_path(path, data_dir)
         rec = pf.records.copy()
         rec["submission_id"] = [submission_id(sha, r) for r in rec["source_row"]]
         rec["source_file"], rec["source_sha256"], rec["received_at"] = rel, sha, first_seen[sha]

@@ -5,7 +5,8 @@ import pandas as pd
 
 from zc_pipeline.intake.catalogue import rule
 from zc_pipeline.intake.parse import ISSUE_COLUMNS, fmt_num
-from zc_pipeline.intake.readers import CARRIER_FIELDS, FIELD_BY_NAME
+from zc_pipeline.domain.measures import CARRIER_FIELDS
+from zc_pipeline.intake.readers import FIELD_BY_NAME
 from zc_pipeline.domain.periods import add_months
 from zc_pipeline.standards import Standard
 

@@ -17,9 +17,9 @@ import pandas as pd
 from zc_pipeline.intake import schemas
 from zc_pipeline.intake.catalogue import all_rules
 from zc_pipeline.intake.ids import file_sha256, submission_id
+from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS
 from zc_pipeline.intake.readers import (
-    CARRIER_FIELDS, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, FIELDS, NUMBER_PATTERN,
-    OPTIONAL_FIELDS, QUANTITY_FIELDS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO, Cell, CsvContent,
+    ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, NUMBER_PATTERN, OPTIONAL_FIELDS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO, Cell, CsvContent,
     FileProblem, field_for_label, is_blank, match_unit, nfkc, normalize_number, parse_date,
     parse_period, problem, read_batch_csv, read_plain_workbook, read_workbook, split_label,
 )
@@ -549,7 +549,6 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
     valid_periods = [p for p in keys["period"] if parse_period(p)]
     folder_month = folder_month or (valid_periods[0] if valid_periods else None)
     codes = set(keys["park_code"])
-    periods = set(keys["period"])
 
     def single(values: set[str]) -> str | None:
         return next(iter(values)) if len(values) == 1 else None

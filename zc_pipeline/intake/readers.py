@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from zc_pipeline.domain.measures import QUANTITY_FIELDS
 from zc_pipeline.standards import Standard
 
 
@@ -68,8 +69,8 @@ FIELDS: tuple[Field, ...] = (
     Field("reported_co2_t", "自报二氧化碳排放量", fixed_units=("吨", "t")),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
-QUANTITY_FIELDS = tuple(f.name for f in FIELDS)
-CARRIER_FIELDS = tuple(f.name for f in FIELDS if f.carrier)
+# The quantity names themselves belong to the measures (domain/measures.py); FIELDS says how each
+# is written in a file, in the same order (a test holds the two together).
 OPTIONAL_FIELDS = ("reported_co2_t",)  # blank = not reported (NaN), not 0
 
 # Workbook layout (FILES.md §2).

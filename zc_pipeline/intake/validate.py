@@ -10,9 +10,10 @@ import openpyxl
 import pandas as pd
 from openpyxl.styles import Font
 
+from zc_pipeline.domain.measures import CARRIER_FIELDS
 from zc_pipeline.intake.parse import ParsedFile, parse_landing_file
 from zc_pipeline.intake.readers import (
-    CARRIER_FIELDS, ECON_HEADER, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, INFO_HEADER,
+    ECON_HEADER, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, INFO_HEADER,
     INFO_ITEMS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO,
 )
 from zc_pipeline.standards import Standard

@@ -7,6 +7,7 @@ Data Docs site is `<state_dir>/data_docs/index.html`, rebuilt after each batch o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,38 +87,82 @@ def _gx_expectation(e: Expectation):
     return getattr(gxe, e.type)(**e.kwargs, meta={"check": e.check})
 
 
+SIGNATURE_KEY = "zc_signature"  # in each suite's meta: what it was registered with
+RACE_ATTEMPTS = 3
+
+
+def _signature(expectations: list[Expectation]) -> str:
+    text = repr([(e.check, e.type, sorted(e.kwargs.items())) for e in expectations])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _validation_definition(ctx, suite_name: str, expectations: list[Expectation]):
-    """The suite's validation definition, registered with the file-backed context only when the
-    suite is new or changed in this process (each registration rewrites GX's JSON/YAML stores)."""
-    signature = repr([(e.check, e.type, sorted(e.kwargs.items())) for e in expectations])
+    """The suite's validation definition: cached in this process, else the stored one when it was
+    registered with the same expectations, else registered anew.
+
+    Registering rewrites GX's JSON/YAML stores and gives every expectation a new id, which makes
+    the definitions other processes hold stale; so a suite is written only when it changed.
+    """
+    signature = _signature(expectations)
     key = (id(ctx), suite_name)
     cached = _REGISTERED.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1]
-    vd = _register(ctx, suite_name, expectations)
+    vd = _stored(ctx, suite_name, signature) or _register(ctx, suite_name, expectations, signature)
     _REGISTERED[key] = (signature, vd)
     return vd
 
 
-def _register(ctx, suite_name: str, expectations: list[Expectation]):
+def _stored(ctx, suite_name: str, signature: str):
+    try:
+        vd = ctx.validation_definitions.get(suite_name)
+    except Exception:  # not stored yet (GX raises DataContextError subclasses, KeyError, ValueError)
+        return None
+    return vd if (vd.suite.meta or {}).get(SIGNATURE_KEY) == signature else None
+
+
+def _register(ctx, suite_name: str, expectations: list[Expectation], signature: str):
     import great_expectations as gx
 
-    try:  # updating an existing data source would make the cached definitions stale
+    try:
         source = ctx.data_sources.get(DATASOURCE)
-    except (KeyError, LookupError, ValueError):
-        source = ctx.data_sources.add_pandas(DATASOURCE)
+    except KeyError:
+        source = ctx.data_sources.add_or_update_pandas(DATASOURCE)
     try:
         asset = source.get_asset(suite_name)
     except LookupError:
         asset = source.add_dataframe_asset(suite_name)
     batch_def = asset.batch_definitions[0] if asset.batch_definitions else \
         asset.add_batch_definition_whole_dataframe("whole_frame")
-    suite = ctx.suites.add_or_update(
-        gx.ExpectationSuite(name=suite_name, expectations=[_gx_expectation(e) for e in expectations])
-    )
+    suite = ctx.suites.add_or_update(gx.ExpectationSuite(
+        name=suite_name, expectations=[_gx_expectation(e) for e in expectations],
+        meta={SIGNATURE_KEY: signature},
+    ))
     return ctx.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite_name, data=batch_def, suite=suite)
     )
+
+
+def _forget(state_dir: str | Path) -> None:
+    """Drop this process's context and definitions: the next use re-reads the stores from disk."""
+    ctx = _CONTEXTS.pop(str(Path(state_dir).resolve()), None)
+    for key in [k for k in _REGISTERED if k[0] == id(ctx)]:
+        del _REGISTERED[key]
+
+
+def _run(state_dir: str | Path, batch: Batch, run_id):
+    """Validate one batch; when another process re-registered the suite meanwhile (GX reports the
+    held definition as not fresh), read the stores again and retry."""
+    from great_expectations.exceptions.resource_freshness import ResourceFreshnessAggregateError
+
+    for attempt in range(RACE_ATTEMPTS):
+        vd = _validation_definition(_context(state_dir), batch.suite, batch.expectations)
+        try:
+            return vd.run(batch_parameters={"dataframe": batch.frame}, run_id=run_id, result_format="SUMMARY")
+        except ResourceFreshnessAggregateError:
+            if attempt == RACE_ATTEMPTS - 1:
+                raise
+            _forget(state_dir)
 
 
 def _failure(result) -> dict:
@@ -143,15 +188,13 @@ def validate(state_dir: str | Path, batches: list[Batch], build_docs: bool = Tru
         ValidationResultIdentifier,
     )
 
-    ctx = _context(state_dir)
     outcomes: dict[str, SuiteOutcome] = {}
     ids = []
     for batch in batches:
         if not batch.expectations:
             continue
-        vd = _validation_definition(ctx, batch.suite, batch.expectations)
         run_id = RunIdentifier(run_name=batch.run_name, run_time=dt.datetime.now(dt.timezone.utc))
-        result = vd.run(batch_parameters={"dataframe": batch.frame}, run_id=run_id, result_format="SUMMARY")
+        result = _run(state_dir, batch, run_id)
         checks: dict[str, CheckVerdict] = {}
         for r in result.results:
             name = (r.expectation_config.meta or {}).get("check", "expectations")

@@ -327,6 +327,11 @@ def append_grade_history(bind: Bind, frame: pd.DataFrame, issued_at: dt.datetime
 ISSUE_ID_FIELDS = ("submission_id", "rule_id", "severity", "sheet", "row", "column", "value")
 
 
+def fit_to_table(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The frame's columns that the warehouse table has (parse frames carry working columns too)."""
+    return frame[[c.name for c in TABLES[table].columns if c.name in frame.columns]]
+
+
 def add_issue_ids(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of a validation_issue frame with `issue_id` = sha256 of ISSUE_ID_FIELDS (stable across re-runs)."""
     missing = [c for c in ISSUE_ID_FIELDS if c not in frame.columns]

@@ -193,3 +193,13 @@ def test_unit_in_csv_header_other_than_canonical_rejects_file(month_dir, parse):
     parsed = parse(build_csv(month_dir / "u.csv", [good_csv_row()], header=header))
     assert parsed.file_error and parsed.issues.iloc[0]["rule_id"] == "F013"
     assert "万m³" in parsed.issues.iloc[0]["message_zh"]
+
+
+def test_every_quantity_has_one_way_of_being_written_in_the_same_order():
+    """The readers' field table covers exactly the measures' quantities, in the measures' order."""
+    from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS
+    from zc_pipeline.intake.readers import FIELDS
+
+    assert tuple(f.name for f in FIELDS) == QUANTITY_FIELDS
+    assert tuple(f.name for f in FIELDS if f.carrier) == CARRIER_FIELDS
+    assert len(QUANTITY_FIELDS) == 13  # 4 electricity + 5 fuels/heat + value added, 2 retrofit counts, reported CO2

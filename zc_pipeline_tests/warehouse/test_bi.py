@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from zc_pipeline.warehouse.bi import create_views, grant_bi
-from zc_pipeline.warehouse.engine import create_all, schema_of
+from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
 from zc_pipeline_tests.conftest import pg_admin_engine
 
