@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/zc demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 ui: $(STAMP)
 	$(BIN)/zc ui

@@ -5,6 +5,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -99,7 +100,7 @@ def warehouse_env(warehouse_target: WarehouseTarget, monkeypatch, tmp_path) -> W
 
 # --- the sample region run once per test session (tests using it share an xdist group) -----------
 
-SAMPLE_DIR = __import__("pathlib").Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,38 @@ def run_sample_pipeline(state_dir, warehouse_url: str | None = None, data_dir=SA
     return PipelineRun(settings, make_engine(settings.warehouse_url, schema=warehouse_schema), result)
 
 
+def _session_dir(tmp_path_factory) -> Path:
+    """A folder shared by every xdist worker of this test session (the session's own basetemp alone)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> PipelineRun:
     """The committed sample region through `zc run` with the demo as-of date, on SQLite.
 
-    Mark tests that use it with `@pytest.mark.xdist_group("sample")` so one worker runs it once.
+    Run once per test session: the first worker to ask runs it under a file lock, the others wait
+    and open the same state. `make test` distributes whole files (`--dist loadfile`), so a test
+    module's module-scoped fixtures are built once too.
     """
+    from filelock import FileLock
+
+    from zc_pipeline.settings import DEMO_AS_OF, load_settings
+
+    state = _session_dir(tmp_path_factory) / "sample_run"
     old = os.environ.get("DAGSTER_HOME")
     try:
-        yield run_sample_pipeline(tmp_path_factory.mktemp("sample_run"))
+        with FileLock(str(state) + ".lock"):
+            done = state / ".complete"
+            if done.exists():
+                settings = load_settings(data_dir=SAMPLE_DIR, as_of=DEMO_AS_OF, state_dir=state,
+                                         warehouse_url=f"sqlite:///{state / 'warehouse.sqlite'}")
+                run = PipelineRun(settings, make_engine(settings.warehouse_url), {})
+            else:
+                state.mkdir(parents=True, exist_ok=True)
+                run = run_sample_pipeline(state)
+                done.touch()
+        yield run
     finally:
         if old is None:
             os.environ.pop("DAGSTER_HOME", None)

@@ -34,7 +34,6 @@ from zc_pipeline.warehouse.writer import dump_sorted, read_table
 from zc_pipeline_tests.conftest import run_sample_pipeline
 from zc_pipeline_tests.pipeline.region import RegionPark, batch_csv, workbook, write_registry
 
-pytestmark = pytest.mark.xdist_group("assessment_e2e")
 
 AS_OF = dt.date(2026, 7, 15)  # after June's deadline (10 July): Q1, Q2 and H1 are due
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]

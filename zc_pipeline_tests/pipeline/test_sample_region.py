@@ -1,12 +1,10 @@
 """The committed sample region through `zc run`: the counts match the generator's manifest."""
 import json
 
-import pytest
 
 from zc_pipeline.warehouse.writer import read_table
 from zc_pipeline_tests.conftest import SAMPLE_DIR
 
-pytestmark = pytest.mark.xdist_group("sample")
 MANIFEST = json.loads((SAMPLE_DIR / "MANIFEST.json").read_text(encoding="utf-8"))
 
 
