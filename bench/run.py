@@ -114,7 +114,7 @@ def measure_month(data: Path, parks: int, month: str, repeat: int, work: Path) -
     wall, cpu = median(out["walls"]), median(out["cpu"])
     return {
         "what": f"one month partition ({month}) of {parks} parks end to end through Dagster "
-                "(intake, park_month, month-over-month; in-process run, parse pool)",
+                "(intake, park_month, month-over-month, missing report and their asset checks; in-process run, parse pool)",
         "baseline": "bare pandas read of the same files, one process (openpyxl workbooks, read_csv)",
         "parks": parks, "files": len(files),
         "xlsx_files": sum(p.suffix.lower() == ".xlsx" for p in files),
