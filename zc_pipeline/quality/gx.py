@@ -2,7 +2,8 @@
 
 GX is imported inside the functions (its import costs seconds). The GX project lives in
 `<state_dir>/gx/` (suites and every validation result, so the site keeps the history); the static
-Data Docs site is `<state_dir>/data_docs/index.html`, rebuilt after each batch of validations.
+Data Docs site is `<state_dir>/data_docs/index.html`, rendered by `flush_docs` (after each check
+step, or once at the end of `zc run`).
 """
 from __future__ import annotations
 

@@ -40,9 +40,28 @@ class ExplainData:
         self.assessments = {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
         files = read_table(engine, "landing_file")
         self.registry_files = files[files["kind"] == "registry"]
-        self._months = dict(tuple(self.park_month.groupby("park_code")))  # park -> its rows, sliced once
+        # sliced once, so one explanation costs the same however many parks the warehouse holds
+        self._parks = self.dim_park.set_index("park_code")
+        self._months = dict(tuple(self.park_month.groupby("park_code")))  # park -> its rows
+        self._assessment_rows = {
+            kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
+            for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
+        }
+        self._submission_rows = dict(tuple(self.submissions.groupby("submission_id")))
+        self._value_rows = dict(tuple(self.values.groupby("submission_id")))
+        self._standards: dict[str, tuple] = {}
+
+    def _rows_of(self, groups: dict, ids: set, empty: pd.DataFrame) -> pd.DataFrame:
+        """The rows of these submission ids in the table's (primary key) order, original labels kept."""
+        parts = [groups[i] for i in sorted(ids) if i in groups]
+        return pd.concat(parts) if parts else empty.head(0)
 
     def _standard(self, version: str):
+        if version not in self._standards:
+            self._standards[version] = self._load_standard(version)
+        return self._standards[version]
+
+    def _load_standard(self, version: str):
         ref = self.ref_standard[self.ref_standard["standard_version"] == version]
         if ref.empty:
             raise AuditError(f"ref_standard 中没有标准版本 {version} / rulebook {version} is not in ref_standard")
@@ -56,19 +75,17 @@ class ExplainData:
 
     def inputs(self, park_code: str, period: str) -> ExplainInputs:
         period = normalise_period(period)
-        parks = self.dim_park.set_index("park_code")
+        parks = self._parks
         if park_code not in parks.index:
             raise AuditError(f"园区 {park_code} 不在登记表中 / park {park_code} is not in the registry")
         park = {"park_code": park_code, **parks.loc[park_code].to_dict()}
         kind = p.period_kind(period)
         assessment = None
         if kind in ASSESSMENT_TABLE:
-            _, col = ASSESSMENT_TABLE[kind]
-            rows = self.assessments[kind]
-            rows = rows[(rows["park_code"] == park_code) & (rows[col] == period)]
-            if rows.empty:
+            at = self._assessment_rows[kind].get((park_code, period))
+            if at is None:
                 raise AuditError(f"{park_code} 在 {period} 没有考核结果 / no assessment of {park_code} for {period}")
-            assessment = rows.iloc[0].to_dict()
+            assessment = self.assessments[kind].iloc[at].to_dict()
             version = assessment["standard_version"]
         months = [period] if kind == "month" else p.score_window(period)
         pm = self._months.get(park_code, self.park_month.head(0))
@@ -88,8 +105,8 @@ class ExplainData:
             registry_file = (row["source_file"], row["source_sha256"])
         return ExplainInputs(
             park=park, period=period, std=std, ref_standard=ref, park_month=pm.reset_index(drop=True),
-            submissions=self.submissions[self.submissions["submission_id"].isin(ids)],
-            values=self.values[self.values["submission_id"].isin(ids)],
+            submissions=self._rows_of(self._submission_rows, ids, self.submissions),
+            values=self._rows_of(self._value_rows, ids, self.values),
             assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
         )
 
