@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/zc demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder -q
 
 ui: $(STAMP)
 	$(BIN)/zc ui

@@ -23,7 +23,7 @@ from zc_pipeline_tests.deployment import DEPLOY_DIR, dagster_pg_env
 
 # The PostgreSQL run goes first, so on two workers it overlaps the SQLite sample run, which the
 # test then asks for (the session's sample run is shared across workers through a file lock).
-pytestmark = pytest.mark.pg
+pytestmark = [pytest.mark.pg, pytest.mark.long_first]
 
 # Columns that legitimately differ between two runs of the same data, whatever the database:
 IGNORED_COLUMNS = (

@@ -1,10 +1,13 @@
 """`zc explain` and grade_explanation on the committed sample region (a capped quarter, a capped half)."""
+import pytest
 
 from zc_pipeline.cli import main
 from zc_pipeline.domain.explain import explain
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.warehouse.audit import ExplainData
 from zc_pipeline.warehouse.writer import read_table
+
+pytestmark = pytest.mark.long_first  # its first test builds the session's sample run
 
 
 # From the sample region (as-of 2026-07-15): a quarter capped by an unrectified rebound and a
