@@ -19,7 +19,8 @@ from zc_pipeline.intake.catalogue import all_rules
 from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS
 from zc_pipeline.intake.readers import (
-    ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, NUMBER_PATTERN, OPTIONAL_FIELDS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO, Cell, CsvContent,
+    ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, NUMBER_PATTERN, OPTIONAL_FIELDS, SHEET_ECON, SHEET_ENERGY,
+    SHEET_INFO, Cell, CsvContent,
     FileProblem, field_for_label, is_blank, match_unit, nfkc, normalize_number, parse_date,
     parse_period, problem, read_batch_csv, read_plain_workbook, read_workbook, split_label,
 )
