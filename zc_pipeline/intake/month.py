@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from zc_pipeline.warehouse.writer import (
     add_issue_ids,
     fit_to_table,
     insert_new,
+    insert_prepared,
+    prepare_rows,
     read_table,
     replace_partition,
     update_rows,
@@ -32,6 +35,7 @@ from zc_pipeline.warehouse.writer import (
 
 MONTHLY_SUFFIXES = (".xlsx", ".csv", ".xlsm", ".xls")
 PARALLEL_MIN_FILES = 16
+CHUNKS_PER_WORKER = 4  # runs of files per pool worker: the writer starts on the first while the rest parse
 
 
 @dataclass
@@ -52,20 +56,118 @@ def landing_files(month_dir: Path) -> list[Path]:
     return sorted(p for p in month_dir.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
 
 
-def _parse_one(args):
+@dataclass
+class FileJob:
+    """One landing file to parse, with what its rows need from the registration step."""
+
+    path: Path
+    sha256: str
+    source_file: str  # relative to the data folder
+    received_at: dt.datetime  # landing_file.first_seen_at of its content
+
+
+@dataclass
+class ChunkRows:
+    """DB-ready rows of a run of files (from `prepare_rows`), and what the summary reports of them."""
+
+    rows: dict[str, list[dict]]
+    receipts: list[str] = field(default_factory=list)
+    rejected_files: list[dict] = field(default_factory=list)
+
+
+def _file_frames(job: FileJob, pf, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """submission, submitted_value and validation_issue rows of one parsed file (ids from content hashes)."""
+    rec = pf.records.copy()
+    rec["submission_id"] = [submission_id(job.sha256, r) for r in rec["source_row"]]
+    rec["source_file"], rec["source_sha256"], rec["received_at"] = job.source_file, job.sha256, job.received_at
+    rec["run_id"] = run_id
+    rec["in_force"], rec["on_time"] = False, False
+    ids = dict(zip(rec["source_row"].astype("object").where(rec["source_row"].notna(), None), rec["submission_id"]))
+    file_level = rec["submission_id"].iloc[0] if pf.file_error else None
+    values = issues = None
+    if not pf.values.empty:
+        values = pf.values.copy()
+        values["submission_id"] = [ids.get(None if pd.isna(r) else r) for r in values["source_row"]]
+    if not pf.issues.empty:
+        issues = pf.issues.copy()
+        issues["submission_id"] = [file_level or ids.get(None if pd.isna(r) else r) for r in issues["source_row"]]
+        period_of = dict(zip(rec["submission_id"], rec["period"]))
+        issues["period"] = issues["submission_id"].map(period_of)
+        issues["source_file"], issues["source_sha256"], issues["run_id"] = job.source_file, job.sha256, run_id
+    return rec, values, issues
+
+
+def intake_chunk(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: Standard, as_of: dt.date,
+                 run_id: str, receipts_dir: Path | None) -> ChunkRows:
+    """Parse a run of files, write their receipts and turn their rows into DB-ready rows.
+
+    Pure of the warehouse, so it runs in the parse pool's workers: everything CPU-bound about a
+    file happens here, and the one writer process only looks up keys and inserts.
+    """
     from zc_pipeline.intake.parse import parse_landing_file
+    from zc_pipeline.intake.receipts import write_receipt
 
-    path, month, registry, std, as_of = args
-    return parse_landing_file(path, folder_month=month, registry=registry, std=std, as_of=as_of)
+    out = ChunkRows(rows={})
+    subs, values, issues = [], [], []
+    for job in jobs:
+        pf = parse_landing_file(job.path, folder_month=month, registry=registry, std=std, as_of=as_of)
+        rec, v, i = _file_frames(job, pf, run_id)
+        subs.append(rec)
+        if v is not None:
+            values.append(v)
+        if i is not None:
+            issues.append(i)
+            if receipts_dir is not None:
+                receipt = receipts_dir / month / f"{job.path.name}.receipt.xlsx"
+                receipt.parent.mkdir(parents=True, exist_ok=True)
+                write_receipt(pf, job.path, receipt)
+                out.receipts.append(str(receipt))
+        if pf.file_error:
+            first = pf.issues.iloc[0] if not pf.issues.empty else None
+            out.rejected_files.append(
+                {"file": job.source_file, "rule_id": None if first is None else first["rule_id"],
+                 "message_en": None if first is None else first["message_en"]}
+            )
+    if subs:
+        out.rows["submission"] = prepare_rows("submission", fit_to_table(pd.concat(subs, ignore_index=True), "submission"))
+    if values:
+        v = fit_to_table(pd.concat(values, ignore_index=True), "submitted_value")
+        out.rows["submitted_value"] = prepare_rows("submitted_value", v)
+    if issues:
+        i = add_issue_ids(pd.concat(issues, ignore_index=True))
+        out.rows["validation_issue"] = prepare_rows("validation_issue", fit_to_table(i.drop_duplicates("issue_id"), "validation_issue"))
+    return out
 
 
-def parse_files(paths: list[Path], month: str, registry: pd.DataFrame, std: Standard, as_of: dt.date) -> list:
-    """Parse files, in a process pool when there are many (parsing is CPU-bound)."""
-    jobs = [(p, month, registry, std, as_of) for p in paths]
-    if len(jobs) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
-        return [_parse_one(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-        return list(pool.map(_parse_one, jobs, chunksize=max(1, len(jobs) // (4 * (os.cpu_count() or 1)))))
+def _chunks(jobs: list[FileJob], n: int) -> list[list[FileJob]]:
+    """`jobs` cut, in order, into at most `n` runs of about equal bytes (one big CSV can hold many parks)."""
+    sizes = [max(1, j.path.stat().st_size) for j in jobs]
+    target = sum(sizes) / max(1, n)
+    out: list[list[FileJob]] = [[]]
+    filled = 0.0
+    for job, size in zip(jobs, sizes):
+        if out[-1] and filled + size / 2 > target:
+            out.append([])
+            filled = 0.0
+        out[-1].append(job)
+        filled += size
+    return out
+
+
+def intake_rows(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: Standard, as_of: dt.date,
+                run_id: str, receipts_dir: Path | None) -> Iterator[ChunkRows]:
+    """`intake_chunk` over all jobs, in order: in a process pool when there are many files (parsing is
+    CPU-bound), yielding each run of files as soon as it is ready so the caller writes while the
+    pool parses on."""
+    args = (month, registry, std, as_of, run_id, receipts_dir)
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
+        if jobs:
+            yield intake_chunk(jobs, *args)
+        return
+    chunks = _chunks(jobs, CHUNKS_PER_WORKER * workers)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(intake_chunk, chunks, *[[a] * len(chunks) for a in args])
 
 
 def record_month(
@@ -81,8 +183,6 @@ def record_month(
     now: dt.datetime | None = None,
 ) -> MonthIntake:
     """Register, parse and record the month's files; then recompute statuses of the month's submissions."""
-    from zc_pipeline.intake.receipts import write_receipt
-
     now = now or dt.datetime.now(dt.timezone.utc)
     summary = MonthIntake(month)
     paths = landing_files(data_dir / "landing" / month)
@@ -102,60 +202,20 @@ def record_month(
         }
         seen = read_table(conn, "landing_file", where={"source_sha256": list(set(hashes.values())) or [""]})
     first_seen = seen.groupby("source_sha256")["first_seen_at"].min().to_dict()
-    todo, todo_seen = [], set()
+    jobs, todo_seen = [], set()
     for p in paths:
-        if hashes[p] not in known and hashes[p] not in todo_seen:  # same content at a new path: nothing new
-            todo.append(p)
-            todo_seen.add(hashes[p])
-    parsed = parse_files(todo, month, registry, std, as_of)
+        sha = hashes[p]
+        if sha not in known and sha not in todo_seen:  # same content at a new path: nothing new
+            jobs.append(FileJob(p, sha, relative_path(p, data_dir), first_seen[sha]))
+            todo_seen.add(sha)
 
-    subs, values, issues = [], [], []
-    for path, pf in zip(todo, parsed):
-        sha, rel = hashes[path], relative_path(path, data_dir)
-        rec = pf.records.copy()
-        rec["submission_id"] = [submission_id(sha, r) for r in rec["source_row"]]
-        rec["source_file"], rec["source_sha256"], rec["received_at"] = rel, sha, first_seen[sha]
-        rec["run_id"] = run_id
-        rec["in_force"], rec["on_time"] = False, False
-        subs.append(rec)
-        ids = dict(zip(rec["source_row"].astype("object").where(rec["source_row"].notna(), None), rec["submission_id"]))
-        file_level = rec["submission_id"].iloc[0] if pf.file_error else None
-        if not pf.values.empty:
-            v = pf.values.copy()
-            v["submission_id"] = [ids.get(None if pd.isna(r) else r) for r in v["source_row"]]
-            values.append(v)
-        if not pf.issues.empty:
-            i = pf.issues.copy()
-            i["submission_id"] = [
-                file_level or ids.get(None if pd.isna(r) else r) for r in i["source_row"]
-            ]
-            period_of = dict(zip(rec["submission_id"], rec["period"]))
-            i["period"] = i["submission_id"].map(period_of)
-            i["source_file"], i["source_sha256"], i["run_id"] = rel, sha, run_id
-            issues.append(i)
-            if receipts_dir is not None:
-                out = receipts_dir / month / f"{path.name}.receipt.xlsx"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                write_receipt(pf, path, out)
-                summary.receipts.append(str(out))
-        if pf.file_error:
-            first = pf.issues.iloc[0] if not pf.issues.empty else None
-            summary.rejected_files.append(
-                {"file": rel, "rule_id": None if first is None else first["rule_id"],
-                 "message_en": None if first is None else first["message_en"]}
-            )
-
-    with engine.begin() as conn:
-        if subs:
-            frame = pd.concat(subs, ignore_index=True)
-            summary.submissions_new = insert_new(conn, "submission", fit_to_table(frame, "submission"))
-        if values:
-            v = pd.concat(values, ignore_index=True)
-            insert_new(conn, "submitted_value", fit_to_table(v, "submitted_value"))
-        if issues:
-            i = pd.concat(issues, ignore_index=True)
-            i = add_issue_ids(i)
-            insert_new(conn, "validation_issue", fit_to_table(i.drop_duplicates("issue_id"), "validation_issue"))
+    with engine.begin() as conn:  # one transaction: a crash part-way records none of the month's rows
+        for chunk in intake_rows(jobs, month, registry, std, as_of, run_id, receipts_dir):
+            summary.submissions_new += insert_prepared(conn, "submission", chunk.rows.get("submission", []))
+            insert_prepared(conn, "submitted_value", chunk.rows.get("submitted_value", []))
+            insert_prepared(conn, "validation_issue", chunk.rows.get("validation_issue", []))
+            summary.receipts += chunk.receipts
+            summary.rejected_files += chunk.rejected_files
         refresh_statuses(conn, month, std)
     return summary
 

@@ -163,6 +163,9 @@ class FrameSchemaError(ValueError):
         self.failure_cases = failure_cases
         super().__init__(f"{table}: {len(failure_cases)} schema failure(s), e.g.\n{describe_failures(failure_cases)}")
 
+    def __reduce__(self):  # raised in a parse-pool worker, re-raised in the writer: must survive pickling
+        return (FrameSchemaError, (self.table, self.failure_cases))
+
 
 def describe_failures(cases: pd.DataFrame, limit: int = 10) -> str:
     keep = [c for c in ("column", "check", "index", "failure_case") if c in cases.columns]

@@ -228,20 +228,25 @@ def _existing_keys(conn: Connection, table: Table, pk: list[str], keys: list[tup
     return found
 
 
-def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame, validate: bool = True) -> int:
-    """Insert the rows whose primary key is not stored yet (first of any in-frame repeats); never update.
+def prepare_rows(table: Table | str, frame: pd.DataFrame, validate: bool = True) -> list[dict[str, Any]]:
+    """A frame as DB-ready rows for `insert_prepared`: columns and values checked, pandera schema applied.
 
-    `validate`: check the frame against the table's pandera schema first.
-    Returns the number of rows inserted.
+    Split from the insert so worker processes can do this CPU-bound part in parallel.
     """
     table = _table(table)
-    pk = _pk_names(table)
-    missing = [n for n in pk if n not in frame.columns]
+    missing = [n for n in _pk_names(table) if n not in frame.columns]
     if missing:
         raise ValueError(f"{table.name}: insert_new needs the primary key columns {', '.join(missing)}")
     records = _records(table, frame)
     if validate:
         _validate(table, frame)
+    return records
+
+
+def insert_prepared(bind: Bind, table: Table | str, records: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows (from `prepare_rows`) whose primary key is not stored yet; first of any repeats."""
+    table = _table(table)
+    pk = _pk_names(table)
     seen: set[tuple] = set()
     unique = []
     for r in records:
@@ -249,10 +254,21 @@ def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame, validate: bo
         if key not in seen:
             seen.add(key)
             unique.append(r)
+    if not unique:
+        return 0
     with _connection(bind) as conn:
         existing = _existing_keys(conn, table, pk, list(seen))
         fresh = [r for r in unique if tuple(r[n] for n in pk) not in existing]
         return _insert(conn, table, fresh)
+
+
+def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame, validate: bool = True) -> int:
+    """Insert the rows whose primary key is not stored yet (first of any in-frame repeats); never update.
+
+    `validate`: check the frame against the table's pandera schema first.
+    Returns the number of rows inserted.
+    """
+    return insert_prepared(bind, table, prepare_rows(table, frame, validate))
 
 
 def update_rows(
