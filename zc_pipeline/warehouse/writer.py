@@ -150,8 +150,33 @@ def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> int:
+    """executemany of `records` (all with the same keys, as `_records` makes them).
+
+    SQLAlchemy compiles the INSERT (schema translation included) and its column types convert the
+    values; the rows then go to the driver's executemany directly, skipping SQLAlchemy's per-row
+    parameter handling, which costs more than the insert itself on large partitions.
+    """
+    if not records:
+        return 0
+    names = list(records[0])
+    dialect = conn.dialect
+    translate = conn.get_execution_options().get("schema_translate_map")
+    extra = {"schema_translate_map": translate, "render_schema_translate": True} if translate else {}
+    compiled = table.insert().compile(dialect=dialect, column_keys=names, **extra)
+    order = list(compiled.positiontup) if compiled.positional else None
+    if set(order if order is not None else compiled.binds) != set(names):  # unusual names: let SQLAlchemy bind
+        for start in range(0, len(records), CHUNK_ROWS):
+            conn.execute(table.insert(), list(records[start : start + CHUNK_ROWS]))
+        return len(records)
+    keys = order if order is not None else names
+    procs = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in keys]
+
+    def params(r: dict[str, Any]):
+        values = [r[n] if f is None or r[n] is None else f(r[n]) for n, f in procs]
+        return tuple(values) if order is not None else dict(zip(keys, values))
+
     for start in range(0, len(records), CHUNK_ROWS):
-        conn.execute(table.insert(), list(records[start : start + CHUNK_ROWS]))
+        conn.exec_driver_sql(compiled.string, [params(r) for r in records[start : start + CHUNK_ROWS]])
     return len(records)
 
 

@@ -118,6 +118,37 @@ def test_types_are_converted(warehouse_engine):
     assert read_table(warehouse_engine, "dim_park")["enrolled_on"].tolist() == [dt.date(2025, 3, 1)]
 
 
+def test_driver_insert_stores_what_sqlalchemy_stores(warehouse_engine):
+    """`_insert` hands rows to the driver itself; the same rows through SQLAlchemy's own
+    executemany must read back identical (dates, aware and naive stamps, flags, NULLs, schema)."""
+    frame = pd.DataFrame({
+        "submission_id": ["d1", "d2", "d3"],
+        "park_code": ["150200-P001", None, "150200-P003"],
+        "period": "2026-03",
+        "source_row": pd.array([2, pd.NA, 4], dtype="Int64"),
+        "submitted_on": [dt.date(2026, 4, 5), None, dt.date(2026, 4, 30)],
+        "received_at": [pd.Timestamp("2026-04-06 09:30", tz="Asia/Shanghai"), pd.Timestamp("2026-04-06 01:30"), pd.NaT],
+        "status": ["accepted", "rejected", "superseded"],
+        "in_force": [True, False, False],
+        "error_count": [0, 3, 0],
+        "run_id": "run-1",
+    })
+    table = writer._table("submission")
+    records = writer._records(table, frame)
+    with warehouse_engine.begin() as conn:
+        assert writer._insert(conn, table, records) == 3
+        conn.execute(table.insert(), [{**r, "submission_id": "sa-" + r["submission_id"]} for r in records])
+    stored = read_table(warehouse_engine, "submission")
+    driver = stored[~stored["submission_id"].str.startswith("sa-")].reset_index(drop=True)
+    through_sa = stored[stored["submission_id"].str.startswith("sa-")].reset_index(drop=True)
+    through_sa["submission_id"] = through_sa["submission_id"].str.removeprefix("sa-")
+    pd.testing.assert_frame_equal(driver, through_sa)
+    assert driver["received_at"].tolist()[:2] == [pd.Timestamp("2026-04-06 01:30", tz="UTC")] * 2
+    assert driver["received_at"].isna().tolist() == [False, False, True]
+    assert driver["submitted_on"].tolist() == [dt.date(2026, 4, 5), None, dt.date(2026, 4, 30)]
+    assert driver["in_force"].tolist() == [True, False, False]
+
+
 def test_bulk_write_of_ten_thousand_rows(warehouse_engine):
     n = 12_000
     frame = pd.DataFrame(
