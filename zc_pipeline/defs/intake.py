@@ -2,12 +2,12 @@
 
 import dagster as dg
 
-from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.common import PREVIEW_ROWS, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.intake.month import record_month
 from zc_pipeline.partitions import month_partitions
 from zc_pipeline.standards import load_standard
-from zc_pipeline.warehouse.writer import read_table
+from zc_pipeline.warehouse.writer import count_rows, read_table
 
 STD = load_standard()
 _spec = dict(group_name="intake", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], deps=["dim_park"])
@@ -43,7 +43,10 @@ def intake(context: dg.AssetExecutionContext, zc: ZcResource):
     issues = read_table(engine, "validation_issue", where={"period": month})
     files = read_table(engine, "landing_file")
     files = files[files["source_file"].str.startswith(f"landing/{month}/")]
-    values = read_table(engine, "submitted_value", where={"submission_id": list(subs["submission_id"]) or [""]})
+    # the month's values can be 100,000s of rows: count them, and read the preview's submissions only
+    ids = list(subs["submission_id"]) or [""]
+    value_count = count_rows(engine, "submitted_value", where={"submission_id": ids})
+    values_head = read_table(engine, "submitted_value", where={"submission_id": ids[:PREVIEW_ROWS]})
     common = {
         "files_seen": summary.files_seen,
         "files_new": summary.files_new,
@@ -57,7 +60,7 @@ def intake(context: dg.AssetExecutionContext, zc: ZcResource):
         asset_key="submission",
         metadata=table_metadata(subs, **{f"status_{k}": int(v) for k, v in status_counts.items()}),
     )
-    yield dg.MaterializeResult(asset_key="submitted_value", metadata=table_metadata(values))
+    yield dg.MaterializeResult(asset_key="submitted_value", metadata=table_metadata(values_head, rows=value_count))
     yield dg.MaterializeResult(
         asset_key="validation_issue",
         metadata=table_metadata(

@@ -401,17 +401,33 @@ def _reader(bind: Bind) -> Iterator[Connection]:
         yield bind
 
 
+def _where_batches(table: Table, where: Mapping[str, object] | None) -> list[dict[str, list[Any]]]:
+    """`where` as DB-ready value lists, the longest split so no statement passes more parameters
+    than SQLite accepts (32766)."""
+    values = _where_values(table, where or {})
+    longest = max(values, key=lambda n: len(values[n]), default=None)
+    if longest is not None and len(values[longest]) > IN_CHUNK:
+        many = values[longest]
+        return [{**values, longest: many[i : i + IN_CHUNK]} for i in range(0, len(many), IN_CHUNK)]
+    return [values]
+
+
+def count_rows(bind: Bind, name: str, where: Mapping[str, object] | None = None) -> int:
+    """How many rows `read_table(bind, name, where)` would return, without reading them."""
+    table = _table(name)
+    with _reader(bind) as conn:
+        return sum(
+            conn.execute(select(func.count()).select_from(table).where(*[table.c[n].in_(v) for n, v in batch.items()]))
+            .scalar_one()
+            for batch in _where_batches(table, where)
+        )
+
+
 def read_table(bind: Bind, name: str, where: Mapping[str, object] | None = None) -> pd.DataFrame:
     """Rows of a warehouse table (optionally filtered like `replace_partition`), ordered by primary key."""
     table = _table(name)
     pk = [c.name for c in table.primary_key.columns]
-    values = _where_values(table, where or {})
-    # Split the longest IN list so no statement passes more parameters than SQLite accepts (32766).
-    longest = max(values, key=lambda n: len(values[n]), default=None)
-    batches = [values]
-    if longest is not None and len(values[longest]) > IN_CHUNK:
-        many = values[longest]
-        batches = [{**values, longest: many[i : i + IN_CHUNK]} for i in range(0, len(many), IN_CHUNK)]
+    batches = _where_batches(table, where)
     rows: list = []
     with _reader(bind) as conn:
         for batch in batches:

@@ -282,3 +282,7 @@ def test_read_table_splits_a_long_in_list(warehouse_engine, monkeypatch):
     stored = read_table(warehouse_engine, "submission", where={"submission_id": wanted, "period": "2026-03"})
     assert stored["submission_id"].tolist() == sorted(wanted[:-1])
     assert read_table(warehouse_engine, "submission", where={"submission_id": []}).empty
+    # 40 ids, every second one from the end: 20 stored ids + 1 missing = 21 values in 3 statements of <= 7
+    assert writer.count_rows(warehouse_engine, "submission", where={"submission_id": wanted, "period": "2026-03"}) == 20
+    assert writer.count_rows(warehouse_engine, "submission", where={"period": "2026-04"}) == 0
+    assert writer.count_rows(warehouse_engine, "submission") == 40
