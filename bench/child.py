@@ -49,20 +49,48 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 class TreeRss:
-    """Peak of the summed RSS of this process and its descendants (e.g. the parse pool), by polling."""
+    """Peak of the summed RSS of this process and its descendants (e.g. the parse pool), by polling;
+    also the tree's CPU seconds over time, so each Dagster step's busy cores can be read off."""
 
     def __init__(self) -> None:
         self.peak = 0
+        self.cpu_samples: list[tuple[float, float]] = []  # (epoch seconds, tree CPU seconds so far)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
         me = os.getpid()
+        tick = os.sysconf("SC_CLK_TCK")
         while not self._stop.is_set():
-            total = _rss_bytes(me) + sum(_rss_bytes(p) for p in _descendants(me))
+            kids = _descendants(me)
+            total = _rss_bytes(me) + sum(_rss_bytes(p) for p in kids)
             self.peak = max(self.peak, total)
+            live = sum(_cpu_ticks(p) for p in kids) / tick
+            self.cpu_samples.append((time.time(), _cpu_seconds() + live))
             self._stop.wait(RSS_POLL_S)
+
+    def cpu_at(self, when: float) -> float:
+        """Tree CPU seconds at epoch time `when` (linear between samples)."""
+        import bisect
+
+        s = self.cpu_samples
+        i = bisect.bisect_left(s, (when,))
+        if i == 0:
+            return s[0][1] if s else 0.0
+        if i >= len(s):
+            return s[-1][1]
+        (t0, c0), (t1, c1) = s[i - 1], s[i]
+        return c0 + (c1 - c0) * (when - t0) / (t1 - t0) if t1 > t0 else c1
 
     def __enter__(self) -> TreeRss:
         self._thread.start()
@@ -135,12 +163,18 @@ def month(a) -> dict:
             _sqlite_copy(backup, warehouse)
             shutil.rmtree(settings.receipts_dir, ignore_errors=True)
             c0, t0 = _cpu_seconds(), time.perf_counter()
-            materialize(MONTH_ASSETS, a.month)
+            result = materialize(MONTH_ASSETS, a.month)
             walls.append(time.perf_counter() - t0)
             cpus.append(_cpu_seconds() - c0)
+        steps = [
+            {"step": st.step_key, "seconds": st.end_time - st.start_time,
+             "cores": (tree.cpu_at(st.end_time) - tree.cpu_at(st.start_time)) / (st.end_time - st.start_time)}
+            for st in sorted(instance.get_run_step_stats(result.run_id), key=lambda st: st.start_time)
+            if st.start_time and st.end_time and st.end_time > st.start_time
+        ]  # of the last repetition
     with sqlite3.connect(warehouse) as conn:
         rows = conn.execute("SELECT count(*) FROM park_month WHERE period = ?", (a.month,)).fetchone()[0]
-    return {"walls": walls, "cpu": cpus, "rss_tree_peak_bytes": tree.peak, "park_month_rows": rows,
+    return {"walls": walls, "cpu": cpus, "steps": steps, "rss_tree_peak_bytes": tree.peak, "park_month_rows": rows,
             "warehouse": str(warehouse), **_peaks()}
 
 

@@ -82,6 +82,12 @@ def table(result: dict) -> str:
                      f"start-up {v['startup_share']:.0%}; peak RSS {v['peak_rss_bytes'] / GiB:.2f} GiB")
         lines.append(f"| {n} | {what} | {_s(v['seconds'])} | {v['baseline']} | {_s(v['baseline_seconds'])} "
                      f"| {v['ratio']:.2f}× |")
+    months = [v for k, v in m.items() if k.startswith("month_partition_") and v.get("steps")]
+    if months:
+        big = max(months, key=lambda v: v["parks"])
+        lines += ["", f"Steps of the last {big['parks']}-park month run (busy cores = CPU s of the process tree / wall s):",
+                  "", "| step | wall | busy cores |", "|---|---|---|"]
+        lines += [f"| {st['step']} | {_s(st['seconds'])} | {st['cores']:.2f} |" for st in big["steps"]]
     lines += ["", "| target | value | limit | met |", "|---|---|---|---|"]
     for t in result["targets"]:
         lines.append(f"| {t['target']} | {t['value']:.2f} | {t['limit']} | {'yes' if t['met'] else '**no**'} |")

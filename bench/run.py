@@ -123,6 +123,7 @@ def measure_month(data: Path, parks: int, month: str, repeat: int, work: Path) -
         "ratio": wall / median(bare),
         "walls": out["walls"],
         "cores_used": cpu / wall if wall else 0.0,
+        "steps": out["steps"],
         "peak_rss_bytes": out["rss_tree_peak_bytes"],
         "peak_rss_largest_process_bytes": max(out["rss_self_bytes"], out["rss_largest_child_bytes"]),
         "_warehouse": out["warehouse"],
