@@ -1,6 +1,7 @@
 """Production code location: the project's Definitions with the executor this deployment uses.
 
-`ZC_EXECUTOR` picks it: `multiprocess` (default; one machine), `k8s` (dagster-k8s, one Kubernetes
+`ZC_EXECUTOR` picks it: `multiprocess` (default; one machine), `in_process` (one machine, a process
+per run instead of per step: much less start-up, see docs/deployment.md §4), `k8s` (dagster-k8s, one Kubernetes
 Job per step) or `celery` (dagster-celery, steps on Celery workers). `zc run` keeps its in-process
 runs; this location is what the webserver, the daemon, schedules, sensors and backfills use.
 Point deploy/workspace.yaml (or a gRPC code server: `dagster api grpc -f deploy/definitions.py`) at it.
@@ -14,13 +15,15 @@ import dagster as dg
 from zc_pipeline.definitions import build_definitions
 
 EXECUTOR_ENV = "ZC_EXECUTOR"
-EXECUTORS = ("multiprocess", "k8s", "celery")
+EXECUTORS = ("multiprocess", "in_process", "k8s", "celery")
 
 
 def executor_named(name: str) -> dg.ExecutorDefinition:
     """The executor definition for a deployment name (the scale-out libraries are imported only when chosen)."""
     if name == "multiprocess":
         return dg.multiprocess_executor
+    if name == "in_process":
+        return dg.in_process_executor
     if name == "k8s":
         from dagster_k8s import k8s_job_executor
 
@@ -35,7 +38,7 @@ def executor_named(name: str) -> dg.ExecutorDefinition:
 def build_deployment_definitions(executor: str | None = None) -> dg.Definitions:
     """The project's assets and resources, every asset job running on the chosen executor."""
     name = executor or os.environ.get(EXECUTOR_ENV) or "multiprocess"
-    return dg.Definitions.merge(build_definitions(), dg.Definitions(executor=executor_named(name)))
+    return build_definitions(executor=executor_named(name))
 
 
 defs = build_deployment_definitions()

@@ -12,11 +12,18 @@ ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, e
 
 
 def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None,
-                      defer_data_docs: bool = False) -> dg.Definitions:
+                      defer_data_docs: bool = False,
+                      executor: dg.ExecutorDefinition | None = dg.in_process_executor) -> dg.Definitions:
     """Definitions bound to one data folder, warehouse and as-of date (the UI and `zc run` share this).
 
     `defer_data_docs`: check steps leave the Data Docs pages to one `quality.gx.flush_docs` by the
     caller (`zc run` runs in one process and renders the site once, at its end).
+    `executor`: in-process by default, so UI, schedule and sensor runs execute like `zc run`. A
+    month's steps cannot overlap anyway (blocking schema checks gate the next asset, one warehouse
+    writer at a time); intake parses in its own process pool. Dagster's default multiprocess
+    executor would start a process per step (importing the code and Great Expectations: 4–10 s
+    each) — a 10,000-park month took ~97 s that way against ~20 s in process — and SQLite instance
+    storage is known to fail under it. deploy/definitions.py passes the deployment's executor.
     """
     import os
 
@@ -36,6 +43,7 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         schedules=operations.SCHEDULES,
         sensors=operations.SENSORS,
         resources={"zc": zc, "warehouse_reader": WarehouseReader(zc=zc)},
+        executor=executor,
     )
 
 

@@ -39,3 +39,23 @@ def test_year_end_half_reads_january_to_december_through_the_mapping(tmp_path):
     # 2025-H2 scores Jan–Dec 2025; the mapping also reaches back to 2024-07 for January rebounds,
     # but the partitions start in 2025-01, so Jan–Dec 2025 is exactly what it reads.
     assert list(up) == [f"2025-{m:02d}" for m in range(1, 13)]
+
+
+def test_local_runs_execute_in_process_and_the_deployment_chooses(tmp_path, monkeypatch):
+    """UI, schedule and sensor runs of the local location run steps in process (like `zc run`);
+    the production location passes the executor it is configured with."""
+    import importlib.util
+    from pathlib import Path
+
+    defs = build_definitions(load_settings(state_dir=tmp_path, as_of="2026-07-15"))
+    for job in ("month_job", "quarter_job", "half_job", "year_job"):
+        assert defs.resolve_job_def(job).executor_def.name == "in_process", job
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+    monkeypatch.setenv("ZC_STATE_DIR", str(tmp_path))
+    spec = importlib.util.spec_from_file_location(
+        "zc_deploy_definitions_exec", Path(__file__).resolve().parents[1] / "deploy" / "definitions.py")
+    deployment = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(deployment)
+    assert deployment.build_deployment_definitions("multiprocess").resolve_job_def("month_job").executor_def.name == "multiprocess"
+    assert deployment.build_deployment_definitions("in_process").resolve_job_def("month_job").executor_def.name == "in_process"
