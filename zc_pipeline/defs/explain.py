@@ -25,8 +25,7 @@ STD = load_standard()
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.domain.explain import explain
-    from zc_pipeline.warehouse.audit import ExplainData
+    from zc_pipeline.warehouse.audit import ExplainData, explain_many
     from zc_pipeline.warehouse.writer import read_table, replace_partition
 
     engine = zc.engine()
@@ -40,11 +39,17 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
     previous = _previous_runs(context)
     stored = set(read_table(engine, "grade_explanation")["period"])
     stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)
-    written = []
+    pairs = []
     for period in stale:
         kind = "quarter" if "Q" in period else "half"
         rows = data.assessments[kind]
-        lines = [explain(data.inputs(code, period)) for code in rows.loc[rows[kind] == period, "park_code"]]
+        pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
+    by_period: dict[str, list[pd.DataFrame]] = {}
+    for (_, period), lines in zip(pairs, explain_many(data, pairs)):  # one pool for every stale window
+        by_period.setdefault(period, []).append(lines)
+    written = []
+    for period in stale:
+        lines = by_period.get(period, [])
         frame = pd.concat(lines, ignore_index=True).assign(run_id=context.run.run_id) if lines else pd.DataFrame()
         with engine.begin() as conn:
             replace_partition(conn, "grade_explanation", frame, {"period": period})

@@ -1,4 +1,5 @@
 """`zc explain` and grade_explanation on the committed sample region (a capped quarter, a capped half)."""
+import pandas as pd
 import pytest
 
 from zc_pipeline.cli import main
@@ -77,6 +78,34 @@ def test_grade_explanation_table_matches(sample_run):
     assert stored["value"].fillna("").tolist() == fresh["value"].fillna("").tolist()
     periods = set(read_table(sample_run.engine, "grade_explanation")["period"])
     assert {"2025-Q4", "2026-H1", "2025-H2"} <= periods
+
+
+def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeypatch):
+    """Every quarter and half of the sample region explained by forked workers and by a plain loop:
+    the same frames, in the same order (the table is written from the pooled ones)."""
+    import concurrent.futures
+
+    from zc_pipeline.warehouse import audit
+
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    pairs = [(code, period) for kind in ("quarter", "half")
+             for code, period in zip(data.assessments[kind]["park_code"], data.assessments[kind][kind])]
+    assert len(pairs) > audit.PARALLEL_MIN_EXPLANATIONS  # the sample run's grade_explanation used the pool too
+    pools = []
+
+    class CountingPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
+    pooled = audit.explain_many(data, pairs)
+    assert len(pools) == 1
+    alone = [explain(data.inputs(code, period)) for code, period in pairs]
+    assert len(pooled) == len(alone) == len(pairs)
+    for (code, period), a, b in zip(pairs, pooled, alone):
+        assert a["park_code"].eq(code).all() and a["period"].eq(period).all()
+        pd.testing.assert_frame_equal(a, b)
 
 
 def test_the_sample_run_writes_data_docs(sample_run):
