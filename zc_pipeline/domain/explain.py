@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.measures import CANONICAL_UNITS
 from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
 from zc_pipeline.domain.scoring import CAPS, GRADES, grade_of, threshold
 from zc_pipeline.domain.windows import MONTHS_PER_YEAR
@@ -24,12 +25,6 @@ COLUMNS = ["park_code", "period", "line_no", "section", "item", "value", "unit",
            "sheet", "row", "column", "note_zh", "note_en", "standard_version"]
 
 # Canonical unit of each quantity field, and the rulebook entries converting it (tce, CO2).
-FIELD_UNITS = {
-    "grid_electricity_mwh": "MWh", "green_direct_mwh": "MWh", "green_onsite_mwh": "MWh",
-    "green_certificate_mwh": "MWh", "raw_coal_t": "t", "natural_gas_10k_m3": "10^4 m3", "diesel_t": "t",
-    "gasoline_t": "t", "purchased_heat_gj": "GJ", "value_added_10k_yuan": "10^4 yuan",
-    "retrofit_planned": "projects", "retrofit_completed": "projects", "reported_co2_t": "tCO2",
-}
 CARRIER_KEYS = {
     "grid_electricity_mwh": ("tce.electricity.{conv}", "co2.grid_electricity"),
     "green_direct_mwh": ("tce.electricity.{conv}", "co2.green_electricity"),
@@ -179,7 +174,7 @@ def _input_section(out: _Lines, months: list[str]) -> None:
                 source=source, row=None if sub is None else sub["source_row"])
         vals = inp.values[inp.values["submission_id"] == sid]
         for v in vals.sort_values(["row", "column"], na_position="last").itertuples(index=False):
-            unit = FIELD_UNITS.get(v.field)
+            unit = CANONICAL_UNITS.get(v.field)
             written = v.unit_as_written if not _null(v.unit_as_written) else None
             out.add("inputs", f"{month} {v.field}", v.value_as_written, written,
                     f"原值（单位如填写）；换算为 {fmt(v.canonical_value)} {unit}",

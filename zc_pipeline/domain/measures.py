@@ -22,6 +22,13 @@ QUANTITY_FIELDS = CARRIER_FIELDS + (
     "retrofit_completed",
     "reported_co2_t",
 )
+# the unit each quantity is stored in (submitted_value.canonical_value, park_month), as explanations print it
+CANONICAL_UNITS = {
+    "grid_electricity_mwh": "MWh", "green_direct_mwh": "MWh", "green_onsite_mwh": "MWh",
+    "green_certificate_mwh": "MWh", "raw_coal_t": "t", "natural_gas_10k_m3": "10^4 m3", "diesel_t": "t",
+    "gasoline_t": "t", "purchased_heat_gj": "GJ", "value_added_10k_yuan": "10^4 yuan",
+    "retrofit_planned": "projects", "retrofit_completed": "projects", "reported_co2_t": "tCO2",
+}
 DERIVED_FIELDS = (
     "electricity_mwh",
     "certified_mwh",

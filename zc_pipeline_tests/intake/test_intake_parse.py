@@ -201,5 +201,8 @@ def test_every_quantity_has_one_way_of_being_written_in_the_same_order():
     from zc_pipeline.intake.readers import FIELDS
 
     assert tuple(f.name for f in FIELDS) == QUANTITY_FIELDS
+    from zc_pipeline.domain.measures import CANONICAL_UNITS
+
+    assert tuple(CANONICAL_UNITS) == QUANTITY_FIELDS  # each quantity's stored unit, named once
     assert tuple(f.name for f in FIELDS if f.carrier) == CARRIER_FIELDS
     assert len(QUANTITY_FIELDS) == 13  # 4 electricity + 5 fuels/heat + value added, 2 retrofit counts, reported CO2
