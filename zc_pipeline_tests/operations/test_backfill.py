@@ -92,7 +92,7 @@ def dagster_backfill(tmp_path, plan) -> str:
                 dynamic_partitions_store=instance,
                 partitions_by_assets=backfill_selection(plan, graph),
                 title="2026-01..2026-03", description=None,
-                run_config={"execution": {"config": {"in_process": {}}}},
+                run_config={},  # the location's jobs run in process by default (build_definitions)
             )
             instance.add_backfill(backfill)
             for _ in range(20):
