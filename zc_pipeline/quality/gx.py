@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,21 +67,37 @@ def _context(state_dir: str | Path):
 
     root = Path(key) / "gx"
     root.mkdir(parents=True, exist_ok=True)
-    ctx = gx.get_context(mode="file", project_root_dir=str(root))
-    ctx.variables.progress_bars = {"globally": False}
-    ctx.variables.save()
-    if SITE_NAME not in ctx.get_site_names():
-        ctx.add_data_docs_site(
-            site_name=SITE_NAME,
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                                  "base_directory": str(docs_dir(key))},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
+    # Creating a context reads great_expectations.yml and the lines below write it: a process that
+    # reads it while another writes it fails on a half-written file, so one process at a time.
+    with _project_lock(root):
+        ctx = gx.get_context(mode="file", project_root_dir=str(root))
+        ctx.variables.progress_bars = {"globally": False}
+        ctx.variables.save()
+        if SITE_NAME not in ctx.get_site_names():
+            ctx.add_data_docs_site(
+                site_name=SITE_NAME,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                      "base_directory": str(docs_dir(key))},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
     _CONTEXTS[key] = ctx
     return ctx
+
+
+@contextmanager
+def _project_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock on the GX project folder, across processes (advisory, POSIX `flock`)."""
+    import fcntl
+
+    with open(root / ".zc-project.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _gx_expectation(e: Expectation):
@@ -109,7 +127,11 @@ def _validation_definition(ctx, suite_name: str, expectations: list[Expectation]
     cached = _REGISTERED.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1]
-    vd = _stored(ctx, suite_name, signature) or _register(ctx, suite_name, expectations, signature)
+    vd = _stored(ctx, suite_name, signature)
+    if vd is None:
+        # registering writes the stores other processes read; GX keeps its files in <root>/gx
+        with _project_lock(Path(ctx.root_directory).parent):
+            vd = _register(ctx, suite_name, expectations, signature)
     _REGISTERED[key] = (signature, vd)
     return vd
 

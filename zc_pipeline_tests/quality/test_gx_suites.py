@@ -46,3 +46,49 @@ def test_a_suite_rewritten_by_another_process_is_read_again(tmp_path, monkeypatc
     assert _validate(tmp_path, NON_NEGATIVE, [5.0, 6.0]).success
     assert forgotten == [tmp_path]  # GX reported the held suite as not fresh once; the stores were re-read
     assert not _validate(tmp_path, AT_MOST_TEN, [11.0]).success
+
+
+
+RACE_WORKER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    import pandas as pd
+    from zc_pipeline.quality import gx
+    from zc_pipeline.quality.expectations import Expectation
+
+    state, role, suites = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    done = state / "writer.done"
+    e = [Expectation("non_negative", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0})]
+    gx.validate(state, [gx.Batch(f"first_{role}", pd.DataFrame({"x": [1.0]}), e, role)], build_docs=False)
+    (state / f"{role}.ready").touch()
+    while not all((state / f"{r}.ready").exists() for r in ("writer", "reader")):
+        time.sleep(0.001)
+    if role == "writer":  # each new suite adds a data asset: GX rewrites great_expectations.yml
+        for i in range(suites):
+            out = gx.validate(state, [gx.Batch(f"s{i}", pd.DataFrame({"x": [1.0]}), e, role)], build_docs=False)
+            assert out[f"s{i}"].success
+        done.touch()
+    else:  # meanwhile, open the project afresh again and again, as each new process does
+        opened = 0
+        while not done.exists():
+            gx._forget(state)
+            gx._context(state)
+            opened += 1
+        print(opened, file=sys.stderr)
+    print("ok")
+""")
+
+
+def test_opening_the_gx_project_while_another_process_writes_it(tmp_path):
+    """GX reads great_expectations.yml when a process opens the project and rewrites it when a
+    suite is registered: one real process registers 30 suites while another keeps opening the
+    project; neither may see a half-written file."""
+    procs = [subprocess.Popen([sys.executable, "-c", RACE_WORKER, str(tmp_path), role, "30"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for role in ("writer", "reader")]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-3000:]
+        assert out.strip() == "ok"
+    names = {f.stem for f in (tmp_path / "gx" / "gx" / "expectations").glob("*.json")}
+    assert names == {"first_writer", "first_reader", *(f"s{i}" for i in range(30))}
