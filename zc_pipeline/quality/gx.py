@@ -65,11 +65,11 @@ def _context(state_dir: str | Path):
         return _CONTEXTS[key]
     import great_expectations as gx
 
-    root = Path(key) / "gx"
+    root = _project_root(key)
     root.mkdir(parents=True, exist_ok=True)
     # Creating a context reads great_expectations.yml and the lines below write it: a process that
     # reads it while another writes it fails on a half-written file, so one process at a time.
-    with _project_lock(root):
+    with _project_lock(key):
         ctx = gx.get_context(mode="file", project_root_dir=str(root))
         ctx.variables.progress_bars = {"globally": False}
         ctx.variables.save()
@@ -87,12 +87,17 @@ def _context(state_dir: str | Path):
     return ctx
 
 
+def _project_root(state_dir: str | Path) -> Path:
+    """The folder the GX project is created in (GX keeps its files in a `gx/` below it)."""
+    return Path(state_dir).resolve() / "gx"
+
+
 @contextmanager
-def _project_lock(root: Path) -> Iterator[None]:
-    """An exclusive lock on the GX project folder, across processes (advisory, POSIX `flock`)."""
+def _project_lock(state_dir: str | Path) -> Iterator[None]:
+    """An exclusive lock on the state dir's GX project, across processes (advisory, POSIX `flock`)."""
     import fcntl
 
-    with open(root / ".zc-project.lock", "a") as handle:
+    with open(_project_root(state_dir) / ".zc-project.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -115,13 +120,14 @@ def _signature(expectations: list[Expectation]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _validation_definition(ctx, suite_name: str, expectations: list[Expectation]):
+def _validation_definition(state_dir: str | Path, suite_name: str, expectations: list[Expectation]):
     """The suite's validation definition: cached in this process, else the stored one when it was
     registered with the same expectations, else registered anew.
 
     Registering rewrites GX's JSON/YAML stores and gives every expectation a new id, which makes
     the definitions other processes hold stale; so a suite is written only when it changed.
     """
+    ctx = _context(state_dir)
     signature = _signature(expectations)
     key = (id(ctx), suite_name)
     cached = _REGISTERED.get(key)
@@ -129,8 +135,7 @@ def _validation_definition(ctx, suite_name: str, expectations: list[Expectation]
         return cached[1]
     vd = _stored(ctx, suite_name, signature)
     if vd is None:
-        # registering writes the stores other processes read; GX keeps its files in <root>/gx
-        with _project_lock(Path(ctx.root_directory).parent):
+        with _project_lock(state_dir):  # registering writes the stores other processes read
             vd = _register(ctx, suite_name, expectations, signature)
     _REGISTERED[key] = (signature, vd)
     return vd
@@ -179,7 +184,7 @@ def _run(state_dir: str | Path, batch: Batch, run_id):
     from great_expectations.exceptions.resource_freshness import ResourceFreshnessAggregateError
 
     for attempt in range(RACE_ATTEMPTS):
-        vd = _validation_definition(_context(state_dir), batch.suite, batch.expectations)
+        vd = _validation_definition(state_dir, batch.suite, batch.expectations)
         try:
             return vd.run(batch_parameters={"dataframe": batch.frame}, run_id=run_id, result_format="SUMMARY")
         except ResourceFreshnessAggregateError:
