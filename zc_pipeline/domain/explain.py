@@ -15,7 +15,7 @@ import pandas as pd
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import CANONICAL_UNITS
-from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
+from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound, unrectified_in
 from zc_pipeline.domain.scoring import CAPS, GRADES, grade_of, threshold
 from zc_pipeline.domain.windows import MONTHS_PER_YEAR
 from zc_pipeline.standards import Standard
@@ -151,36 +151,55 @@ def _park_section(out: _Lines) -> None:
         out.add("park", name, park.get(name), unit, zh, en, source=out.inp.registry_file)
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values (`DataFrame.to_dict("records")` is slow on a few wide rows)."""
+    cols = list(frame.columns)
+    return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))]
+
+
+def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
+    """submitted_value rows (tuples) of each submission, in (row, column) order, NULL places last.
+
+    One stable sort of all the window's values: each submission's rows come out in the order a
+    sort of that submission's rows alone gives.
+    """
+    out: dict[str, list] = {}
+    ordered = values.sort_values(["row", "column"], na_position="last", kind="stable")
+    for v in _records(ordered):
+        out.setdefault(v["submission_id"], []).append(v)
+    return out
+
+
 def _input_section(out: _Lines, months: list[str]) -> None:
     inp = out.inp
     enrol = p.month_of(inp.park["enrolled_on"]) if not _null(inp.park.get("enrolled_on")) else months[0]
-    pm = inp.park_month.set_index("period") if len(inp.park_month) else pd.DataFrame()
-    subs = inp.submissions.set_index("submission_id") if len(inp.submissions) else pd.DataFrame()
+    pm = {r["period"]: r for r in _records(inp.park_month)}
+    subs = {r["submission_id"]: r for r in _records(inp.submissions)}
+    values = _values_by_submission(inp.values)
     for month in months:
         if month < enrol:
             continue
-        if month not in pm.index:
+        if month not in pm:
             out.add("inputs", f"{month} submission", None, None, "本月无有效报送（缺报或被退回）",
                     "no submission in force for this month (not submitted or rejected)")
             continue
-        sid = pm.loc[month, "submission_id"]
-        sub = subs.loc[sid] if sid in subs.index else None
-        source = (sub["source_file"], sub["source_sha256"]) if sub is not None else (None, pm.loc[month, "source_sha256"])
+        sid = pm[month]["submission_id"]
+        sub = subs.get(sid)
+        source = (sub["source_file"], sub["source_sha256"]) if sub is not None else (None, pm[month]["source_sha256"])
         on_time = bool(sub["on_time"]) if sub is not None and not _null(sub["on_time"]) else None
         submitted = fmt(sub["submitted_on"]) if sub is not None else None
         out.add("inputs", f"{month} submission", sid, None,
                 f"有效报送；填报日期 {submitted}，{'按时' if on_time else '逾期'}",
                 f"submission in force; submitted on {submitted}, {'on time' if on_time else 'late'}",
                 source=source, row=None if sub is None else sub["source_row"])
-        vals = inp.values[inp.values["submission_id"] == sid]
-        for v in vals.sort_values(["row", "column"], na_position="last").itertuples(index=False):
-            unit = CANONICAL_UNITS.get(v.field)
-            written = v.unit_as_written if not _null(v.unit_as_written) else None
-            out.add("inputs", f"{month} {v.field}", v.value_as_written, written,
-                    f"原值（单位如填写）；换算为 {fmt(v.canonical_value)} {unit}",
-                    f"as written (unit as written); canonical {fmt(v.canonical_value)} {unit}",
-                    source=source, sheet=None if _null(v.sheet) else v.sheet, row=v.row,
-                    column=None if _null(v.column) else v.column)
+        for v in values.get(sid, []):
+            unit = CANONICAL_UNITS.get(v["field"])
+            written = v["unit_as_written"] if not _null(v["unit_as_written"]) else None
+            out.add("inputs", f"{month} {v['field']}", v["value_as_written"], written,
+                    f"原值（单位如填写）；换算为 {fmt(v['canonical_value'])} {unit}",
+                    f"as written (unit as written); canonical {fmt(v['canonical_value'])} {unit}",
+                    source=source, sheet=None if _null(v["sheet"]) else v["sheet"], row=v["row"],
+                    column=None if _null(v["column"]) else v["column"])
 
 
 def _factor_section(out: _Lines) -> None:
@@ -204,10 +223,10 @@ def _month_measures(out: _Lines, month: str) -> None:
 
 
 def _window_measures(out: _Lines, a: dict, months: list[str]) -> None:
-    for m in [m for m in months if m in set(out.inp.park_month["period"])]:
-        row = out.inp.park_month[out.inp.park_month["period"] == m].iloc[0]
-        out.add("measures", f"{m} energy_tce", row["energy_tce"], "tce", "当月能耗", "the month's energy use")
-        out.add("measures", f"{m} co2_t", row["co2_t"], "tCO2", "当月排放", "the month's CO2")
+    pm = {r["period"]: r for r in _records(out.inp.park_month)}
+    for m in [m for m in months if m in pm]:
+        out.add("measures", f"{m} energy_tce", pm[m]["energy_tce"], "tce", "当月能耗", "the month's energy use")
+        out.add("measures", f"{m} co2_t", pm[m]["co2_t"], "tCO2", "当月排放", "the month's CO2")
     for m, (zh, en) in MEASURE_NOTES.items():
         out.add("measures", m, a.get(m), MEASURE_UNITS.get(m), zh, en)
 
@@ -215,6 +234,8 @@ def _window_measures(out: _Lines, a: dict, months: list[str]) -> None:
 def _rebound_parks(inp: ExplainInputs, months: list[str]) -> tuple[bool, pd.DataFrame]:
     if inp.park_month.empty:
         return False, pd.DataFrame()
+    if not may_rebound(inp.park_month, inp.std, through_month=months[-1]):
+        return False, pd.DataFrame(columns=ALERT_COLUMNS)
     as_of = inp.as_of or p.month_end(months[-1]) + dt.timedelta(days=1)
     park = pd.DataFrame([inp.park])
     alerts = detect_rebounds(inp.park_month, park, inp.std, as_of, through_month=months[-1])
