@@ -118,26 +118,24 @@ def _null(x) -> bool:
 class _Lines:
     def __init__(self, inp: ExplainInputs):
         self.inp = inp
-        self.rows: list[dict] = []
-        self.refs = {r.key: r for r in inp.ref_standard.itertuples(index=False)}
+        self.rows: list[tuple] = []  # in COLUMNS order
+        self.refs = {r["key"]: r for r in _records(inp.ref_standard)}
         self.seen: set[tuple[str, str]] = set()
 
     def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None):
         file, sha = source if source else (None, None)
-        self.rows.append({
-            "park_code": self.inp.park["park_code"], "period": self.inp.period, "line_no": len(self.rows) + 1,
-            "section": section, "item": item, "value": fmt(value), "unit": unit, "source_file": file,
-            "source_sha256": sha, "sheet": sheet, "row": None if _null(row) else int(row), "column": column,
-            "note_zh": zh, "note_en": en, "standard_version": self.inp.std.version,
-        })
+        self.rows.append((
+            self.inp.park["park_code"], self.inp.period, len(self.rows) + 1, section, item, fmt(value), unit,
+            file, sha, sheet, None if _null(row) else int(row), column, zh, en, self.inp.std.version,
+        ))
 
     def ref(self, section: str, key: str, zh: str = "", en: str = "") -> None:
         r = self.refs.get(key)
         if r is None or (section, key) in self.seen:
             return
         self.seen.add((section, key))
-        source = r.source
-        self.add(section, key, r.value, r.unit or None, f"{zh}来源：{source}".strip(),
+        source = r["source"]
+        self.add(section, key, r["value"], r["unit"] or None, f"{zh}来源：{source}".strip(),
                  f"{en + '; ' if en else ''}source: {source}", source=self.inp.standard_file)
 
 
@@ -154,7 +152,7 @@ def _park_section(out: _Lines) -> None:
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts of plain Python values (`DataFrame.to_dict("records")` is slow on a few wide rows)."""
     cols = list(frame.columns)
-    return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))]
+    return [dict(zip(cols, values)) for values in frame.to_numpy(dtype=object).tolist()]
 
 
 def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:

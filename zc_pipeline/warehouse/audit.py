@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -47,14 +48,35 @@ class ExplainData:
             kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
         }
-        self._submission_rows = dict(tuple(self.submissions.groupby("submission_id")))
-        self._value_rows = dict(tuple(self.values.groupby("submission_id")))
+        self._submission_rows = self.submissions.groupby("submission_id").indices  # id -> row positions
+        self._value_rows = self.values.groupby("submission_id").indices
         self._standards: dict[str, tuple] = {}
+        self._park_rows: dict[str, dict] = {}
+        self._registry_files: dict[object, tuple[str, str] | None] = {}
 
-    def _rows_of(self, groups: dict, ids: set, empty: pd.DataFrame) -> pd.DataFrame:
-        """The rows of these submission ids in the table's (primary key) order, original labels kept."""
-        parts = [groups[i] for i in sorted(ids) if i in groups]
-        return pd.concat(parts) if parts else empty.head(0)
+    @staticmethod
+    def _rows_of(positions: dict, ids: set, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of these submission ids, by id in sorted order, each id's rows in the table's
+        (primary key) order, original labels kept."""
+        parts = [positions[i] for i in sorted(ids) if i in positions]
+        return frame.iloc[np.concatenate(parts)] if parts else frame.head(0)
+
+    def _park_row(self, park_code: str) -> dict:
+        if park_code not in self._park_rows:
+            self._park_rows[park_code] = {"park_code": park_code, **self._parks.loc[park_code].to_dict()}
+        return dict(self._park_rows[park_code])
+
+    def _registry_file(self, sha256) -> tuple[str, str] | None:
+        """(path, SHA-256) of the registry file a park row came from; parks.csv when the registry had several files."""
+        if sha256 not in self._registry_files:
+            reg = self.registry_files[self.registry_files["source_sha256"] == sha256]
+            found = None
+            if len(reg):
+                parks_csv = reg[reg["source_file"].str.endswith("parks.csv")]
+                row = (parks_csv if len(parks_csv) else reg).iloc[0]
+                found = (row["source_file"], row["source_sha256"])
+            self._registry_files[sha256] = found
+        return self._registry_files[sha256]
 
     def _standard(self, version: str):
         if version not in self._standards:
@@ -78,7 +100,7 @@ class ExplainData:
         parks = self._parks
         if park_code not in parks.index:
             raise AuditError(f"园区 {park_code} 不在登记表中 / park {park_code} is not in the registry")
-        park = {"park_code": park_code, **parks.loc[park_code].to_dict()}
+        park = self._park_row(park_code)
         kind = p.period_kind(period)
         assessment = None
         if kind in ASSESSMENT_TABLE:
@@ -97,12 +119,7 @@ class ExplainData:
         std, ref, std_source = self._standard(str(version))
         window = pm[pm["period"].isin(months)]
         ids = set(window["submission_id"])
-        reg = self.registry_files[self.registry_files["source_sha256"] == park.get("registry_sha256")]
-        registry_file = None
-        if len(reg):
-            parks_csv = reg[reg["source_file"].str.endswith("parks.csv")]
-            row = (parks_csv if len(parks_csv) else reg).iloc[0]
-            registry_file = (row["source_file"], row["source_sha256"])
+        registry_file = self._registry_file(park.get("registry_sha256"))
         return ExplainInputs(
             park=park, period=period, std=std, ref_standard=ref, park_month=pm.reset_index(drop=True),
             submissions=self._rows_of(self._submission_rows, ids, self.submissions),
