@@ -125,10 +125,19 @@ def _converter(column) -> Callable[[Any], Any]:
     return lambda v: v
 
 
+# converter -> the plain type it returns as it is (str(s) is s, float(x) == x, int(i) == i): the
+# common case of a large frame, passed through without the per-value conversion
+_KEPT_BY: dict[Callable[[Any], Any], type] = {_to_text: str, float: float, _to_int: int}
+
+
 def _column_values(table: Table, name: str, values: Iterable[Any]) -> list[Any]:
     convert = _converter(table.c[name])
+    keeps = _KEPT_BY.get(convert)  # values of exactly this type come back from `convert` unchanged
     out = []
     for raw in values:
+        if keeps is not None and type(raw) is keeps and raw == raw:  # raw == raw: not NaN
+            out.append(raw)
+            continue
         value = _plain(raw)
         if value is None:
             out.append(None)

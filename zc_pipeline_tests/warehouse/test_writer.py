@@ -118,6 +118,20 @@ def test_types_are_converted(warehouse_engine):
     assert read_table(warehouse_engine, "dim_park")["enrolled_on"].tolist() == [dt.date(2025, 3, 1)]
 
 
+def test_values_already_of_the_column_type_pass_through_and_the_rest_are_converted():
+    # The pass-through (exact str / float / int) must give what the conversion gives.
+    table = writer.TABLES["funding_allocation"]
+    text = writer._column_values(table, "project_id", ["F-1", np.str_("F-2"), 7, dt.date(2026, 1, 2), None, np.nan])
+    assert text == ["F-1", "F-2", "7", "2026-01-02", None, None]
+    assert [type(v) for v in text[:4]] == [str, str, str, str]
+    score = writer._column_values(table, "score", [88.5, np.float64(2.5), float("nan"), None, 3, pd.NA])
+    assert score == [88.5, 2.5, None, None, 3.0, None] and [type(v) for v in score[:2]] == [float, float]
+    money = writer._column_values(table, "investment_yuan", [5, np.int64(6), 7.0, True, None])
+    assert money == [5, 6, 7, 1, None] and [type(v) for v in money[:4]] == [int, int, int, int]
+    with pytest.raises(ValueError, match="not a whole number"):
+        writer._column_values(table, "investment_yuan", [7.5])
+
+
 def test_driver_insert_stores_what_sqlalchemy_stores(warehouse_engine):
     """`_insert` hands rows to the driver itself; the same rows through SQLAlchemy's own
     executemany must read back identical (dates, aware and naive stamps, flags, NULLs, schema)."""
