@@ -25,8 +25,8 @@ STD = load_standard()
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.warehouse.audit import ExplainData, explain_many
-    from zc_pipeline.warehouse.writer import read_table, replace_partition
+    from zc_pipeline.warehouse.audit import ExplainData, explain_windows
+    from zc_pipeline.warehouse.writer import distinct_values, read_table, replace_partition
 
     engine = zc.engine()
     data = ExplainData(engine, as_of=zc.as_of_date)
@@ -37,24 +37,22 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         rows = data.assessments[kind]
         current.update(dict(zip(rows[kind], rows["run_id"])))
     previous = _previous_runs(context)
-    stored = set(read_table(engine, "grade_explanation")["period"])
+    stored = distinct_values(engine, "grade_explanation", "period")
     stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)
     pairs = []
     for period in stale:
         kind = "quarter" if "Q" in period else "half"
         rows = data.assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
-    by_period: dict[str, list[pd.DataFrame]] = {}
-    for (_, period), lines in zip(pairs, explain_many(data, pairs)):  # one pool for every stale window
-        by_period.setdefault(period, []).append(lines)
+    by_period = explain_windows(data, pairs)  # one pool for every stale window
     written = []
     for period in stale:
-        lines = by_period.get(period, [])
-        frame = pd.concat(lines, ignore_index=True).assign(run_id=context.run.run_id) if lines else pd.DataFrame()
+        frame = by_period[period].assign(run_id=context.run.run_id) if period in by_period else pd.DataFrame()
         with engine.begin() as conn:
             replace_partition(conn, "grade_explanation", frame, {"period": period})
         written.append(frame)
-    frame = pd.concat(written, ignore_index=True) if written else read_table(engine, "grade_explanation").head(0)
+    # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)
+    frame = pd.concat(written, ignore_index=True) if written else read_table(engine, "grade_explanation", where={"period": [""]})
     return dg.MaterializeResult(metadata=table_metadata(
         frame, periods_rewritten=", ".join(stale) or "none",
         assessment_runs=dg.MetadataValue.json(current),

@@ -445,6 +445,13 @@ def count_rows(bind: Bind, name: str, where: Mapping[str, object] | None = None)
         )
 
 
+def distinct_values(bind: Bind, name: str, column: str) -> set:
+    """The distinct values of one column (e.g. the periods a table holds), without reading the rows."""
+    table = _table(name)
+    with _reader(bind) as conn:
+        return set(conn.execute(select(table.c[column]).distinct()).scalars())
+
+
 def read_table(bind: Bind, name: str, where: Mapping[str, object] | None = None) -> pd.DataFrame:
     """Rows of a warehouse table (optionally filtered like `replace_partition`), ordered by primary key."""
     table = _table(name)

@@ -300,3 +300,10 @@ def test_read_table_splits_a_long_in_list(warehouse_engine, monkeypatch):
     assert writer.count_rows(warehouse_engine, "submission", where={"submission_id": wanted, "period": "2026-03"}) == 20
     assert writer.count_rows(warehouse_engine, "submission", where={"period": "2026-04"}) == 0
     assert writer.count_rows(warehouse_engine, "submission") == 40
+
+
+def test_distinct_values_of_a_column(warehouse_engine):
+    frame = pd.DataFrame({"year": ["2026", "2026", "2027"], "project_id": ["F-1", "F-2", "F-1"]})
+    replace_partition(warehouse_engine, "funding_allocation", frame, {"year": [2026, 2027]})
+    assert writer.distinct_values(warehouse_engine, "funding_allocation", "year") == {"2026", "2027"}  # year is text
+    assert writer.distinct_values(warehouse_engine, "funding_allocation", "project_id") == {"F-1", "F-2"}
