@@ -10,6 +10,7 @@ import warnings
 
 import dagster as dg
 
+from zc_pipeline.defs.explain import rewritten_windows
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import (
     from_dagster_key,
@@ -36,6 +37,10 @@ TARGETS = [
     ("funding_allocation_checks", ("funding_allocation",), "year"),
     ("grade_explanation_checks", ("grade_explanation",), None),
 ]
+
+
+# unpartitioned tables written window by window: their checks read the windows last rewritten
+WINDOWED = {"grade_explanation": rewritten_windows}
 
 
 def _metadata(outcome, state_dir: str) -> dict:
@@ -81,8 +86,9 @@ def build_checks(name: str, tables: tuple[str, ...], kind: str | None) -> dg.Ass
         for table in tables:
             only = {k.name for k in selected if k.asset_key.to_user_string() == table}
             if only:
+                windows = WINDOWED[table](context.instance) if table in WINDOWED else None
                 outcomes += check_partition(zc.engine(), zc.state_dir, table, period, zc.std, zc.as_of_date,
-                                            context.run.run_id, only, build_docs=False)
+                                            context.run.run_id, only, build_docs=False, windows=windows)
         if not zc.defer_data_docs:
             flush_docs(zc.state_dir)  # one Data Docs rebuild per step, before the links are shown
         for o in outcomes:

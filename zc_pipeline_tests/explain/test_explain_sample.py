@@ -1,8 +1,12 @@
 """`zc explain` and grade_explanation on the committed sample region (a capped quarter, a capped half)."""
+from pathlib import Path
+
+import dagster as dg
 import pandas as pd
 import pytest
 
 from zc_pipeline.cli import main
+from zc_pipeline.defs.explain import rewritten_windows
 from zc_pipeline.domain.explain import explain
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.warehouse.audit import ExplainData
@@ -78,6 +82,9 @@ def test_grade_explanation_table_matches(sample_run):
     assert stored["value"].fillna("").tolist() == fresh["value"].fillna("").tolist()
     periods = set(read_table(sample_run.engine, "grade_explanation")["period"])
     assert {"2025-Q4", "2026-H1", "2025-H2"} <= periods
+    # the run's one grade_explanation materialization wrote every window, so its checks read them all
+    with dg.DagsterInstance.from_config(str(Path(sample_run.settings.state_dir) / "dagster_home")) as instance:
+        assert rewritten_windows(instance) == sorted(periods)
 
 
 def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeypatch):

@@ -1,0 +1,49 @@
+"""grade_explanation's checks read the windows its last materialization rewrote, not the whole table."""
+import dagster as dg
+import pandas as pd
+
+from zc_pipeline.defs.checks import build_checks
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.warehouse.engine import create_all, make_engine
+from zc_pipeline.warehouse.writer import replace_partition
+
+
+def lines(period: str, sections: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "park_code": "150100-P001", "period": period, "line_no": range(1, len(sections) + 1),
+        "section": sections, "item": "score", "value": "80", "note_zh": "", "note_en": "",
+        "run_id": "r", "standard_version": "IM-ZCP-2026.1",
+    })
+
+
+def test_checks_read_the_rewritten_windows_only(tmp_path):
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    create_all(make_engine(url))
+    zc = ZcResource(data_dir=str(tmp_path), warehouse_url=url, state_dir=str(tmp_path / "state"), as_of="2026-03-05")
+    instance = dg.DagsterInstance.ephemeral()
+    writes: list[dict[str, pd.DataFrame]] = [
+        {"2025-Q1": lines("2025-Q1", ["park", "bogus", "score"])},  # 3 rows, one breaks the section enum
+        {"2025-Q2": lines("2025-Q2", ["park", "score"])},  # 2 rows; Q1's broken row stays stored
+        {},  # nothing stale: nothing rewritten
+    ]
+
+    @dg.asset(name="grade_explanation")
+    def fake_grade_explanation(context, zc: ZcResource):
+        windows = writes.pop(0)
+        for period, frame in windows.items():
+            replace_partition(zc.engine(), "grade_explanation", frame, {"period": period}, validate=False)
+        return dg.MaterializeResult(metadata={"windows_rewritten": dg.MetadataValue.json(sorted(windows))})
+
+    checks = build_checks("grade_explanation_checks", ("grade_explanation",), None)
+    seen = []
+    for _ in range(3):
+        result = dg.materialize([fake_grade_explanation, checks], resources={"zc": zc}, instance=instance,
+                                raise_on_error=False)
+        seen.append({e.check_name: e for e in result.get_asset_check_evaluations()})
+
+    first, second, third = (s["schema"] for s in seen)
+    assert (first.passed, first.metadata["rows"].value, first.metadata["windows"].value) == (False, 3, "2025-Q1")
+    # 5 rows are stored, Q1's bad one among them; the run that rewrote Q2 checks Q2's 2 rows
+    assert (second.passed, second.metadata["rows"].value, second.metadata["windows"].value) == (True, 2, "2025-Q2")
+    assert (third.passed, third.metadata["rows"].value, third.metadata["windows"].value) == (True, 0, "none rewritten")
+    assert seen[1]["unique_key"].passed and seen[1]["unique_key"].metadata["rows"].value == 2
