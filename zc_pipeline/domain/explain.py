@@ -156,7 +156,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
-    """submitted_value rows (tuples) of each submission, in (row, column) order, NULL places last.
+    """submitted_value rows (dicts) of each submission, in (row, column) order, NULL places last.
 
     One stable sort of all the window's values: each submission's rows come out in the order a
     sort of that submission's rows alone gives.
