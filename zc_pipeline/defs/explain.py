@@ -25,16 +25,16 @@ STD = load_standard()
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.warehouse.audit import ExplainData, explain_windows
+    from zc_pipeline.warehouse.audit import ExplainData, explain_windows, read_assessments
     from zc_pipeline.warehouse.writer import distinct_values, read_table, replace_partition
 
     engine = zc.engine()
-    data = ExplainData(engine, as_of=zc.as_of_date)
+    assessments = read_assessments(engine)
     # The assessment run each window was explained from lives in this asset's metadata, not in the
     # table, so equal inputs give equal rows; a window is rewritten when its assessment run changed.
     current = {}
     for kind in ("quarter", "half"):
-        rows = data.assessments[kind]
+        rows = assessments[kind]
         current.update(dict(zip(rows[kind], rows["run_id"])))
     previous = _previous_runs(context)
     stored = distinct_values(engine, "grade_explanation", "period")
@@ -42,9 +42,11 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
     pairs = []
     for period in stale:
         kind = "quarter" if "Q" in period else "half"
-        rows = data.assessments[kind]
+        rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
-    by_period = explain_windows(data, pairs)  # one pool for every stale window
+    # only the months the stale windows need: a later run rewrites a quarter or two, not the history
+    data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments) if stale else None
+    by_period = explain_windows(data, pairs) if stale else {}  # one pool for every stale window
     written = []
     for period in stale:
         frame = by_period[period].assign(run_id=context.run.run_id) if period in by_period else pd.DataFrame()

@@ -26,19 +26,40 @@ def normalise_period(period: str) -> str:
     return period
 
 
+def months_to_explain(windows: list[str]) -> list[str]:
+    """The park_month rows an explanation of these windows reads: each window's months and the month
+    before it (a rebound dated in the window's first month compares with it); earlier months
+    change no line, later ones are not seen at the window's end."""
+    months: set[str] = set()
+    for window in windows:
+        scored = p.score_window(window)
+        months.update([p.add_months(scored[0], -1), *scored])
+    return sorted(months) or [""]
+
+
+def read_assessments(engine: sa.Engine, where: dict | None = None) -> dict[str, pd.DataFrame]:
+    """{"quarter": park_quarter_assessment rows, "half": park_half_assessment rows}."""
+    return {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
+
+
 class ExplainData:
     """The warehouse rows explanations read, loaded once; `inputs()` narrows them to one park and window."""
 
-    def __init__(self, engine: sa.Engine, parks: list[str] | None = None, as_of: dt.date | None = None):
+    def __init__(self, engine: sa.Engine, parks: list[str] | None = None, as_of: dt.date | None = None,
+                 windows: list[str] | None = None, assessments: dict[str, pd.DataFrame] | None = None):
+        """`windows`: explain only these quarters and halves, so load only the months they need.
+        `assessments`: the two assessment tables by kind ("quarter", "half"), when the caller has
+        read them (filtered like `parks`)."""
         where = {"park_code": parks} if parks else None
         self.as_of = as_of
         self.dim_park = read_table(engine, "dim_park", where=where)
-        self.park_month = read_table(engine, "park_month", where=where)
+        months = {"period": months_to_explain(windows)} if windows is not None else {}
+        self.park_month = read_table(engine, "park_month", where={**(where or {}), **months} or None)
         ids = self.park_month["submission_id"].dropna().unique().tolist()
         self.submissions = read_table(engine, "submission", where={"submission_id": ids or [""]})
         self.values = read_table(engine, "submitted_value", where={"submission_id": ids or [""]})
         self.ref_standard = read_table(engine, "ref_standard")
-        self.assessments = {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
+        self.assessments = assessments if assessments is not None else read_assessments(engine, where)
         files = read_table(engine, "landing_file")
         self.registry_files = files[files["kind"] == "registry"]
         # sliced once, so one explanation costs the same however many parks the warehouse holds

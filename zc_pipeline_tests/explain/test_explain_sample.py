@@ -116,6 +116,32 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
         pd.testing.assert_frame_equal(pooled[period], alone)
 
 
+def test_months_an_explanation_reads():
+    from zc_pipeline.warehouse.audit import months_to_explain
+
+    # a quarter and the month before it (a rebound in January compares with December)
+    assert months_to_explain(["2026-Q1"]) == ["2025-12", "2026-01", "2026-02", "2026-03"]
+    # H2 scores the whole year: December before it and January to December, 13 months
+    assert months_to_explain(["2025-H2"]) == ["2024-12"] + [f"2025-{m:02d}" for m in range(1, 13)]
+    assert months_to_explain(["2026-Q1", "2025-Q4"]) == ["2025-09", "2025-10", "2025-11", "2025-12",
+                                                         "2026-01", "2026-02", "2026-03"]
+
+
+def test_loading_only_the_windows_months_explains_the_same(sample_run):
+    """A later run explains the stale windows from their months only: same lines as from the whole history."""
+    full = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    compared = 0
+    for kind in ("quarter", "half"):
+        rows = full.assessments[kind]
+        for window in sorted(set(rows[kind])):
+            part = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of, windows=[window])
+            assert len(part.park_month) < len(full.park_month)  # the sample runs to 2026-07: fewer months
+            for code in rows.loc[rows[kind] == window, "park_code"]:
+                pd.testing.assert_frame_equal(explain(part.inputs(code, window)), explain(full.inputs(code, window)))
+                compared += 1
+    assert compared == 214 + 107  # every park_quarter_assessment and park_half_assessment row of the sample run
+
+
 def test_the_sample_run_writes_data_docs(sample_run):
     """`zc run` renders the site once at its end: every stored validation result has its page."""
     state = sample_run.settings.state_dir
