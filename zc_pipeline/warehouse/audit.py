@@ -52,6 +52,7 @@ class ExplainData:
         read them (filtered like `parks`)."""
         where = {"park_code": parks} if parks else None
         self.as_of = as_of
+        self.windows = set(windows) if windows is not None else None
         self.dim_park = read_table(engine, "dim_park", where=where)
         months = {"period": months_to_explain(windows)} if windows is not None else {}
         self.park_month = read_table(engine, "park_month", where={**(where or {}), **months} or None)
@@ -118,6 +119,9 @@ class ExplainData:
 
     def inputs(self, park_code: str, period: str) -> ExplainInputs:
         period = normalise_period(period)
+        if self.windows is not None and period not in self.windows:  # its months were not loaded
+            raise AuditError(f"{period} 不在已加载的考核期内 / {period} is not among the windows loaded "
+                             f"({', '.join(sorted(self.windows))})")
         parks = self._parks
         if park_code not in parks.index:
             raise AuditError(f"园区 {park_code} 不在登记表中 / park {park_code} is not in the registry")

@@ -9,7 +9,7 @@ from zc_pipeline.cli import main
 from zc_pipeline.defs.explain import rewritten_windows
 from zc_pipeline.domain.explain import explain
 from zc_pipeline.quality.gx import docs_index
-from zc_pipeline.warehouse.audit import ExplainData
+from zc_pipeline.warehouse.audit import AuditError, ExplainData
 from zc_pipeline.warehouse.writer import read_table
 
 pytestmark = pytest.mark.long_first  # its first test builds the session's sample run
@@ -140,6 +140,8 @@ def test_loading_only_the_windows_months_explains_the_same(sample_run):
                 pd.testing.assert_frame_equal(explain(part.inputs(code, window)), explain(full.inputs(code, window)))
                 compared += 1
     assert compared == 214 + 107  # every park_quarter_assessment and park_half_assessment row of the sample run
+    with pytest.raises(AuditError, match="not among the windows loaded"):  # its months were not loaded
+        ExplainData(sample_run.engine, as_of=sample_run.settings.as_of, windows=["2025-Q4"]).inputs(*CAPPED_HALF)
 
 
 def test_the_sample_run_writes_data_docs(sample_run):
