@@ -44,9 +44,10 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         kind = "quarter" if "Q" in period else "half"
         rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
-    # only the months the stale windows need: a later run rewrites a quarter or two, not the history
-    data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments) if stale else None
-    by_period = explain_windows(data, pairs) if stale else {}  # one pool for every stale window
+    by_period = {}
+    if stale:  # only the months the stale windows need: a later run rewrites a quarter or two, not the history
+        data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments)
+        by_period = explain_windows(data, pairs)  # one pool for every stale window
     written = []
     for period in stale:
         frame = by_period[period].assign(run_id=context.run.run_id) if period in by_period else pd.DataFrame()
@@ -54,7 +55,7 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
             replace_partition(conn, "grade_explanation", frame, {"period": period})
         written.append(frame)
     # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)
-    frame = pd.concat(written, ignore_index=True) if written else read_table(engine, "grade_explanation", where={"period": [""]})
+    frame = pd.concat(written, ignore_index=True) if written else read_table(engine, "grade_explanation", where={"period": []})
     return dg.MaterializeResult(metadata=table_metadata(
         frame, periods_rewritten=", ".join(stale) or "none",
         windows_rewritten=dg.MetadataValue.json(stale),
@@ -68,17 +69,19 @@ def rewritten_windows(instance: dg.DagsterInstance) -> list[str] | None:
     Its asset checks read those windows only: the others were checked when they were written, the
     key includes the window, and the whole table grows by ~800,000 rows a year per 1,000 parks.
     """
-    event = instance.get_latest_materialization_event(dg.AssetKey("grade_explanation"))
-    if event is None or event.asset_materialization is None:
-        return None
-    value = event.asset_materialization.metadata.get("windows_rewritten")
-    return list(value.value) if value is not None else None
+    value = _last_metadata(instance, "windows_rewritten")
+    return list(value) if value is not None else None
 
 
 def _previous_runs(context: dg.AssetExecutionContext) -> dict:
     """{window: assessment run_id} recorded by this asset's last materialization."""
-    event = context.instance.get_latest_materialization_event(context.asset_key)
+    return dict(_last_metadata(context.instance, "assessment_runs") or {})
+
+
+def _last_metadata(instance: dg.DagsterInstance, key: str):
+    """The value of one metadata entry of grade_explanation's last materialization (None: none)."""
+    event = instance.get_latest_materialization_event(dg.AssetKey("grade_explanation"))
     if event is None or event.asset_materialization is None:
-        return {}
-    value = event.asset_materialization.metadata.get("assessment_runs")
-    return dict(value.value) if value is not None else {}
+        return None
+    value = event.asset_materialization.metadata.get(key)
+    return value.value if value is not None else None

@@ -120,6 +120,7 @@ class _Lines:
         self.inp = inp
         self.rows: list[tuple] = []  # in COLUMNS order
         self.refs = {r["key"]: r for r in _records(inp.ref_standard)}
+        self.months = {r["period"]: r for r in _records(inp.park_month)}  # the park's park_month rows by month
         self.seen: set[tuple[str, str]] = set()
 
     def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None):
@@ -171,7 +172,7 @@ def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
 def _input_section(out: _Lines, months: list[str]) -> None:
     inp = out.inp
     enrol = p.month_of(inp.park["enrolled_on"]) if not _null(inp.park.get("enrolled_on")) else months[0]
-    pm = {r["period"]: r for r in _records(inp.park_month)}
+    pm = out.months
     subs = {r["submission_id"]: r for r in _records(inp.submissions)}
     values = _values_by_submission(inp.values)
     for month in months:
@@ -221,7 +222,7 @@ def _month_measures(out: _Lines, month: str) -> None:
 
 
 def _window_measures(out: _Lines, a: dict, months: list[str]) -> None:
-    pm = {r["period"]: r for r in _records(out.inp.park_month)}
+    pm = out.months
     for m in [m for m in months if m in pm]:
         out.add("measures", f"{m} energy_tce", pm[m]["energy_tce"], "tce", "当月能耗", "the month's energy use")
         out.add("measures", f"{m} co2_t", pm[m]["co2_t"], "tCO2", "当月排放", "the month's CO2")

@@ -60,7 +60,7 @@ def read_rows(engine: sa.Engine, table: str, period: str | None, windows: list[s
     """The stored rows a partition of `table` wrote (the whole table when unpartitioned; only these
     `windows` of a table written window by window, like grade_explanation)."""
     if windows is not None:
-        return read_table(engine, table, where={"period": windows or [""]})
+        return read_table(engine, table, where={"period": windows})
     if period is None:
         return read_table(engine, table)
     if table == "landing_file":

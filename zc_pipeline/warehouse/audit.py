@@ -34,7 +34,7 @@ def months_to_explain(windows: list[str]) -> list[str]:
     for window in windows:
         scored = p.score_window(window)
         months.update([p.add_months(scored[0], -1), *scored])
-    return sorted(months) or [""]
+    return sorted(months)
 
 
 def read_assessments(engine: sa.Engine, where: dict | None = None) -> dict[str, pd.DataFrame]:
