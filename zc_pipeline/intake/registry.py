@@ -109,11 +109,12 @@ def read_registry(registry_dir: str | Path) -> Registry:
     parks = parks[PARK_COLUMNS].copy()
     codes = parks["park_code"]
     scopes = dict(zip(codes, parks["scope"]))
-    for i, r in parks.iterrows():
+    repeated = set(codes[codes.duplicated(keep=False)])  # a set, not a scan per row: 10,000 parks stay linear
+    for i, r in enumerate(parks.itertuples(index=False)):
         row = i + 2
         if not PARK_CODE.match(r.park_code):
             add(parks_path, row, "REG002", "park_code", r.park_code)
-        elif (codes == r.park_code).sum() > 1:
+        elif r.park_code in repeated:
             add(parks_path, row, "REG003", "park_code", r.park_code)
         if r.league_city_code not in city_codes:
             add(parks_path, row, "REG004", "league_city_code", r.league_city_code)
@@ -134,9 +135,9 @@ def read_registry(registry_dir: str | Path) -> Registry:
             add(parks_path, row, "REG006", "on_cultivation_list", r.on_cultivation_list)
         for col in ("enrolled_on", "target_date"):
             try:
-                dt.date.fromisoformat(r[col])
+                dt.date.fromisoformat(getattr(r, col))
             except ValueError:
-                add(parks_path, row, "REG010", col, r[col])
+                add(parks_path, row, "REG010", col, getattr(r, col))
         try:
             int(r.baseline_year)
         except ValueError:
@@ -144,14 +145,14 @@ def read_registry(registry_dir: str | Path) -> Registry:
         numbers = {}
         for col in ("baseline_carbon_per_energy", "baseline_green_share", "target_green_share"):
             try:
-                numbers[col] = float(r[col])
+                numbers[col] = float(getattr(r, col))
             except ValueError:
-                add(parks_path, row, "REG010", col, r[col])
+                add(parks_path, row, "REG010", col, getattr(r, col))
         if "baseline_carbon_per_energy" in numbers and numbers["baseline_carbon_per_energy"] <= 0:
             add(parks_path, row, "REG006", "baseline_carbon_per_energy", r.baseline_carbon_per_energy)
         for col in ("baseline_green_share", "target_green_share"):
             if col in numbers and not 0 <= numbers[col] <= 1:
-                add(parks_path, row, "REG006", col, r[col])
+                add(parks_path, row, "REG006", col, getattr(r, col))
         if len(numbers) == 3 and numbers["target_green_share"] < numbers["baseline_green_share"]:
             add(parks_path, row, "REG011", "target_green_share", r.target_green_share)
     if issues:

@@ -69,3 +69,13 @@ def test_a_missing_column_is_reported(tmp_path):
     with pytest.raises(RegistryError) as exc:
         read_registry(_write(tmp_path, ["150600-P001"], header="park_code\n"))
     assert set(exc.value.issues["rule_id"]) == {"REG001"}
+
+
+def test_every_row_of_a_repeated_park_code_is_reported(tmp_path):
+    # GOOD's first code again on rows 5 and 6 (header = row 1, GOOD = rows 2-4): rows 2, 5 and 6 all say REG003
+    again = GOOD[0].replace("鄂尔多斯零碳产业园", "重复")
+    with pytest.raises(RegistryError) as exc:
+        read_registry(_write(tmp_path, GOOD + [again, again]))
+    hits = exc.value.issues[exc.value.issues["rule_id"] == "REG003"]
+    assert hits["row"].tolist() == [2, 5, 6]
+    assert set(hits["value"]) == {"150600-P001"}
