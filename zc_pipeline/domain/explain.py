@@ -85,6 +85,7 @@ class ExplainInputs:
     standard_file: tuple[str, str] | None = None  # (path, sha256) of the rulebook file
     as_of: dt.date | None = None
     lines: list[dict] = field(default_factory=list)
+    ref_rows: dict[str, dict] | None = None  # ref_standard rows by key, when the caller keeps them per version
 
 
 def standard_from_ref(ref: pd.DataFrame) -> Standard:
@@ -119,7 +120,7 @@ class _Lines:
     def __init__(self, inp: ExplainInputs):
         self.inp = inp
         self.rows: list[tuple] = []  # in COLUMNS order
-        self.refs = {r["key"]: r for r in _records(inp.ref_standard)}
+        self.refs = inp.ref_rows if inp.ref_rows is not None else ref_rows(inp.ref_standard)
         self.months = {r["period"]: r for r in _records(inp.park_month)}  # the park's park_month rows by month
         self.seen: set[tuple[str, str]] = set()
 
@@ -138,6 +139,11 @@ class _Lines:
         source = r["source"]
         self.add(section, key, r["value"], r["unit"] or None, f"{zh}来源：{source}".strip(),
                  f"{en + '; ' if en else ''}source: {source}", source=self.inp.standard_file)
+
+
+def ref_rows(ref_standard: pd.DataFrame) -> dict[str, dict]:
+    """ref_standard rows as plain dicts by key (what the explanation's rulebook lines read)."""
+    return {r["key"]: r for r in _records(ref_standard)}
 
 
 def _window_months(period: str) -> list[str]:
@@ -159,14 +165,19 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
     """submitted_value rows (dicts) of each submission, in (row, column) order, NULL places last.
 
-    One stable sort of all the window's values: each submission's rows come out in the order a
-    sort of that submission's rows alone gives.
+    One stable sort of all the window's values (plain Python: a pandas sort of a few dozen rows
+    costs more than the rest of the section): each submission's rows come out in the order a sort
+    of that submission's rows alone gives.
     """
     out: dict[str, list] = {}
-    ordered = values.sort_values(["row", "column"], na_position="last", kind="stable")
-    for v in _records(ordered):
+    for v in sorted(_records(values), key=_place):
         out.setdefault(v["submission_id"], []).append(v)
     return out
+
+
+def _place(v: dict) -> tuple:
+    row, column = v["row"], v["column"]
+    return (_null(row), 0 if _null(row) else row, _null(column), "" if _null(column) else column)
 
 
 def _input_section(out: _Lines, months: list[str]) -> None:
@@ -230,11 +241,14 @@ def _window_measures(out: _Lines, a: dict, months: list[str]) -> None:
         out.add("measures", m, a.get(m), MEASURE_UNITS.get(m), zh, en)
 
 
+_NO_ALERTS = pd.DataFrame(columns=ALERT_COLUMNS)  # read only
+
+
 def _rebound_parks(inp: ExplainInputs, months: list[str]) -> tuple[bool, pd.DataFrame]:
     if inp.park_month.empty:
-        return False, pd.DataFrame()
+        return False, _NO_ALERTS
     if not may_rebound(inp.park_month, inp.std, through_month=months[-1]):
-        return False, pd.DataFrame(columns=ALERT_COLUMNS)
+        return False, _NO_ALERTS
     as_of = inp.as_of or p.month_end(months[-1]) + dt.timedelta(days=1)
     park = pd.DataFrame([inp.park])
     alerts = detect_rebounds(inp.park_month, park, inp.std, as_of, through_month=months[-1])
@@ -293,7 +307,7 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
     if len(alerts):
         out.ref("caps", "rebound.factor", "反弹判定系数。", "rebound factor")
         out.ref("caps", "rebound.rectify_months", "整改期限（月）。", "months to rectify")
-    for alert in alerts.itertuples(index=False):
+    for alert in alerts.itertuples(index=False) if len(alerts) else ():  # (itertuples of nothing still builds a namedtuple)
         out.add("caps", f"rebound {alert.period}", alert.status, None,
                 f"碳强度反弹：{fmt(alert.carbon_per_energy)} > 上月 {fmt(alert.previous_carbon_per_energy)} × 系数；整改期限 {fmt(alert.rectify_by)}；窗口末状态 {alert.status}",
                 f"rebound: {fmt(alert.carbon_per_energy)} > previous {fmt(alert.previous_carbon_per_energy)} × factor; rectify by {fmt(alert.rectify_by)}; status at the window's end {alert.status}")

@@ -8,7 +8,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.domain import periods as p
-from zc_pipeline.domain.explain import ExplainInputs, standard_from_ref
+from zc_pipeline.domain.explain import ExplainInputs, ref_rows, standard_from_ref
 from zc_pipeline.standards import load_standard, standard_path
 from zc_pipeline.warehouse.writer import read_table
 
@@ -115,7 +115,7 @@ class ExplainData:
             source = (f"zc_pipeline/standards/{path.name}", load_standard(version).sha256)
         except (FileNotFoundError, OSError):
             source = None
-        return std, ref, source
+        return std, ref, source, ref_rows(ref)
 
     def inputs(self, park_code: str, period: str) -> ExplainInputs:
         period = normalise_period(period)
@@ -141,7 +141,7 @@ class ExplainData:
             if pm[pm["period"] == period].empty:
                 raise AuditError(f"{park_code} 在 {period} 没有有效报送 / {park_code} has no submission in force for {period}")
             version = pm.loc[pm["period"] == period, "standard_version"].iloc[0]
-        std, ref, std_source = self._standard(str(version))
+        std, ref, std_source, refs = self._standard(str(version))
         window = pm[pm["period"].isin(months)]
         ids = set(window["submission_id"])
         registry_file = self._registry_file(park.get("registry_sha256"))
@@ -150,6 +150,7 @@ class ExplainData:
             submissions=self._rows_of(self._submission_rows, ids, self.submissions),
             values=self._rows_of(self._value_rows, ids, self.values),
             assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
+            ref_rows=refs,
         )
 
 
