@@ -1,6 +1,7 @@
 """Reads for auditors: the rows one explanation needs, and a park's grade_history."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 import numpy as np
@@ -65,7 +66,10 @@ class ExplainData:
         self.registry_files = files[files["kind"] == "registry"]
         # sliced once, so one explanation costs the same however many parks the warehouse holds
         self._parks = self.dim_park.set_index("park_code")
-        self._months = dict(tuple(self.park_month.groupby("park_code")))  # park -> its rows
+        # park -> (its rows in month order, 0-based; their months): a window is a run of them, found by bisecting
+        self._months = {code: (rows, rows["period"].tolist()) for code, rows in (
+            (code, rows.sort_values("period", kind="stable").reset_index(drop=True))
+            for code, rows in self.park_month.groupby("park_code"))}
         self._assessment_rows = {
             kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
@@ -135,18 +139,19 @@ class ExplainData:
             assessment = self.assessments[kind].iloc[at].to_dict()
             version = assessment["standard_version"]
         months = [period] if kind == "month" else p.score_window(period)
-        pm = self._months.get(park_code, self.park_month.head(0))
-        pm = pm[pm["period"] <= months[-1]]
+        rows, periods = self._months.get(park_code) or (self.park_month.head(0), [])
+        end = bisect.bisect_right(periods, months[-1])
+        start = bisect.bisect_left(periods, months[0], 0, end)  # months[0]..months[-1] are consecutive
+        pm = rows.iloc[:end]
         if kind == "month":
-            if pm[pm["period"] == period].empty:
+            if start == end:
                 raise AuditError(f"{park_code} 在 {period} 没有有效报送 / {park_code} has no submission in force for {period}")
-            version = pm.loc[pm["period"] == period, "standard_version"].iloc[0]
+            version = pm["standard_version"].iloc[start]
         std, ref, std_source, refs = self._standard(str(version))
-        window = pm[pm["period"].isin(months)]
-        ids = set(window["submission_id"])
+        ids = set(pm["submission_id"].iloc[start:end])
         registry_file = self._registry_file(park.get("registry_sha256"))
         return ExplainInputs(
-            park=park, period=period, std=std, ref_standard=ref, park_month=pm.reset_index(drop=True),
+            park=park, period=period, std=std, ref_standard=ref, park_month=pm,
             submissions=self._rows_of(self._submission_rows, ids, self.submissions),
             values=self._rows_of(self._value_rows, ids, self.values),
             assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,

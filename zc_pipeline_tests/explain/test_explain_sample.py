@@ -8,6 +8,7 @@ import pytest
 from zc_pipeline.cli import main
 from zc_pipeline.defs.explain import rewritten_windows
 from zc_pipeline.domain.explain import explain
+from zc_pipeline.domain.periods import add_months
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.warehouse.audit import AuditError, ExplainData
 from zc_pipeline.warehouse.writer import read_table
@@ -155,3 +156,16 @@ def test_the_sample_run_writes_data_docs(sample_run):
     assert len(results) > 100  # 36 parks, 19 months: several suites per run
     assert {r.relative_to(r.parents[3]).with_suffix("") for r in results} == \
         {h.relative_to(h.parents[3]).with_suffix("") for h in pages}
+
+
+def test_what_cannot_be_explained_is_refused_with_the_reason(sample_run):
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    months = read_table(sample_run.engine, "park_month")
+    code, first = months.sort_values(["park_code", "period"]).iloc[0][["park_code", "period"]]
+    with pytest.raises(AuditError, match="has no submission in force"):  # the month before its first park_month row
+        data.inputs(code, add_months(first, -1))
+    assert data.inputs(code, first).park_month["period"].tolist() == [first]  # its first month: that row alone
+    with pytest.raises(AuditError, match="is not in the registry"):
+        data.inputs("150600-P999", first)
+    with pytest.raises(AuditError, match="no assessment of"):
+        data.inputs(code, "2031-Q1")
