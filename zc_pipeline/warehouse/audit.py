@@ -43,6 +43,13 @@ def read_assessments(engine: sa.Engine, where: dict | None = None) -> dict[str, 
     return {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
 
 
+def _in_month_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """A park's park_month rows by month, 0-based (read by primary key they already are)."""
+    if not rows["period"].is_monotonic_increasing:
+        rows = rows.sort_values("period", kind="stable")
+    return rows.reset_index(drop=True)
+
+
 class ExplainData:
     """The warehouse rows explanations read, loaded once; `inputs()` narrows them to one park and window."""
 
@@ -68,8 +75,7 @@ class ExplainData:
         self._parks = self.dim_park.set_index("park_code")
         # park -> (its rows in month order, 0-based; their months): a window is a run of them, found by bisecting
         self._months = {code: (rows, rows["period"].tolist()) for code, rows in (
-            (code, rows.sort_values("period", kind="stable").reset_index(drop=True))
-            for code, rows in self.park_month.groupby("park_code"))}
+            (code, _in_month_order(rows)) for code, rows in self.park_month.groupby("park_code"))}
         self._assessment_rows = {
             kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
