@@ -170,7 +170,11 @@ def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
     of that submission's rows alone gives.
     """
     out: dict[str, list] = {}
-    for v in sorted(_records(values), key=_place):
+    try:
+        ordered = sorted(_records(values), key=_place)
+    except TypeError:  # values of mixed types in a column (not what the warehouse holds): pandas orders them
+        ordered = _records(values.sort_values(["row", "column"], na_position="last", kind="stable"))
+    for v in ordered:
         out.setdefault(v["submission_id"], []).append(v)
     return out
 

@@ -189,7 +189,7 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str
     """Each window's explanation lines, `explain(data.inputs(code, period))` concatenated in the order
     of `pairs` (the rows grade_explanation stores for that window).
 
-    Explanations are independent and CPU-bound (~10 ms each; a first run over 1,000 parks writes
+    Explanations are independent and CPU-bound (~5 ms each; a first run over 1,000 parks writes
     ~6,000), so many of them are shared out to forked workers, which inherit `data` instead of
     receiving it; the result is what the loop in one process gives.
     """

@@ -8,7 +8,7 @@ import pytest
 from zc_pipeline.cli import main
 from zc_pipeline.defs.explain import rewritten_windows
 from zc_pipeline.domain.explain import explain
-from zc_pipeline.domain.periods import add_months
+from zc_pipeline.domain.periods import add_months, score_window
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.warehouse.audit import AuditError, ExplainData
 from zc_pipeline.warehouse.writer import read_table
@@ -169,3 +169,20 @@ def test_what_cannot_be_explained_is_refused_with_the_reason(sample_run):
         data.inputs("150600-P999", first)
     with pytest.raises(AuditError, match="no assessment of"):
         data.inputs(code, "2031-Q1")
+
+
+def test_a_window_reads_the_parks_months_to_its_end_and_the_submissions_of_its_own_months(sample_run):
+    """inputs() finds a window among the park's months by bisecting: months before and after it
+    must not leak in (the expectation here is a plain filter of the stored table)."""
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    months = read_table(sample_run.engine, "park_month")
+    code = CAPPED_QUARTER[0]
+    mine = months[months["park_code"] == code]
+    assert mine["period"].min() < "2025-07" and mine["period"].max() > "2025-12"  # months on both sides
+    for window in ("2025-Q4", "2025-H2", "2025-10"):  # H2 is scored over the whole year
+        scored = [window] if window[5:].isdigit() else score_window(window)
+        inp = data.inputs(code, window)
+        assert inp.park_month["period"].tolist() == sorted(p for p in mine["period"] if p <= scored[-1])
+        assert sorted(set(inp.submissions["submission_id"])) == sorted(
+            mine.loc[mine["period"].isin(scored), "submission_id"])
+        assert set(inp.values["submission_id"]) == set(inp.submissions["submission_id"])
