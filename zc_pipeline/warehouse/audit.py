@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -74,8 +75,10 @@ class ExplainData:
         # sliced once, so one explanation costs the same however many parks the warehouse holds
         self._parks = self.dim_park.set_index("park_code")
         # park -> (its rows in month order, 0-based; their months): a window is a run of them, found by bisecting
-        self._months = {code: (rows, rows["period"].tolist()) for code, rows in (
-            (code, _in_month_order(rows)) for code, rows in self.park_month.groupby("park_code"))}
+        self._months: dict[str, tuple[pd.DataFrame, list[str]]] = {}
+        for code, rows in self.park_month.groupby("park_code"):
+            rows = _in_month_order(rows)
+            self._months[code] = (rows, rows["period"].tolist())
         self._assessment_rows = {
             kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
@@ -179,10 +182,16 @@ def _explain_windows(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
     window back instead of one per park (pickling thousands of small frames cost a fifth of the pool)."""
     from zc_pipeline.domain.explain import explain
 
-    lines: dict[str, list[pd.DataFrame]] = {}
-    for code, period in pairs:
-        lines.setdefault(period, []).append(explain(_SHARED.inputs(code, period)))
-    return {period: pd.concat(frames, ignore_index=True) for period, frames in lines.items()}
+    return _by_window((period, explain(_SHARED.inputs(code, period))) for code, period in pairs)
+
+
+def _by_window(frames: Iterable[tuple[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """{window: its frames concatenated in the order given}."""
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for period, frame in frames:
+        parts.setdefault(period, []).append(frame)
+    return {period: found[0] if len(found) == 1 else pd.concat(found, ignore_index=True)
+            for period, found in parts.items()}
 
 
 def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
@@ -205,12 +214,8 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str
             return _explain_windows(pairs)
         size = -(-len(pairs) // (4 * workers))  # four runs per worker evens out uneven windows
         runs = [pairs[i : i + size] for i in range(0, len(pairs), size)]
-        parts: dict[str, list[pd.DataFrame]] = {}
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for done in pool.map(_explain_windows, runs):  # runs in order, so each window's rows stay in order
-                for period, frame in done.items():
-                    parts.setdefault(period, []).append(frame)
-        return {period: frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-                for period, frames in parts.items()}
+            # runs come back in order, so each window's rows stay in order
+            return _by_window(item for done in pool.map(_explain_windows, runs) for item in done.items())
     finally:
         _SHARED = None
