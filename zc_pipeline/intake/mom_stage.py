@@ -16,8 +16,8 @@ def record_month_over_month(engine: sa.Engine, month: str, previous: str, std: S
                             receipts_dir: Path | None = None) -> pd.DataFrame:
     current = read_table(engine, "park_month", where={"period": month})
     prev = read_table(engine, "park_month", where={"period": previous})
-    values = read_table(engine, "submitted_value", where={"submission_id": list(current["submission_id"]) or [""]})
-    warnings = month_over_month_warnings(current, prev, std, values=values)
+    warnings = month_over_month_warnings(
+        current, prev, std, values=lambda ids: read_table(engine, "submitted_value", where={"submission_id": ids}))
     subs = read_table(engine, "submission", where={"period": month})
     meta = subs.set_index("submission_id")[["source_file", "source_sha256"]]
     if len(warnings):

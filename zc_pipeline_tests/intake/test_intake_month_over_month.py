@@ -50,3 +50,28 @@ def test_points_to_the_written_cell_when_values_are_given(month_dir, parse, std)
     assert (w["sheet"], w["row"], w["column"], w["value"]) == ("能源消费", 2, "消费量", "30000000")
     assert w["submission_id"] == mar.records.iloc[0]["submission_id"]
     assert "30" in w["message_en"]
+
+
+def test_a_values_function_is_asked_only_for_the_flagged_submissions(month_dir, parse, std):
+    feb = parse(build_workbook(month_dir.parent / "2026-02" / "feb.xlsx", info={"报告期": "2026-02"}),
+                folder_month="2026-02")
+    energy = [("电网购电", "kWh", 30_000_000) if r[0] == "电网购电" else r for r in GOOD_ENERGY]
+    mar = parse(build_workbook(month_dir / "mar.xlsx", energy=energy))
+    asked = []
+
+    def values_of(ids):
+        asked.append(ids)
+        return mar.values[mar.values["submission_id"].isin(ids)]
+
+    by_function = month_over_month_warnings(mar.records, feb.records, std, values=values_of)
+    by_frame = month_over_month_warnings(mar.records, feb.records, std, values=mar.values)
+    assert asked == [[mar.records.iloc[0]["submission_id"]]]  # the one park with a 30x grid purchase
+    pd.testing.assert_frame_equal(by_function, by_frame)
+    assert by_function.iloc[0]["sheet"] == "能源消费"
+
+
+def test_a_values_function_is_not_asked_when_nothing_is_flagged(std):
+    asked = []
+    out = month_over_month_warnings(frame(MARCH[1:]), frame(PREVIOUS), std, values=lambda ids: asked.append(ids))
+    # park B has no previous month, park C's previous is January: no pair, no warning
+    assert out.empty and asked == []
