@@ -1,6 +1,7 @@
 """The park registry (FILES.md §1): league-cities and parks, read with Chinese aliases and validated."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import re
@@ -54,6 +55,8 @@ register(
     Rule("REG010", "record", "registry", "{column} 不是有效的数值或日期：{value}", "{column} is not a valid number or date: {value}"),
     Rule("REG011", "record", "registry", "目标绿电占比 {value} 低于基准绿电占比",
          "target_green_share {value} is below baseline_green_share"),
+    Rule("REG012", "record", "registry", "此行有 {value} 个字段，表头有 {expected} 列（多了逗号，或少了字段？）",
+         "this row has {value} fields but the header has {expected} columns (a stray comma, or a missing field?)"),
 )
 
 
@@ -75,6 +78,21 @@ class Registry:
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
 
 
+def _ragged_rows(path: Path) -> tuple[int, list[tuple[int, int]]]:
+    """The header's number of fields, and (line, fields) of every record with another number.
+
+    Checked before pandas reads the file: given rows one field longer than the header (say, a
+    comma at the end of each), pandas would take the first column as the index and shift every
+    value one column left, and the errors would name the wrong columns.
+    """
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        ragged = [(reader.line_num, len(record)) for record in reader
+                  if record and len(record) != len(header)]  # blank lines are skipped, as pandas does
+    return len(header), ragged
+
+
 def _read(path: Path, aliases: dict[str, str]) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     df.columns = [aliases.get(c.strip(), c.strip()) for c in df.columns]
@@ -89,11 +107,17 @@ def read_registry(registry_dir: str | Path) -> Registry:
     cities_path, parks_path = registry_dir / "league_cities.csv", registry_dir / "parks.csv"
     issues: list[dict] = []
 
-    def add(file: Path, row, rule_id: str, column: str, value) -> None:
-        zh, en = rule(rule_id).messages(column=column, value=value)
+    def add(file: Path, row, rule_id: str, column: str, value, **context) -> None:
+        zh, en = rule(rule_id).messages(column=column, value=value, **context)
         issues.append({"file": file.name, "row": row, "column": column, "value": value, "rule_id": rule_id,
                        "message_zh": zh, "message_en": en})
 
+    for path in (cities_path, parks_path):
+        expected, ragged = _ragged_rows(path)
+        for line, fields in ragged:
+            add(path, line, "REG012", "", fields, expected=expected)
+    if issues:
+        raise RegistryError(pd.DataFrame(issues))
     cities = _read(cities_path, CITY_ALIASES)
     for col in CITY_COLUMNS:
         if col not in cities:

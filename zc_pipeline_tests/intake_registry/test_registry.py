@@ -79,3 +79,36 @@ def test_every_row_of_a_repeated_park_code_is_reported(tmp_path):
     hits = exc.value.issues[exc.value.issues["rule_id"] == "REG003"]
     assert hits["row"].tolist() == [2, 5, 6]
     assert set(hits["value"]) == {"150600-P001"}
+
+
+def test_rows_ending_in_a_stray_comma_are_named_not_read_one_column_off(tmp_path):
+    # every data row has 14 fields (13 + an empty one after the trailing comma); the header has 13
+    with pytest.raises(RegistryError) as exc:
+        read_registry(_write(tmp_path, [row + "," for row in GOOD]))
+    issues = exc.value.issues
+    assert issues["rule_id"].tolist() == ["REG012", "REG012", "REG012"]
+    assert issues["file"].tolist() == ["parks.csv"] * 3
+    assert issues["row"].tolist() == [2, 3, 4]
+    assert issues["value"].tolist() == [14, 14, 14]
+    assert "14 fields but the header has 13 columns" in issues.iloc[0]["message_en"]
+    assert "此行有 14 个字段，表头有 13 列" in issues.iloc[0]["message_zh"]
+
+
+def test_a_short_row_is_named_and_quoted_commas_and_blank_lines_are_not_ragged(tmp_path):
+    quoted = GOOD[0].replace("鄂尔多斯零碳产业园", '"鄂尔多斯, 零碳产业园"')  # a comma inside quotes: 13 fields
+    short = "150600-P002,只有三列,150600"
+    (tmp_path / "league_cities.csv").write_text(CITIES + "150100,呼和浩特市\n", encoding="utf-8")
+    (tmp_path / "parks.csv").write_text(HEADER + quoted + "\n\n" + short + "\n" + GOOD[1] + "\n", encoding="utf-8")
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path)
+    issues = exc.value.issues
+    # league_cities.csv line 4 has 2 fields of 3; parks.csv: line 2 quoted (fine), line 3 blank, line 4 short
+    got = list(zip(issues["file"], issues["row"], issues["value"]))
+    assert got == [("league_cities.csv", 4, 2), ("parks.csv", 4, 3)]
+    assert set(issues["rule_id"]) == {"REG012"}
+
+
+def test_a_quoted_comma_alone_reads_as_one_value(tmp_path):
+    quoted = GOOD[0].replace("鄂尔多斯零碳产业园", '"鄂尔多斯, 零碳产业园"')
+    reg = read_registry(_write(tmp_path, [quoted, *GOOD[1:]]))
+    assert reg.parks.loc[reg.parks["park_code"] == "150600-P001", "park_name"].item() == "鄂尔多斯, 零碳产业园"
