@@ -167,3 +167,19 @@ def sample_run(tmp_path_factory) -> PipelineRun:
             os.environ.pop("DAGSTER_HOME", None)
         else:
             os.environ["DAGSTER_HOME"] = old
+
+
+@pytest.fixture
+def bi_role(warehouse_target):
+    """A fresh login-role name for a read-only BI role; the role and its schema are dropped afterwards."""
+    role = f"zc_bi_{secrets.token_hex(4)}"
+    yield role
+    if warehouse_target.backend != "postgresql":
+        return
+    admin = pg_admin_engine(warehouse_target.url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{warehouse_target.schema}" CASCADE'))
+        if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+            conn.execute(sa.text(f'DROP OWNED BY "{role}"'))
+            conn.execute(sa.text(f'DROP ROLE "{role}"'))
+    admin.dispose()

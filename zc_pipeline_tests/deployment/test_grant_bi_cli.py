@@ -8,7 +8,6 @@ from zc_pipeline.cli import main
 from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline_tests.conftest import pg_admin_engine
-from zc_pipeline_tests.warehouse.test_bi import bi_role  # noqa: F401  (fixture: a role name, dropped afterwards)
 
 BI_PASSWORD = "bi-read-only"
 INSUFFICIENT_PRIVILEGE = "42501"  # "permission denied" and "must be owner of ..."

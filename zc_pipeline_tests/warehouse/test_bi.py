@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import pandas as pd
 import pytest
@@ -11,7 +10,6 @@ import sqlalchemy as sa
 from zc_pipeline.warehouse.bi import create_views, grant_bi
 from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
-from zc_pipeline_tests.conftest import pg_admin_engine
 
 UTC = dt.timezone.utc
 
@@ -50,21 +48,6 @@ def test_views_query_on_both_databases(warehouse_engine):
     board = _view(warehouse_engine, "v_city_quarter_dashboard").sort_values("league_city_code")
     assert board[["league_city_code", "parks"]].values.tolist() == [["150200", 4], ["150300", 2]]
     assert board["name_en"].iloc[0] == "Baotou" and pd.isna(board["name_en"].iloc[1])  # city not in the dimension
-
-
-@pytest.fixture
-def bi_role(warehouse_target):
-    role = f"zc_bi_{secrets.token_hex(4)}"
-    yield role
-    if warehouse_target.backend != "postgresql":
-        return
-    admin = pg_admin_engine(warehouse_target.url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{warehouse_target.schema}" CASCADE'))
-        if conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
-            conn.execute(sa.text(f'DROP OWNED BY "{role}"'))
-            conn.execute(sa.text(f'DROP ROLE "{role}"'))
-    admin.dispose()
 
 
 def _denied(conn, sql: str) -> bool:
