@@ -15,6 +15,7 @@ def test_sqlite_pragmas(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65536  # 64 MiB (negative: KiB), not the default 2 MiB
 
 
 def test_sqlite_write_transaction_takes_the_lock_at_begin(tmp_path):
