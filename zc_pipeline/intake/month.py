@@ -166,8 +166,22 @@ def intake_rows(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: St
             yield intake_chunk(jobs, *args)
         return
     chunks = _chunks(jobs, CHUNKS_PER_WORKER * workers)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(intake_chunk, chunks, *[[a] * len(chunks) for a in args])
+    # what every run of files shares (the registry is ~2 MB pickled at 10,000 parks) goes to each
+    # worker once, when it starts, not with every run of files
+    with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_args, initargs=(args,)) as pool:
+        yield from pool.map(_worker_chunk, chunks)
+
+
+_WORKER_ARGS: tuple = ()  # in a parse-pool worker: intake_chunk's arguments after the jobs
+
+
+def _set_worker_args(args: tuple) -> None:
+    global _WORKER_ARGS
+    _WORKER_ARGS = args
+
+
+def _worker_chunk(jobs: list[FileJob]) -> ChunkRows:
+    return intake_chunk(jobs, *_WORKER_ARGS)
 
 
 def record_month(
