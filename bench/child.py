@@ -31,7 +31,38 @@ def _rss_bytes(pid: int) -> int:
     return 0
 
 
+def _children(pid: int) -> list[int] | None:
+    """Direct children of `pid` from /proc/<pid>/task/*/children (None when the kernel lacks them)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    out: list[int] = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+        except FileNotFoundError:
+            return None if tid == str(pid) else out
+        except OSError:
+            continue
+    return out
+
+
 def _descendants(root: int) -> list[int]:
+    """Every process below `root`: from the kernel's children lists (a few reads), else by scanning
+    every /proc entry for parent ids."""
+    out, frontier = [], [root]
+    while frontier:
+        kids = _children(frontier.pop())
+        if kids is None:
+            return _descendants_by_scan(root)
+        out += kids
+        frontier += kids
+    return out
+
+
+def _descendants_by_scan(root: int) -> list[int]:
     parents: dict[int, int] = {}
     for name in os.listdir("/proc"):
         if name.isdigit():
@@ -63,8 +94,8 @@ class TreeRss:
     also the tree's CPU seconds over time, so each Dagster step's busy cores can be read off.
 
     The poller's own CPU (it reads /proc) is not the pipeline's: `own_cpu` totals it, and the CPU
-    samples leave it out. The whole process list is rescanned every RESCAN_S only (a scan reads
-    every /proc entry); the known processes are read every RSS_POLL_S.
+    samples leave it out. The tree is read every RSS_POLL_S from the kernel's children lists; where
+    those are missing, the whole process list is scanned, every RESCAN_S only.
     """
 
     RESCAN_S = 0.25
@@ -81,9 +112,10 @@ class TreeRss:
         tick = os.sysconf("SC_CLK_TCK")
         kids: list[int] = []
         scanned = 0.0
+        rescan = 0.0 if _children(me) is not None else self.RESCAN_S
         while not self._stop.is_set():
             started = time.thread_time()
-            if time.monotonic() - scanned >= self.RESCAN_S:
+            if time.monotonic() - scanned >= rescan:
                 kids, scanned = _descendants(me), time.monotonic()
             total = _rss_bytes(me) + sum(_rss_bytes(p) for p in kids)
             self.peak = max(self.peak, total)

@@ -41,3 +41,28 @@ def test_bench_quick_run_writes_every_measurement(tmp_path):
     assert {t["target"] for t in result["targets"]}
     text = markdown.read_text()
     assert "<!-- bench:begin" in text and "| target | value | limit | met |" in text
+
+
+def test_the_process_tree_is_read_from_the_kernels_children_lists_as_a_full_scan_reads_it():
+    import os
+    import subprocess
+    import time
+
+    from bench.child import _descendants, _descendants_by_scan
+
+    # two shells, each with a background sleep and a foreground one (2 + 4 processes); only their
+    # own subtrees are compared, since other tests may have left processes below this one
+    shells = [subprocess.Popen(["sh", "-c", "sleep 5 & sleep 5; wait"]) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 5
+        while sum(len(_descendants_by_scan(s.pid)) for s in shells) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for shell in shells:
+            by_scan = sorted(_descendants_by_scan(shell.pid))
+            assert len(by_scan) == 2  # its two sleeps
+            assert sorted(_descendants(shell.pid)) == by_scan
+        assert {s.pid for s in shells} <= set(_descendants(os.getpid()))
+    finally:
+        for s in shells:
+            s.kill()
+            s.wait()
