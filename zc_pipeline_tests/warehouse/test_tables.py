@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from zc_pipeline.warehouse.engine import schema_of
+from zc_pipeline.warehouse.engine import create_all, make_engine, schema_of
 from zc_pipeline.warehouse.tables import HISTORY_TABLES, PARTITION_COLUMNS, TABLES
 
 # WAREHOUSE.md, written out by hand (the spec is not parsed at test time).
@@ -105,3 +105,15 @@ def test_tables_columns_and_comments_in_the_database(warehouse_engine):
             assert inspector.get_table_comment(name, schema=schema)["text"] == table.comment
         pk = inspector.get_pk_constraint(name, schema=schema)["constrained_columns"]
         assert pk == [c.name for c in table.primary_key.columns], name
+
+
+def test_submitted_values_are_stored_in_key_order_on_sqlite(tmp_path):
+    # WITHOUT ROWID: the table is its primary-key B-tree, so a submission's values are read together
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    create_all(engine)
+    with engine.connect() as conn:
+        ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'submitted_value'").scalar()
+        without_rowid = dict(conn.exec_driver_sql("SELECT name, wr FROM pragma_table_list").fetchall())
+    assert ddl.rstrip().endswith("WITHOUT ROWID")
+    assert without_rowid["submitted_value"] == 1
+    assert without_rowid["submission"] == 0  # the other tables keep SQLite's default layout
