@@ -43,7 +43,9 @@ def _children(pid: int) -> list[int] | None:
             with open(f"/proc/{pid}/task/{tid}/children") as fh:
                 out += [int(c) for c in fh.read().split()]
         except FileNotFoundError:
-            return None if tid == str(pid) else out
+            if tid == str(pid):
+                return None  # the kernel keeps no children lists (or the process is gone)
+            continue  # a thread that ended meanwhile
         except OSError:
             continue
     return out

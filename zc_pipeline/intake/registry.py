@@ -55,8 +55,8 @@ register(
     Rule("REG010", "record", "registry", "{column} 不是有效的数值或日期：{value}", "{column} is not a valid number or date: {value}"),
     Rule("REG011", "record", "registry", "目标绿电占比 {value} 低于基准绿电占比",
          "target_green_share {value} is below baseline_green_share"),
-    Rule("REG012", "record", "registry", "此行有 {value} 个字段，表头有 {expected} 列（多了逗号，或少了字段？）",
-         "this row has {value} fields but the header has {expected} columns (a stray comma, or a missing field?)"),
+    Rule("REG012", "record", "registry", "此行有 {value} 个字段，多于表头的 {expected} 列（行尾多了逗号？）",
+         "this row has {value} fields, more than the header's {expected} columns (a stray comma?)"),
 )
 
 
@@ -78,19 +78,44 @@ class Registry:
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
 
 
-def _ragged_rows(path: Path) -> tuple[int, list[tuple[int, int]]]:
-    """The header's number of fields, and (line, fields) of every record with another number.
+@dataclass
+class _Layout:
+    """Where a registry file's records are: the header's number of fields, and the first line and
+    number of fields of each data record in the order pandas reads them."""
 
-    Checked before pandas reads the file: given rows one field longer than the header (say, a
-    comma at the end of each), pandas would take the first column as the index and shift every
-    value one column left, and the errors would name the wrong columns.
+    header_fields: int
+    records: list[tuple[int, int]]
+
+    def ragged(self) -> list[tuple[int, int]]:
+        """(line, fields) of each record with more fields than the header."""
+        return [(line, n) for line, n in self.records if n > self.header_fields]
+
+
+def _layout(path: Path) -> _Layout:
+    """Read with the csv module before pandas reads the file, so that rows longer than the header
+    (say, a comma at the end of each) are named: pandas would take the first column as the index
+    and shift every value one column left, and the errors would name the wrong columns. A short
+    row is read by pandas as empty trailing fields, which the field rules then judge.
+
+    Lines pandas skips are skipped here too (empty or blanks only), and a record's line is its
+    first, as a text editor shows it (a quoted field may span lines).
     """
+    header: list[str] | None = None
+    records: list[tuple[int, int]] = []
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader, [])
-        ragged = [(reader.line_num, len(record)) for record in reader
-                  if record and len(record) != len(header)]  # blank lines are skipped, as pandas does
-    return len(header), ragged
+        while True:
+            first_line = reader.line_num + 1
+            record = next(reader, None)
+            if record is None:
+                break
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if header is None:
+                header = record
+            else:
+                records.append((first_line, len(record)))
+    return _Layout(len(header or []), records)
 
 
 def _read(path: Path, aliases: dict[str, str]) -> pd.DataFrame:
@@ -112,10 +137,10 @@ def read_registry(registry_dir: str | Path) -> Registry:
         issues.append({"file": file.name, "row": row, "column": column, "value": value, "rule_id": rule_id,
                        "message_zh": zh, "message_en": en})
 
-    for path in (cities_path, parks_path):
-        expected, ragged = _ragged_rows(path)
-        for line, fields in ragged:
-            add(path, line, "REG012", "", fields, expected=expected)
+    layouts = {path: _layout(path) for path in (cities_path, parks_path)}
+    for path, layout in layouts.items():
+        for line, fields in layout.ragged():
+            add(path, line, "REG012", "", fields, expected=layout.header_fields)
     if issues:
         raise RegistryError(pd.DataFrame(issues))
     cities = _read(cities_path, CITY_ALIASES)
@@ -134,8 +159,11 @@ def read_registry(registry_dir: str | Path) -> Registry:
     codes = parks["park_code"]
     scopes = dict(zip(codes, parks["scope"]))
     repeated = set(codes[codes.duplicated(keep=False)])  # a set, not a scan per row: 10,000 parks stay linear
+    lines = [line for line, _ in layouts[parks_path].records]
+    if len(lines) != len(parks):  # the two readers disagree on some odd line: count rows instead
+        lines = list(range(2, len(parks) + 2))
     for i, r in enumerate(parks.itertuples(index=False)):
-        row = i + 2
+        row = lines[i]
         if not PARK_CODE.match(r.park_code):
             add(parks_path, row, "REG002", "park_code", r.park_code)
         elif r.park_code in repeated:

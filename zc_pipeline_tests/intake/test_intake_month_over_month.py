@@ -75,3 +75,12 @@ def test_a_values_function_is_not_asked_when_nothing_is_flagged(std):
     out = month_over_month_warnings(frame(MARCH[1:]), frame(PREVIOUS), std, values=lambda ids: asked.append(ids))
     # park B has no previous month, park C's previous is January: no pair, no warning
     assert out.empty and asked == []
+
+
+def test_a_values_function_is_not_asked_when_every_pair_is_within_the_band(std):
+    asked = []
+    steady = [("A", "2026-03", "sA3", (500, 0, 50, 10, 600, 7, 0, 1, 30), 5000)]  # each carrier 10x or less of February's
+    # grid 500/50 = 10, onsite 50/500 = 0.1, certificates 10/5 = 2, coal 600/6000 = 0.1, gas 7/7 = 1,
+    # gasoline 1/1, heat 30/30: all on or inside the band; direct 0 now and diesel 0 before are skipped
+    out = month_over_month_warnings(frame(steady), frame(PREVIOUS[:1]), std, values=lambda ids: asked.append(ids))
+    assert out.empty and asked == []

@@ -90,22 +90,44 @@ def test_rows_ending_in_a_stray_comma_are_named_not_read_one_column_off(tmp_path
     assert issues["file"].tolist() == ["parks.csv"] * 3
     assert issues["row"].tolist() == [2, 3, 4]
     assert issues["value"].tolist() == [14, 14, 14]
-    assert "14 fields but the header has 13 columns" in issues.iloc[0]["message_en"]
-    assert "此行有 14 个字段，表头有 13 列" in issues.iloc[0]["message_zh"]
+    assert "14 fields, more than the header's 13 columns" in issues.iloc[0]["message_en"]
+    assert "此行有 14 个字段，多于表头的 13 列" in issues.iloc[0]["message_zh"]
 
 
-def test_a_short_row_is_named_and_quoted_commas_and_blank_lines_are_not_ragged(tmp_path):
+def test_a_long_row_is_named_by_its_line_and_blank_lines_and_quoted_commas_are_not(tmp_path):
     quoted = GOOD[0].replace("鄂尔多斯零碳产业园", '"鄂尔多斯, 零碳产业园"')  # a comma inside quotes: 13 fields
-    short = "150600-P002,只有三列,150600"
-    (tmp_path / "league_cities.csv").write_text(CITIES + "150100,呼和浩特市\n", encoding="utf-8")
-    (tmp_path / "parks.csv").write_text(HEADER + quoted + "\n\n" + short + "\n" + GOOD[1] + "\n", encoding="utf-8")
+    extra = GOOD[2] + ",多余"  # 14 fields
+    (tmp_path / "league_cities.csv").write_text(CITIES + "150100,呼和浩特市,Hohhot,多余\n", encoding="utf-8")
+    # line 1 header, 2 quoted, 3 empty, 4 blanks only, 5 GOOD[1], 6 extra
+    (tmp_path / "parks.csv").write_text(HEADER + quoted + "\n\n   \n" + GOOD[1] + "\n" + extra + "\n", encoding="utf-8")
     with pytest.raises(RegistryError) as exc:
         read_registry(tmp_path)
     issues = exc.value.issues
-    # league_cities.csv line 4 has 2 fields of 3; parks.csv: line 2 quoted (fine), line 3 blank, line 4 short
-    got = list(zip(issues["file"], issues["row"], issues["value"]))
-    assert got == [("league_cities.csv", 4, 2), ("parks.csv", 4, 3)]
+    # league_cities.csv line 4 has 4 fields of 3
+    assert list(zip(issues["file"], issues["row"], issues["value"])) == [("league_cities.csv", 4, 4), ("parks.csv", 6, 14)]
     assert set(issues["rule_id"]) == {"REG012"}
+
+
+def test_a_short_row_reads_its_missing_fields_as_empty_and_they_are_judged_as_such(tmp_path):
+    # a city without its optional English name, written without the trailing comma: accepted
+    cities = CITIES + "150100,呼和浩特市\n"
+    short_park = ",".join(GOOD[0].replace("150600-P001", "150600-P002").split(",")[:12])  # no target_date
+    with pytest.raises(RegistryError) as exc:
+        read_registry(_write(tmp_path, GOOD + [short_park], cities=cities))
+    issues = exc.value.issues
+    assert list(zip(issues["row"], issues["rule_id"], issues["column"], issues["value"])) == [
+        (5, "REG010", "target_date", "")]
+
+
+def test_rows_after_blank_lines_are_named_by_the_line_a_text_editor_shows(tmp_path):
+    bad = "150600-P009,错类别,150600,provincial,whole,,true,2025-01-01,2025,0.6,0.3,0.5,2026-12-31"
+    (tmp_path / "league_cities.csv").write_text(CITIES, encoding="utf-8")
+    (tmp_path / "parks.csv").write_text(HEADER + GOOD[0] + "\n\n\n" + bad + "\n", encoding="utf-8")
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path)
+    issues = exc.value.issues
+    # header line 1, GOOD[0] line 2, two empty lines, the bad row on line 5 (pandas' third row would say 3)
+    assert list(zip(issues["row"], issues["rule_id"], issues["column"])) == [(5, "REG006", "category")]
 
 
 def test_a_quoted_comma_alone_reads_as_one_value(tmp_path):
