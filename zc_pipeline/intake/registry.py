@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from zc_pipeline.errors import UserError
 from zc_pipeline.intake.catalogue import Rule, register
 
 CITY_ALIASES = {"盟市代码": "league_city_code", "盟市名称": "name_zh"}
@@ -57,17 +58,34 @@ register(
          "target_green_share {value} is below baseline_green_share"),
     Rule("REG012", "record", "registry", "此行有 {value} 个字段，多于表头的 {expected} 列（行尾多了逗号？）",
          "this row has {value} fields, more than the header's {expected} columns (a stray comma?)"),
+    Rule("REG013", "file", "registry", "文件为空，没有表头行：请写入表头和每个{what}一行",
+         "the file is empty, it has no header row: write the header and one row per {what_en}"),
+    Rule("REG014", "file", "registry", "文件不存在：登记表目录应包含 league_cities.csv 和 parks.csv",
+         "the file does not exist: the registry folder needs league_cities.csv and parks.csv"),
+    Rule("REG015", "file", "registry", "无法按 UTF-8 编码的 CSV 读取（{value}）：请检查引号并另存为 UTF-8 CSV",
+         "cannot be read as UTF-8 CSV ({value}): check its quotes and save it as UTF-8 CSV"),
 )
+_WHAT = {"league_cities.csv": ("盟市", "league-city"), "parks.csv": ("园区", "park")}
 
 
-class RegistryError(ValueError):
-    """The registry has errors; `issues` lists each (row as a text editor shows it, header = 1)."""
+class RegistryError(UserError, ValueError):
+    """The registry has errors; `issues` lists each (row as a text editor shows it, header = 1).
 
-    def __init__(self, issues: pd.DataFrame):
+    The message is a headline (where, what to do) and one line per issue.
+    """
+
+    def __init__(self, issues: pd.DataFrame, registry_dir: str | Path | None = None):
         self.issues = issues
-        lines = [f"{r.file}:{r.row} [{r.rule_id}] {r.column}: {r.message_en} / {r.message_zh}"
-                 for r in issues.itertuples()]
-        super().__init__("registry rejected:\n" + "\n".join(lines))
+        where = f" in {registry_dir}" if registry_dir is not None else ""
+        headline = (f"registry rejected: {len(issues)} problem(s){where}; fix them and run again / "
+                    f"园区登记表有 {len(issues)} 处错误，请改正后重试")
+        super().__init__("\n".join([headline, *map(_issue_line, issues.itertuples())]))
+
+
+def _issue_line(r) -> str:
+    place = r.file if pd.isna(r.row) else f"{r.file}:{r.row}"
+    column = f" {r.column}:" if r.column else ""
+    return f"  {place} [{r.rule_id}]{column} {r.message_en} / {r.message_zh}"
 
 
 @dataclass
@@ -118,6 +136,15 @@ def _layout(path: Path) -> _Layout:
     return _Layout(len(header or []), records)
 
 
+def _reason(exc: Exception) -> str:
+    """A short, single-line cause: `'utf-8' codec can't decode byte 0xb0 in position 12`."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"byte 0x{exc.object[exc.start]:02x} at position {exc.start} is not UTF-8"
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
 def _read(path: Path, aliases: dict[str, str]) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     df.columns = [aliases.get(c.strip(), c.strip()) for c in df.columns]
@@ -137,22 +164,39 @@ def read_registry(registry_dir: str | Path) -> Registry:
         issues.append({"file": file.name, "row": row, "column": column, "value": value, "rule_id": rule_id,
                        "message_zh": zh, "message_en": en})
 
-    layouts = {path: _layout(path) for path in (cities_path, parks_path)}
-    for path, layout in layouts.items():
+    def rejected() -> RegistryError:
+        return RegistryError(pd.DataFrame(issues), registry_dir)
+
+    layouts = {}
+    for path in (cities_path, parks_path):
+        try:
+            layouts[path] = layout = _layout(path)
+        except FileNotFoundError:
+            add(path, None, "REG014", "", "")
+            continue
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            add(path, None, "REG015", "", _reason(exc))
+            continue
+        if not layout.header_fields:  # 0 bytes, or blank lines only: pandas would raise EmptyDataError
+            what, what_en = _WHAT[path.name]
+            add(path, 1, "REG013", "", "", what=what, what_en=what_en)
         for line, fields in layout.ragged():
             add(path, line, "REG012", "", fields, expected=layout.header_fields)
     if issues:
-        raise RegistryError(pd.DataFrame(issues))
-    cities = _read(cities_path, CITY_ALIASES)
-    for col in CITY_COLUMNS:
-        if col not in cities:
-            add(cities_path, 1, "REG001", col, "")
-    parks = _read(parks_path, PARK_ALIASES)
-    for col in PARK_COLUMNS:
-        if col not in parks:
-            add(parks_path, 1, "REG001", col, "")
+        raise rejected()
+    frames = {}
+    for path, aliases, columns in ((cities_path, CITY_ALIASES, CITY_COLUMNS), (parks_path, PARK_ALIASES, PARK_COLUMNS)):
+        try:
+            frames[path] = frame = _read(path, aliases)
+        except (pd.errors.ParserError, ValueError) as exc:  # e.g. a quote never closed
+            add(path, None, "REG015", "", _reason(exc))
+            continue
+        for col in columns:
+            if col not in frame:
+                add(path, 1, "REG001", col, "")
     if issues:
-        raise RegistryError(pd.DataFrame(issues))
+        raise rejected()
+    cities, parks = frames[cities_path], frames[parks_path]
     cities = cities[CITY_COLUMNS]
     city_codes = set(cities["league_city_code"])
     parks = parks[PARK_COLUMNS].copy()
@@ -208,7 +252,7 @@ def read_registry(registry_dir: str | Path) -> Registry:
         if len(numbers) == 3 and numbers["target_green_share"] < numbers["baseline_green_share"]:
             add(parks_path, row, "REG011", "target_green_share", r.target_green_share)
     if issues:
-        raise RegistryError(pd.DataFrame(issues))
+        raise rejected()
     parks["parent_park_code"] = parks["parent_park_code"].replace("", None)
     parks["on_cultivation_list"] = parks["on_cultivation_list"].str.lower().isin(TRUE)
     for col in ("enrolled_on", "target_date"):

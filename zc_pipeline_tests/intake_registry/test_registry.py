@@ -134,3 +134,67 @@ def test_a_quoted_comma_alone_reads_as_one_value(tmp_path):
     quoted = GOOD[0].replace("鄂尔多斯零碳产业园", '"鄂尔多斯, 零碳产业园"')
     reg = read_registry(_write(tmp_path, [quoted, *GOOD[1:]]))
     assert reg.parks.loc[reg.parks["park_code"] == "150600-P001", "park_name"].item() == "鄂尔多斯, 零碳产业园"
+
+
+def test_an_empty_parks_file_is_a_registry_error_not_a_pandas_one(tmp_path):
+    (tmp_path / "league_cities.csv").write_text(CITIES, encoding="utf-8")
+    (tmp_path / "parks.csv").write_bytes(b"")
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path)
+    issues = exc.value.issues
+    assert list(zip(issues["file"], issues["row"], issues["rule_id"])) == [("parks.csv", 1, "REG013")]
+    assert issues.iloc[0]["message_en"] == (
+        "the file is empty, it has no header row: write the header and one row per park")
+    assert issues.iloc[0]["message_zh"] == "文件为空，没有表头行：请写入表头和每个园区一行"
+
+
+def test_a_league_cities_file_of_blank_lines_is_empty_too(tmp_path):
+    _write(tmp_path, GOOD, cities="\n  \n")
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path)
+    issues = exc.value.issues
+    assert list(zip(issues["file"], issues["rule_id"])) == [("league_cities.csv", "REG013")]
+    assert issues.iloc[0]["message_en"].endswith("one row per league-city")
+
+
+def test_a_missing_registry_folder_names_both_files(tmp_path):
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path / "nowhere")
+    issues = exc.value.issues
+    assert list(zip(issues["file"], issues["rule_id"])) == [
+        ("league_cities.csv", "REG014"), ("parks.csv", "REG014")]
+    assert issues["row"].isna().all()
+
+
+def test_a_parks_file_not_in_utf8_says_so(tmp_path):
+    (tmp_path / "league_cities.csv").write_text(CITIES, encoding="utf-8")
+    (tmp_path / "parks.csv").write_bytes(HEADER.encode() + GOOD[0].encode("gb18030"))
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path)
+    issue = exc.value.issues.iloc[0]
+    assert (issue["file"], issue["rule_id"]) == ("parks.csv", "REG015")
+    # 鄂 is 0xb6 0xf5 in GB18030, at byte 12 of the first data line
+    offset = len(HEADER.encode()) + len("150600-P001,")
+    assert issue["value"] == f"byte 0xb6 at position {offset} is not UTF-8"
+
+
+def test_a_quote_never_closed_is_named(tmp_path):
+    _write(tmp_path, [GOOD[0].replace("鄂尔多斯零碳产业园", '"鄂尔多斯零碳产业园')])
+    with pytest.raises(RegistryError) as exc:
+        read_registry(tmp_path)
+    assert exc.value.issues["rule_id"].tolist() == ["REG015"]
+    assert "check its quotes" in exc.value.issues.iloc[0]["message_en"]
+
+
+def test_the_registry_error_is_a_user_error_headline_then_one_line_per_issue(tmp_path):
+    from zc_pipeline.errors import UserError
+
+    (tmp_path / "league_cities.csv").write_text(CITIES, encoding="utf-8")
+    (tmp_path / "parks.csv").write_bytes(b"")
+    with pytest.raises(UserError) as exc:
+        read_registry(tmp_path)
+    assert str(exc.value).splitlines() == [
+        f"registry rejected: 1 problem(s) in {tmp_path}; fix them and run again / 园区登记表有 1 处错误，请改正后重试",
+        "  parks.csv:1 [REG013] the file is empty, it has no header row: write the header and one row per park"
+        " / 文件为空，没有表头行：请写入表头和每个园区一行",
+    ]
