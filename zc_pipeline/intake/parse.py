@@ -20,7 +20,7 @@ from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS
 from zc_pipeline.intake.readers import (
     ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, NUMBER_PATTERN, OPTIONAL_FIELDS, SHEET_ECON, SHEET_ENERGY,
-    SHEET_INFO, Cell, CsvContent,
+    SHEET_INFO, Cell, CsvContent, Unreadable,
     FileProblem, field_for_label, is_blank, match_unit, nfkc, normalize_number, parse_date,
     parse_period, problem, read_batch_csv, read_plain_workbook, read_workbook, split_label,
 )
@@ -41,7 +41,7 @@ ISSUE_COLUMNS = [
     "message_zh", "message_en",
 ]
 _CELL_COLUMNS = ["rec", "field", "value_as_written", "text", "unit_as_written", "factor",
-                 "sheet", "row", "column"]
+                 "sheet", "row", "column", "unreadable"]
 
 
 @dataclass
@@ -176,16 +176,32 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
     """Numeric, sign, cross-field checks and warnings: (quantities by record, written cells)."""
     cells = cells.reset_index(drop=True)
     written = cells["text"] != ""
-    for i in schemas.failures(schemas.value_text_schema(), cells.loc[written, ["text"]])["index"]:
+    unreadable = cells["unreadable"].astype(bool)
+    for c in cells[unreadable].itertuples():
+        issues.add(c.rec, "R015", sheet=c.sheet, row=c.row, column=c.column,
+                   value=c.value_as_written, **_label_ctx(c.field))
+    texts = cells.loc[written & ~unreadable, ["text"]]
+    for i in schemas.failures(schemas.value_text_schema(), texts)["index"]:
         c = cells.loc[i]
         issues.add(c.rec, "R009", sheet=c.sheet, row=c.row, column=c.column,
                    value=c.value_as_written, **_label_ctx(c.field))
-    numeric = written & cells["text"].str.fullmatch(NUMBER_PATTERN)
-    value = pd.to_numeric(cells["text"].where(numeric), errors="coerce") * cells["factor"]
+    numeric = written & ~unreadable & cells["text"].str.fullmatch(NUMBER_PATTERN)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = pd.to_numeric(cells["text"].where(numeric), errors="coerce") * cells["factor"]
+    # a number beyond the plausible range (or beyond float: inf) is an error, and nothing
+    # non-finite is kept: its canonical value is left empty
+    limit = cells["field"].map({f: float(v) for f, v in std.prefixed("plausible_max").items()})
+    implausible = numeric & (~np.isfinite(value) | (value.abs() > limit))
+    for c in cells[implausible].itertuples():
+        entry = std.entries[f"plausible_max.{c.field}"]
+        issues.add(c.rec, "R016", sheet=c.sheet, row=c.row, column=c.column,
+                   value=c.value_as_written, limit=fmt_num(float(entry["value"])),
+                   unit=entry["unit"], **_label_ctx(c.field))
+    value = value.where(np.isfinite(value))
     blank = cells["field"].map({f: np.nan if f in OPTIONAL_FIELDS else 0.0
                                 for f in QUANTITY_FIELDS})
     cells["canonical_value"] = value.where(written, blank)
-    signs = cells.loc[numeric, ["canonical_value"]]
+    signs = cells.loc[numeric & ~implausible, ["canonical_value"]]
     for i in schemas.failures(schemas.value_sign_schema(), signs)["index"]:
         c = cells.loc[i]
         issues.add(c.rec, "R003", sheet=c.sheet, row=c.row, column=c.column,
@@ -367,6 +383,8 @@ def _fast_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
     if not all(0 <= v < _EXACT_INT for v in numbers):
         return None  # R003, or a number too large for int64/float64 to agree
     canonical = [v * k for v, k in zip(numbers, factors)]
+    if any(v > std.num(f"plausible_max.{f}") for f, v in zip(fields, canonical)):
+        return None  # R016
     q = {f: (np.nan if f in OPTIONAL_FIELDS else 0.0) for f in QUANTITY_FIELDS}
     q.update(zip(fields, canonical))
     if q["green_certificate_mwh"] > q["grid_electricity_mwh"]:
@@ -475,7 +493,7 @@ def _full_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
         cells.append({"rec": rec, "field": f, "value_as_written": value.text,
                       "text": normalize_number(value.text), "unit_as_written": unit,
                       "factor": factor, "sheet": value.sheet, "row": value.row,
-                      "column": value.column})
+                      "column": value.column, "unreadable": isinstance(value.raw, Unreadable)})
 
     def repeated(f: str, label: Cell) -> bool:
         if f in first_row:
@@ -567,12 +585,20 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
     recs = {}
     by_line = dict(content.rows)
     day_column = cols["submitted_on"].header
+    # a malformed line (R013, R014) is a rejected record whose fields are not read: its
+    # park code and period are kept as far as they split, to say whose line was rejected
+    malformed = content.malformed
     for (line, cells), code, period in zip(content.rows, keys["park_code"], keys["period"]):
-        day_text = content.cell(cells, "submitted_on")
-        where = {"sheet": sheet, "row": line, "column": day_column}
-        day = _check_submitted_on(line, day_text, day_text, where, issues, as_of)
+        if line in malformed:
+            issues.add_problem(line, malformed[line])
+            day = None
+        else:
+            day_text = content.cell(cells, "submitted_on")
+            where = {"sheet": sheet, "row": line, "column": day_column}
+            day = _check_submitted_on(line, day_text, day_text, where, issues, as_of)
         recs[line] = {"source_row": line, "park_code": code or None, "period": period or None,
                       "submitted_on": day}
+    keys = keys[~keys.index.isin(list(malformed))]
 
     schema = schemas.csv_record_schema(park_codes, folder_month or "YYYY-MM")
     for line, name, rule_id in schemas.failures(schema, keys).itertuples(index=False):
@@ -588,7 +614,8 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
                        period=period, rows=listed)
 
     fields = [f for f in QUANTITY_FIELDS if f in cols]
-    wide = pd.DataFrame({f: [content.cell(cells, f) for _, cells in content.rows]
+    wide = pd.DataFrame({f: ["" if line in malformed else content.cell(cells, f)
+                             for line, cells in content.rows]
                          for f in fields}, index=lines)
     wide.index.name = "rec"
     long = wide.reset_index().melt(id_vars="rec", var_name="field", value_name="value_as_written")
@@ -599,6 +626,7 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
     long["sheet"] = sheet
     long["row"] = long["rec"]
     long["column"] = long["field"].map({f: cols[f].header for f in fields})
+    long["unreadable"] = False
     default_place = {f: {"sheet": sheet, "row": None,
                          "column": cols[f].header if f in cols else f} for f in QUANTITY_FIELDS}
     return _finish(sha, "csv", str(path), recs, long[_CELL_COLUMNS], issues, std, default_place)

@@ -129,6 +129,18 @@ def normalize_number(text: str) -> str:
     return t.replace(",", "") if _THOUSANDS.match(t) else t
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A workbook cell with no value a reader can take: a formula saved without its computed
+    value (by a tool that does not calculate) or an error value such as #DIV/0!. `text` is what
+    the cell holds, so the park sees which cell and formula are meant."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def is_blank(value) -> bool:
     if value is None or value is pd.NaT:
         return True
@@ -263,10 +275,59 @@ def _open_zip_checks(path: Path, std: Standard) -> None:
 
 
 def _read_sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet, each cell as written: text such as `NaN` or `NA` stays text (pandas would
+    read it as a blank, i.e. 0), an empty cell is ''."""
+    options = {"sheet_name": None, "header": None, "keep_default_na": False}
     try:
-        return pd.read_excel(path, engine="calamine", sheet_name=None, header=None)
+        return pd.read_excel(path, engine="calamine", **options)
     except Exception:  # some non-Office writers trip calamine (STACK.md); openpyxl is the fallback
-        return pd.read_excel(path, engine="openpyxl", sheet_name=None, header=None)
+        return pd.read_excel(path, engine="openpyxl", **options)
+
+
+_FORMULA_OR_ERROR = re.compile(rb'<f[ >/]|\bt="e"')
+
+
+def _holds_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula or an error value (rare in a filled
+    template), so that only such workbooks pay for `_unreadable_cells`."""
+    with zipfile.ZipFile(path) as zf:
+        return any(_FORMULA_OR_ERROR.search(zf.read(info))
+                   for info in zf.infolist() if info.filename.startswith("xl/worksheets/"))
+
+
+def _unreadable_cells(path: Path, sheets: set[str]) -> dict[tuple[str, int, int], Unreadable]:
+    """(sheet, row, column), 1-based, -> the formula or error value of each such cell."""
+    import openpyxl
+
+    found = {}
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for ws in wb.worksheets:
+            name = nfkc(str(ws.title))
+            if name not in sheets:
+                continue
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type in ("f", "e") and c.value is not None:
+                        text = c.value if isinstance(c.value, str) else getattr(c.value, "text", None)
+                        found[(name, c.row, c.column)] = Unreadable(str(text or c.value))
+    finally:
+        wb.close()
+    return found
+
+
+def _mark_unreadable(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """Put an `Unreadable` where a formula or error cell reads as blank (no computed value):
+    such a cell is not a blank, i.e. 0, but a value the park has not given."""
+    if not _holds_formulas(path):
+        return
+    for (name, row, col), cell in _unreadable_cells(path, set(sheets)).items():
+        frame = sheets[name]
+        i, j = row - 1, col - 1
+        if i < len(frame) and j < frame.shape[1] and is_blank(frame.iat[i, j]):
+            if frame.dtypes.iloc[j] != object:
+                frame[frame.columns[j]] = frame[frame.columns[j]].astype(object)
+            frame.iat[i, j] = cell
 
 
 def _find_header(frame: pd.DataFrame, labels: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
@@ -296,6 +357,29 @@ def _sheet_rows(frame, sheet, labels) -> list[list[Cell]]:
     return out
 
 
+def _info_items(frame: pd.DataFrame) -> dict[str, Cell]:
+    items = {}
+    for item, value in _sheet_rows(frame, SHEET_INFO, INFO_HEADER):
+        key = label_key(item.text)
+        for name in INFO_ITEMS:
+            if key == label_key(name):
+                items.setdefault(name, value)
+    return items
+
+
+def _identity(sheets: dict[str, pd.DataFrame]) -> tuple[str | None, str | None]:
+    """(park code, period) from 基本信息 when it is readable, so that a file rejected for
+    another sheet still tells whose month it was (the reminder then says rejected, not missing)."""
+    frame = sheets.get(SHEET_INFO)
+    if frame is None or _find_header(frame, INFO_HEADER) is None:
+        return None, None
+    items = _info_items(frame)
+    code = items.get("园区代码")
+    period = items.get("报告期")
+    return (nfkc(code.text) or None if code is not None else None,
+            parse_period(period.raw) if period is not None else None)
+
+
 def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
     """Read the three sheets of a self-test workbook; raise FileProblem for a file error."""
     path = Path(path)
@@ -309,7 +393,8 @@ def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
     layout = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
     missing = [problem("F003", sheet=s) for s in layout if s not in sheets]
     if missing:
-        raise FileProblem(missing)
+        raise FileProblem(missing, *_identity(sheets))
+    _mark_unreadable(path, {name: sheets[name] for name in layout})
     issues = []
     for name, labels in layout.items():
         check_rows(len(sheets[name]), std, name)
@@ -323,13 +408,9 @@ def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
             issues += [problem("F004", sheet=name, column=x) for x in labels
                        if label_key(x) not in best]
     if issues:
-        raise FileProblem(issues)
+        raise FileProblem(issues, *_identity(sheets))
     content = WorkbookContent()
-    for item, value in _sheet_rows(sheets[SHEET_INFO], SHEET_INFO, INFO_HEADER):
-        key = label_key(item.text)
-        for name in INFO_ITEMS:
-            if key == label_key(name):
-                content.info.setdefault(name, value)
+    content.info = _info_items(sheets[SHEET_INFO])
     content.energy = [tuple(r) for r in _sheet_rows(sheets[SHEET_ENERGY], SHEET_ENERGY, ENERGY_HEADER)]
     content.econ = [tuple(r) for r in _sheet_rows(sheets[SHEET_ECON], SHEET_ECON, ECON_HEADER)]
     return content
@@ -337,21 +418,15 @@ def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
 
 # ---- workbook, plain-Python reader for the common clean case ----------------------------------
 
-# Strings pandas' parser turns into NaN (pandas._libs.parsers.STR_NA_VALUES, as of pandas 3.1);
-# a plain workbook holds none of them, so they need not be emulated.
-_PANDAS_NA_STRINGS = frozenset({
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
-})
 _LAYOUT = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
 
 
 def _plain_cell(value):
     """One calamine cell as `pd.read_excel(engine="calamine")` hands it on, or raise ValueError
-    for anything a plain workbook does not hold (blank, NA-like text, booleans, times)."""
+    for anything a plain workbook does not hold (blank, booleans, times)."""
     if type(value) is str:
-        if value.strip() in _PANDAS_NA_STRINGS:
-            raise ValueError("blank or NA-like text")
+        if not value.strip():
+            raise ValueError("blank text")
         return value
     if type(value) is float:  # pandas' calamine reader: integral floats become int
         if math.isnan(value) or math.isinf(value):
@@ -432,6 +507,9 @@ class CsvContent:
     columns: dict[str, CsvColumn]
     rows: list[tuple[int, list[str]]]  # (line as a text editor shows it, cells as written)
     encoding: str
+    # line -> the problem (R013 field count, R014 quoting) that makes its cells unreliable: the
+    # line is a record (counted, rejected), its cells are not read as values
+    malformed: dict[int, dict] = field(default_factory=dict)
 
     def cell(self, cells: list[str], name: str) -> str:
         col = self.columns.get(name)
@@ -477,6 +555,56 @@ def _csv_column(index: int, header: str, std: Standard) -> tuple[CsvColumn | Non
     return CsvColumn(index, header, f.name, unit), None
 
 
+def _csv_lines(text: str) -> tuple[tuple[int, list[str]] | None, list[tuple[int, list[str]]],
+                                   dict[int, dict]]:
+    """(header, rows, malformed) with each record's first line as a text editor numbers it.
+
+    Quoting is read strictly. A record whose quoting is broken (an unclosed quote, text after a
+    closing quote) or that holds a line break inside a field is one malformed record (R014) on
+    its first line, and reading starts again on the next line: an unclosed quote takes no other
+    park's line with it. (No batch column is free text, FILES.md §3, so no field spans lines.)
+    """
+    lines = io.StringIO(text, newline="").readlines()
+    header, rows, malformed = None, [], {}
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(iter(lines[start:]), strict=True)
+        consumed = 0
+        try:
+            for cells in reader:
+                line = start + consumed + 1
+                spanned = reader.line_num - consumed
+                consumed = reader.line_num
+                if spanned > 1:
+                    if header is None:
+                        raise csv.Error("line break inside a header field")
+                    _malformed_line(lines, line, rows, malformed)
+                    start = line
+                    break
+                if not any(c.strip() for c in cells):
+                    continue
+                if header is None:
+                    header = (line, cells)
+                else:
+                    rows.append((line, cells))
+            else:
+                break
+        except csv.Error:
+            line = start + consumed + 1
+            if header is None:
+                raise
+            _malformed_line(lines, line, rows, malformed)
+            start = line
+    return header, rows, malformed
+
+
+def _malformed_line(lines: list[str], line: int, rows: list, malformed: dict) -> None:
+    """Record line `line` as malformed (R014), its fields split loosely to name its park."""
+    text = lines[line - 1].rstrip("\r\n")
+    rows.append((line, next(csv.reader([text]), [])))
+    malformed[line] = problem("R014", row=line, value=text[:200])
+
+
 def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
     """Read a batch CSV; raise FileProblem for a file error."""
     path = Path(path)
@@ -488,21 +616,10 @@ def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
         for issue in p.issues:
             issue["sheet"] = sheet
         raise
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    header: tuple[int, list[str]] | None = None
-    last_line = 0
     try:
-        for cells in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header = (line, cells)
-            else:
-                rows.append((line, cells))
-    except csv.Error as exc:
-        raise FileProblem([problem("F001", sheet=sheet, row=last_line + 1, reason=f"CSV: {exc}")])
+        header, rows, malformed = _csv_lines(text)
+    except csv.Error as exc:  # the header line itself
+        raise FileProblem([problem("F001", sheet=sheet, row=1, reason=f"CSV: {exc}")])
     if header is None:
         raise FileProblem([problem("F004", sheet=sheet, row=1, column=c)
                            for c in (*CSV_KEYS, *QUANTITY_FIELDS)])
@@ -524,4 +641,14 @@ def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
                for name in required if name not in columns]
     if issues:
         raise FileProblem(issues)
-    return CsvContent(sheet, columns, rows, encoding)
+    width = max(i for i, h in enumerate(header[1]) if h.strip()) + 1
+    for line, cells in rows:
+        if line in malformed:
+            continue
+        extra = [c for c in cells[width:] if c.strip()]
+        if len(cells) < width or extra:
+            malformed[line] = problem("R013", sheet=sheet, row=line, value=str(len(cells)),
+                                      expected=width)
+    for issue in malformed.values():
+        issue["sheet"] = sheet
+    return CsvContent(sheet, columns, rows, encoding, malformed)

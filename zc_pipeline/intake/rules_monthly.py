@@ -107,6 +107,27 @@ register(
          "请每个园区每月只保留一行后重新报送。",
          "Park {park_code}, period {period} appears more than once in this file (lines {rows}); "
          "all of them are rejected. Keep one line per park and month and resubmit."),
+    Rule("R013", "record", "csv",
+         "第 {row} 行有 {value} 个字段，与表头的 {expected} 列不符，各列数值会错位，此行拒收。"
+         "含逗号的数字（如 21,420）请加英文双引号或去掉千位分隔符；缺少的字段请补齐。",
+         "Line {row} has {value} fields, not the header's {expected}, so its values would land "
+         "in the wrong columns; the line is rejected. Quote numbers that contain a comma "
+         "(\"21,420\") or drop the thousands separator; fill in missing fields."),
+    Rule("R014", "record", "csv",
+         "第 {row} 行的引号不成对或引号后还有字符（{value}），此行无法可靠读取，已拒收；"
+         "下一行照常读取。请删除多余的引号后重新报送。",
+         "Line {row} has an unclosed quote or text after a closing quote ({value}); it cannot be "
+         "read reliably and is rejected (the next line is read on its own). Remove the stray "
+         "quote and resubmit."),
+    Rule("R015", "record", "xlsx",
+         "{label}：单元格是公式“{value}”，但文件中没有计算结果（或结果为错误值）。"
+         "请在 Excel 中重新计算后保存，或直接填写数值。",
+         "{field}: the cell holds the formula or error '{value}' with no computed value in the "
+         "file. Recalculate and save it in Excel, or enter the number itself."),
+    Rule("R016", "record", "both",
+         "{label}：数值 {value} 超出合理范围（上限 {limit} {unit}），可能是单位或小数点错误，请核对。",
+         "{field}: value {value} is beyond the plausible range (at most {limit} {unit}); the unit "
+         "or decimal point may be wrong, please check."),
 )
 
 # Warnings: the record is accepted and flagged.

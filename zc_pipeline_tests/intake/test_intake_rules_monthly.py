@@ -169,6 +169,43 @@ def r012(d, parse, std):
     return parsed.issues, ("r012.csv", 2, "park_code", PARK)
 
 
+def r013(d, parse, std):
+    # an unquoted thousands separator: "21,420" splits into two fields, 17 against 16 columns
+    bad = ",".join(good_csv_row("150200-P002")).replace(",1000,", ",21,420,", 1)
+    path = d / "r013.csv"
+    build_csv(path, [good_csv_row()])
+    path.write_text(path.read_text() + bad + "\n", encoding="utf-8")
+    parsed = parse(path)
+    assert list(parsed.records["status"]) == ["accepted", "rejected"]
+    return parsed.issues, ("r013.csv", 3, None, "17")
+
+
+def r014(d, parse, std):
+    # line 2 opens a quote it never closes; line 3 (another park) must still be read alone
+    first = ",".join(good_csv_row()).replace(",2026-03,", ',"2026-03,', 1)
+    path = d / "r014.csv"
+    build_csv(path, [])
+    path.write_text(path.read_text() + first + "\n" + ",".join(good_csv_row("150200-P002"))
+                    + "\n", encoding="utf-8")
+    parsed = parse(path)
+    assert list(parsed.records["park_code"]) == [PARK, "150200-P002"]
+    assert list(parsed.records["status"]) == ["rejected", "accepted"]
+    return parsed.issues, ("r014.csv", 2, None, first)
+
+
+def r015(d, parse, std):
+    # openpyxl saves a formula without a computed value: a tool that does not calculate
+    energy = replace_row(GOOD_ENERGY, "原煤", ("原煤", "t", "=SUM(200,300)"))
+    return parse(build_workbook(d / "r015.xlsx", energy=energy)).issues, ("能源消费", 6, "消费量", "=SUM(200,300)")
+
+
+def r016(d, parse, std):
+    # 1e308 万kWh = 1e309 MWh overflows to inf; the plausible maximum is 1e8 MWh
+    energy = replace_row(GOOD_ENERGY, "电网购电", ("电网购电", "万kWh", 1e308))
+    parsed = parse(build_workbook(d / "r016.xlsx", energy=energy))
+    return parsed.issues, ("能源消费", 2, "消费量", parsed.values["value_as_written"].iloc[0])
+
+
 def w001(d, parse, std):
     feb = parse(build_workbook(d.parent / "2026-02" / "feb.xlsx", info={"报告期": "2026-02"}),
                 folder_month="2026-02")
