@@ -1,6 +1,8 @@
 """The one Definitions: assets, checks, jobs, schedules, sensors and resources."""
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
 from zc_pipeline.defs import assessment, checks, explain, intake, lineage, monthly, operations, programme, reference, reminders
@@ -36,7 +38,12 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         as_of=settings.as_of.isoformat(),
         defer_data_docs=defer_data_docs,
     )
-    assets = dg.with_source_code_references([*dg.load_assets_from_modules(list(ASSET_MODULES)), lineage.standard_files])
+    loaded = [*dg.load_assets_from_modules(list(ASSET_MODULES)), lineage.standard_files]
+    with warnings.catch_warnings():
+        # Source links in the UI are a beta API (it warns 2 + 2 per asset on every build); the
+        # definitions test pins that they are attached.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        assets = dg.with_source_code_references(loaded)
     return dg.Definitions(
         assets=[*assets, *checks.ASSET_CHECKS],  # checks listed with the assets, so `zc run` selections include them
         jobs=list(operations.JOBS.values()),
