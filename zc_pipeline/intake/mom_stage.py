@@ -51,7 +51,7 @@ def write_warning_receipts(engine: sa.Engine, month: str, source_files: list[str
     The intake stage writes receipts before W001 is known; FILES.md wants one for every file with a warning.
     """
     from zc_pipeline.intake.parse import ParsedFile
-    from zc_pipeline.intake.receipts import write_receipt
+    from zc_pipeline.intake.receipts import receipt_name, write_receipt
 
     for source_file in source_files:
         subs = read_table(engine, "submission", where={"source_file": source_file})
@@ -62,4 +62,4 @@ def write_warning_receipts(engine: sa.Engine, month: str, source_files: list[str
                             source_sha256=str(subs["source_sha256"].iloc[0]) if len(subs) else "",
                             source_format=fmt, file_error=False, source_file=source_file)
         name = Path(source_file).name
-        write_receipt(parsed, name, receipts_dir / month / f"{name}.receipt.xlsx")
+        write_receipt(parsed, name, receipts_dir / month / receipt_name(name))

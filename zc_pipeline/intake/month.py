@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +71,7 @@ class ChunkRows:
     """DB-ready rows of a run of files (from `prepare_rows`), and what the summary reports of them."""
 
     rows: dict[str, list[dict]]
+    files: int = 0
     receipts: list[str] = field(default_factory=list)
     rejected_files: list[dict] = field(default_factory=list)
 
@@ -105,9 +106,9 @@ def intake_chunk(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: S
     file happens here, and the one writer process only looks up keys and inserts.
     """
     from zc_pipeline.intake.parse import parse_landing_file
-    from zc_pipeline.intake.receipts import write_receipt
+    from zc_pipeline.intake.receipts import receipt_name, write_receipt
 
-    out = ChunkRows(rows={})
+    out = ChunkRows(rows={}, files=len(jobs))
     subs, values, issues = [], [], []
     for job in jobs:
         pf = parse_landing_file(job.path, folder_month=month, registry=registry, std=std, as_of=as_of)
@@ -118,7 +119,7 @@ def intake_chunk(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: S
         if i is not None:
             issues.append(i)
             if receipts_dir is not None:
-                receipt = receipts_dir / month / f"{job.path.name}.receipt.xlsx"
+                receipt = receipts_dir / month / receipt_name(job.path.name)
                 receipt.parent.mkdir(parents=True, exist_ok=True)
                 write_receipt(pf, job.path, receipt)
                 out.receipts.append(str(receipt))
@@ -195,8 +196,12 @@ def record_month(
     run_id: str,
     receipts_dir: Path | None = None,
     now: dt.datetime | None = None,
+    on_parsed: Callable[[int, int], None] | None = None,
 ) -> MonthIntake:
-    """Register, parse and record the month's files; then recompute statuses of the month's submissions."""
+    """Register, parse and record the month's files; then recompute statuses of the month's submissions.
+
+    `on_parsed(files parsed, files to parse)` is called before the first file and after each run of files.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     summary = MonthIntake(month)
     paths = landing_files(data_dir / "landing" / month)
@@ -223,6 +228,9 @@ def record_month(
             jobs.append(FileJob(p, sha, relative_path(p, data_dir), first_seen[sha]))
             todo_seen.add(sha)
 
+    parsed = 0
+    if on_parsed:
+        on_parsed(parsed, len(jobs))
     with engine.begin() as conn:  # one transaction: a crash part-way records none of the month's rows
         for chunk in intake_rows(jobs, month, registry, std, as_of, run_id, receipts_dir):
             summary.submissions_new += insert_prepared(conn, "submission", chunk.rows.get("submission", []))
@@ -230,6 +238,9 @@ def record_month(
             insert_prepared(conn, "validation_issue", chunk.rows.get("validation_issue", []))
             summary.receipts += chunk.receipts
             summary.rejected_files += chunk.rejected_files
+            parsed += chunk.files
+            if on_parsed:
+                on_parsed(parsed, len(jobs))
         refresh_statuses(conn, month, std)
     return summary
 

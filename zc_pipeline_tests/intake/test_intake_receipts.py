@@ -9,7 +9,7 @@ from zc_pipeline.intake.receipts import ISSUE_HEADER, safe_text, write_receipt
 
 
 @pytest.mark.parametrize("text, safe", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("=1+1", "'=1+1"), ("+1", "+1"), ("-2", "-2"), ("-1,234.5", "-1,234.5"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("150100-P001", "150100-P001"), (7, 7), (None, None),
 ])
 def test_safe_text(text, safe):
@@ -38,3 +38,30 @@ def test_receipt_lists_each_problem_and_stores_no_formula(month_dir, parse, tmp_
     assert ws.cell(row=2, column=5).data_type == "s"
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
     assert ws.max_row == 2
+
+
+def test_receipt_names_are_bounded_and_keep_the_original_inside(month_dir, parse, tmp_path):
+    from zc_pipeline.intake.receipts import NAME_BYTES, receipt_name
+
+    assert receipt_name("150100-P001_2026-03.xlsx") == "150100-P001_2026-03.xlsx.receipt.xlsx"
+    long = "园" * 80 + ".csv"  # 80 x 3 bytes + 4 = 244 bytes, within the OS's 255
+    name = receipt_name(long)
+    assert len(name.encode("utf-8")) <= NAME_BYTES and name.endswith(".receipt.xlsx")
+    assert name.startswith("园" * 30) and receipt_name(long[1:]) != name
+    path = build_csv(month_dir / long, [good_csv_row("150100-P999")])
+    out = write_receipt(parse(path), path, tmp_path / name)
+    summary = {r[0].value: r[1].value for r in openpyxl.load_workbook(out).worksheets[0].iter_rows(min_row=2)}
+    assert summary["文件/file"] == long
+
+
+def test_receipt_prints_on_a4_one_page_wide(month_dir, parse, tmp_path):
+    path = build_csv(month_dir / "batch.csv", [good_csv_row(raw_coal_t="-5")])
+    out = write_receipt(parse(path), path, tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(out)
+    for ws in wb.worksheets:
+        assert int(ws.page_setup.paperSize) == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    issues = wb.worksheets[1]
+    assert issues.page_setup.orientation == "landscape" and issues.print_title_rows == "$1:$1"
+    assert issues.cell(row=2, column=5).value == "-5"  # as written, no apostrophe
