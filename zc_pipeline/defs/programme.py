@@ -71,7 +71,8 @@ def spot_check_result(context: dg.AssetExecutionContext, zc: ZcResource, park_mo
         if path.exists():
             in_force = set(zip(park_month["park_code"], park_month["period"]))
             parsed = read_verification_file(path, half=half, registry=zc.dim_park(), in_force=in_force, std=zc.std)
-            record_programme_file(conn, path, zc.data_path, "verification", half, parsed.issues, context.run.run_id)
+            record_programme_file(conn, path, zc.data_path, "verification", half, parsed, context.run.run_id,
+                                  receipts_dir=zc.receipts_dir)
             accepted = parsed.rows[parsed.rows["status"] == "accepted"]
             rejected_rows = int((parsed.rows["status"] == "rejected").sum())
             results = verify(half, spot_check_sample, accepted, park_month, zc.std, dim_park=zc.dim_park())
@@ -103,7 +104,8 @@ def funding_allocation(context: dg.AssetExecutionContext, zc: ZcResource,
     with engine.begin() as conn:
         if path.exists():
             parsed = read_funding_file(path, year=year, registry=zc.dim_park(), std=zc.std)
-            record_programme_file(conn, path, zc.data_path, "funding", year, parsed.issues, context.run.run_id)
+            record_programme_file(conn, path, zc.data_path, "funding", year, parsed, context.run.run_id,
+                                  receipts_dir=zc.receipts_dir)
             accepted = parsed.rows[parsed.rows["status"] == "accepted"]
             h1 = park_half_assessment[park_half_assessment["half"] == f"{year}-H1"]
             alloc = allocate(year, accepted, zc.dim_park(), h1, zc.std)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Iterable
 import pandas as pd
 
 from zc_pipeline.intake.catalogue import rule
-from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, decode_csv, nfkc, normalize_number,
+from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, csv_lines, decode_csv, nfkc, normalize_number,
                                         parse_date, parse_period)
 from zc_pipeline.domain.periods import months_of
 from zc_pipeline.standards import Standard
@@ -63,7 +64,9 @@ class _Issues:
             column: str | None = None, value: object = None, **context) -> None:
         r = rule(rule_id)
         fields = dict.fromkeys(("limit", "half", "period", "key", "allowed"), "")
-        fields.update(context, file=self.file, column=column or "", value="" if value is None else value)
+        place = row if row is not None else source_row
+        fields.update(context, file=self.file, column=column or "", value="" if value is None else value,
+                      row="" if place is None else place)
         zh, en = r.messages(**fields)
         self.rows.append({
             "source_row": source_row, "sheet": self.file, "row": row if row is not None else source_row,
@@ -93,32 +96,47 @@ def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
     except FileProblem:
         issues.add(f"{prefix}002")
         return [], True
-    records: list[tuple[int, list[str]]] = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # bad quoting = unreadable
-        last_line = 0
-        for cells in reader:
-            records.append((last_line + 1, cells))  # a record starts on the line after the previous one
-            last_line = reader.line_num
-    except csv.Error as exc:
+        header_line, records, malformed = csv_lines(text, line_breaks=True)
+    except csv.Error as exc:  # the header line itself
         issues.add(f"{prefix}001", value=str(exc))
         return [], True
-    header = [nfkc(h) for h in records[0][1]] if records else []
+    header = [nfkc(h) for h in header_line[1]] if header_line else []
     file_error = False
     for col in columns:
         if col not in header:
             issues.add(f"{prefix}003", row=1, column=col, allowed=", ".join(columns))
             file_error = True
+    width = max((i for i, h in enumerate(header) if h), default=-1) + 1
     rows = []
-    for line, cells in records[1:]:
-        if not any(c.strip() for c in cells):
-            continue  # blank lines carry nothing; line numbers still count them
+    for line, cells in records:
         values = {h: c.strip() for h, c in zip(header, cells) if h in columns}
-        rows.append({"source_row": line, **{c: values.get(c, "") for c in columns}})
+        row = {"source_row": line, **{c: values.get(c, "") for c in columns}}
+        if line in malformed:  # broken quoting (R014): no field of the line is read
+            p = malformed[line]
+            row = {"source_row": line, **dict.fromkeys(columns, ""), "malformed": True}
+            issues.add(p["rule_id"], source_row=line, value=p["value"])
+        elif len(cells) < width or any(c.strip() for c in cells[width:]):
+            # a field too many or too few would shift or blank the values (R013)
+            row = {"source_row": line, **dict.fromkeys(columns, ""), "malformed": True}
+            issues.add("R013", source_row=line, value=str(len(cells)), expected=width)
+        rows.append(row)
     if len(rows) > std.int("limit.rows"):
         issues.add(f"{prefix}004", value=len(rows), limit=std.int("limit.rows"))
         file_error = True
     return rows, file_error
+
+
+def _well_formed(raw_rows: list[dict], rejected: set[int]) -> list[dict]:
+    """The rows whose fields can be read; a malformed line (R013, R014) is rejected as it is."""
+    rejected.update(r["source_row"] for r in raw_rows if r.get("malformed"))
+    return [r for r in raw_rows if not r.get("malformed")]
+
+
+def _number(text: str) -> Decimal | None:
+    """A finite number as written; None for anything else (`1e999` is beyond any float)."""
+    number = parse_decimal(text)
+    return number if number is not None and math.isfinite(float(number)) else None
 
 
 def _park_codes(registry: pd.DataFrame | Iterable[str]) -> set[str]:
@@ -127,6 +145,10 @@ def _park_codes(registry: pd.DataFrame | Iterable[str]) -> set[str]:
 
 def _finish(rows: list[dict], rejected: set[int], file_error: bool, columns: list[str],
             issues: _Issues) -> ParsedProgrammeFile:
+    # a malformed line (rejected, none of its fields read) is a row of its own, fields empty
+    read = {r["source_row"] for r in rows}
+    rows = sorted([*rows, *({"source_row": line} for line in rejected - read)],
+                  key=lambda r: r["source_row"])
     frame = pd.DataFrame(rows, columns=columns)
     frame["status"] = [
         "rejected" if file_error or r["source_row"] in rejected else "accepted" for r in rows
@@ -153,7 +175,7 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
     raw_rows, file_error = _read_rows(path, "V", VERIFICATION_COLUMNS, std, issues)
     parks, half_months = _park_codes(registry), set(months_of(half))
     rows, rejected = [], set()
-    for raw in raw_rows:
+    for raw in _well_formed(raw_rows, rejected):
         line = raw["source_row"]
 
         def error(rule_id: str, column: str, **context) -> None:
@@ -172,7 +194,7 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
             error("V013", "period", key=raw["park_code"])
         numbers = {}
         for col in ("verified_energy_tce", "verified_co2_t"):
-            number = parse_decimal(raw[col])
+            number = _number(raw[col])
             if number is None:
                 error("V014", col)
             elif number < 0:
@@ -203,7 +225,7 @@ def read_funding_file(path: str | Path, *, year: int | str, registry, std: Stand
     types = {**{t: t for t in [*PROJECT_TYPES, *std.covered_project_types()]},
              **{zh: t for t, zh in PROJECT_TYPES.items()}}
     rows, rejected = [], set()
-    for raw in raw_rows:
+    for raw in _well_formed(raw_rows, rejected):
         line = raw["source_row"]
 
         def error(rule_id: str, column: str, **context) -> None:
@@ -220,7 +242,7 @@ def read_funding_file(path: str | Path, *, year: int | str, registry, std: Stand
         project_type = types.get(raw["project_type"])
         if project_type is None:
             error("G014", "project_type", allowed=", ".join(sorted({*types.values()})))
-        investment = parse_decimal(raw["investment_10k_yuan"])
+        investment = _number(raw["investment_10k_yuan"])
         if investment is None:
             error("G015", "investment_10k_yuan")
         elif investment < 0:

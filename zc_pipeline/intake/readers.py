@@ -555,14 +555,15 @@ def _csv_column(index: int, header: str, std: Standard) -> tuple[CsvColumn | Non
     return CsvColumn(index, header, f.name, unit), None
 
 
-def _csv_lines(text: str) -> tuple[tuple[int, list[str]] | None, list[tuple[int, list[str]]],
-                                   dict[int, dict]]:
+def csv_lines(text: str, *, line_breaks: bool = False) -> tuple[
+        tuple[int, list[str]] | None, list[tuple[int, list[str]]], dict[int, dict]]:
     """(header, rows, malformed) with each record's first line as a text editor numbers it.
 
     Quoting is read strictly. A record whose quoting is broken (an unclosed quote, text after a
-    closing quote) or that holds a line break inside a field is one malformed record (R014) on
-    its first line, and reading starts again on the next line: an unclosed quote takes no other
-    park's line with it. (No batch column is free text, FILES.md §3, so no field spans lines.)
+    closing quote) is one malformed record (R014) on its first line, and reading starts again on
+    the next line: an unclosed quote takes no other line with it. A quoted line break inside a
+    field is malformed too unless `line_breaks` (files with free-text columns, such as a
+    project's name): no batch CSV column is free text (FILES.md §3).
     """
     lines = io.StringIO(text, newline="").readlines()
     header, rows, malformed = None, [], {}
@@ -575,7 +576,7 @@ def _csv_lines(text: str) -> tuple[tuple[int, list[str]] | None, list[tuple[int,
                 line = start + consumed + 1
                 spanned = reader.line_num - consumed
                 consumed = reader.line_num
-                if spanned > 1:
+                if spanned > 1 and not line_breaks:
                     if header is None:
                         raise csv.Error("line break inside a header field")
                     _malformed_line(lines, line, rows, malformed)
@@ -617,7 +618,7 @@ def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
             issue["sheet"] = sheet
         raise
     try:
-        header, rows, malformed = _csv_lines(text)
+        header, rows, malformed = csv_lines(text)
     except csv.Error as exc:  # the header line itself
         raise FileProblem([problem("F001", sheet=sheet, row=1, reason=f"CSV: {exc}")])
     if header is None:

@@ -31,7 +31,7 @@ def limited(key: str, value: int):
 
 # rule_id -> (file kind, file content (text, or bytes as stored), rulebook, [(row, column, value), ...])
 CASES = {
-    "V001": ("v", f'{V_HEADER}\n"150100-P001,2026-01\n', STD, [(None, None, "unexpected end of data")]),
+    "V001": ("v", f'"{V_HEADER}\n150100-P001,2026-01\n', STD, [(None, None, "unexpected end of data")]),
     "V002": ("v", f"{V_HEADER}\n".encode() + b"\xff\xfe\xff\n", STD, [(None, None, None)]),
     "V003": ("v", "park_code,period,verified_energy_tce,verified_co2_t,inspector\n150100-P001,2026-01,1,2,x\n",
              STD, [(1, "verified_on", None)]),
@@ -47,7 +47,7 @@ CASES = {
     "V016": ("v", f"{V_HEADER}\n150100-P001,2026-01,1,2,x,2026-02-30\n", STD, [(2, "verified_on", "2026-02-30")]),
     "V017": ("v", f"{V_HEADER}\n{V_OK}\n150100-P001,2026-01,1,2,y,2026-07-16\n", STD,
              [(2, "period", "2026-01"), (3, "period", "2026-01")]),
-    "G001": ("g", f'{G_HEADER}\n"PJ-001,150100-P001\n', STD, [(None, None, "unexpected end of data")]),
+    "G001": ("g", f'"{G_HEADER}\nPJ-001,150100-P001\n', STD, [(None, None, "unexpected end of data")]),
     "G002": ("g", f"{G_HEADER}\n".encode() + b"\x80\xff\n", STD, [(None, None, None)]),
     "G003": ("g", "project_id,park_code,project_name,project_type,applied_on\nPJ-1,150100-P001,a,other,2026-03-01\n",
              STD, [(1, "investment_10k_yuan", None)]),
