@@ -58,7 +58,8 @@ def missing_reports(
             reason = "rejected"
             rule_ids = ",".join(sorted(set(mine["rule_id"]))) or None
             files = "; ".join(sorted(set(own["source_file"])))
-            messages = "; ".join(dict.fromkeys(f"[{r}] {m}" for r, m in zip(mine["rule_id"], mine["message_en"])))
+            messages = "; ".join(dict.fromkeys(
+                f"[{r}] {zh} / {en}" for r, zh, en in zip(mine["rule_id"], mine["message_zh"], mine["message_en"])))
             zh = f"{month}月度自测表被退回，请更正后重新报送"
             en = f"the {month} self-test was rejected; correct it and resubmit"
         rows.append([month, park.park_code, park.league_city_code, reason, rule_ids,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from zc_pipeline.intake.catalogue import rule
@@ -61,7 +62,7 @@ def month_over_month_warnings(current: pd.DataFrame, previous: pd.DataFrame, std
         spec = FIELD_BY_NAME[f]
         zh, en = r.messages(
             label=spec.label_zh, field=f, current=fmt_num(now), previous=fmt_num(before),
-            ratio=fmt_num(round(ratio, 2)), unit=spec.units[0],
+            ratio=fmt_ratio(ratio), unit=spec.units[0],
             low=fmt_num(low), high=fmt_num(high), value=place["value"])
         out.append({"submission_id": sid, **place,
                     "severity": r.severity, "rule_id": r.rule_id,
@@ -70,3 +71,11 @@ def month_over_month_warnings(current: pd.DataFrame, previous: pd.DataFrame, std
     frame["source_row"] = frame["source_row"].astype("Int64")
     frame["row"] = frame["row"].astype("Int64")
     return frame
+
+
+def fmt_ratio(ratio: float) -> str:
+    """A ratio for a message: two decimals from 1 up, three significant digits below (0.004,
+    not the 0 that rounding to two decimals would print for a month a thousandth of the last)."""
+    if ratio >= 1:
+        return fmt_num(round(ratio, 2))
+    return np.format_float_positional(ratio, precision=3, fractional=False, trim="-")

@@ -1,6 +1,8 @@
 """W001: a carrier more than 10x or less than 0.1x the previous month in force."""
 from __future__ import annotations
 
+import pytest
+
 import pandas as pd
 from intake_builders import GOOD_ENERGY, build_workbook
 
@@ -84,3 +86,19 @@ def test_a_values_function_is_not_asked_when_every_pair_is_within_the_band(std):
     # gasoline 1/1, heat 30/30: all on or inside the band; direct 0 now and diesel 0 before are skipped
     out = month_over_month_warnings(frame(steady), frame(PREVIOUS[:1]), std, values=lambda ids: asked.append(ids))
     assert out.empty and asked == []
+
+
+@pytest.mark.parametrize("ratio, text", [(0.004, "0.004"), (0.0000123, "0.0000123"), (0.0833, "0.0833"),
+                                         (20.0, "20"), (12.345, "12.35"), (1234.5, "1234.5")])
+def test_a_ratio_reads_as_the_figure_not_as_zero(ratio, text):
+    from zc_pipeline.intake.month_over_month import fmt_ratio
+
+    assert fmt_ratio(ratio) == text
+
+
+def test_a_tiny_month_says_how_small(std):
+    # coal 3 t against 6000 t: 3 / 6000 = 0.0005 (rounded to two decimals it would read "0 times")
+    march = [("A", "2026-03", "sA3", (50, 10, 500, 5, 3, 7, 0, 1, 30), 1)]
+    out = month_over_month_warnings(frame(march), frame(PREVIOUS[:1]), std)
+    assert out["value"].tolist() == ["3"]
+    assert "0.0005 times" in out.iloc[0]["message_en"] and "0.0005 倍" in out.iloc[0]["message_zh"]

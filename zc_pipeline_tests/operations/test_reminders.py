@@ -42,6 +42,7 @@ def _issues() -> pd.DataFrame:
         "submission_id": ["s3", "s3", "s4", "s4"],
         "severity": ["error", "warning", "error", "error"],
         "rule_id": ["R007", "W003", "F008", "R007"],
+        "message_zh": ["负数", "差距", "报告期不符", "负数"],
         "message_en": ["negative", "gap", "wrong period", "negative"],
     })
 
@@ -55,6 +56,8 @@ def test_domain_rows_after_the_deadline():
     ]
     assert rows["rejected_files"].tolist() == [None, "landing/2026-03/c.csv; landing/2026-03/d.xlsx"]
     assert rows["deadline"].tolist() == ["2026-04-10", "2026-04-10"]
+    # the reminder's error column speaks both languages, each distinct error once
+    assert rows["error_messages"].tolist()[1] == "[R007] 负数 / negative; [F008] 报告期不符 / wrong period"
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 4, 10), dt.date(2026, 3, 31)])
