@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 
-from zc_pipeline.settings import DEMO_AS_OF, load_settings
+from zc_pipeline.errors import UserError
+from zc_pipeline.settings import DEMO_AS_OF, load_settings, parse_as_of, state_path
+
+EXIT_REJECTED = 1  # zc validate: a file would be rejected
+EXIT_UNEXPECTED = 3  # a failure the project did not foresee; its trace is in the log file
+EXPLAIN_FORMS = ("YYYY-MM (a month), YYYY-Qn (a quarter), YYYY-H1 (mid-year evaluation), "
+                 "YYYY-H2 or YYYY (year-end assessment, Jan-Dec)")
+EXPLAIN_FORMS_ZH = "YYYY-MM（月）、YYYY-Qn（季度）、YYYY-H1（年中评估）、YYYY-H2 或 YYYY（年终考核，1–12 月）"
 
 
 def _settings(args):
@@ -16,6 +25,64 @@ def _settings(args):
         warehouse_url=getattr(args, "warehouse_url", None),
         as_of=getattr(args, "as_of", None),
     )
+
+
+def _month(value: str | None, flag: str) -> str | None:
+    """A YYYY-MM month given on the command line, or a UserError naming the flag."""
+    from zc_pipeline.domain.periods import period_kind
+
+    if value is None:
+        return None
+    try:
+        if period_kind(value.strip()) == "month":
+            return value.strip()
+    except ValueError:
+        pass
+    raise UserError(f"{flag} {value!r} is not a month: write YYYY-MM, e.g. 2026-03 / {flag} 应为 YYYY-MM 格式的月份")
+
+
+def _period_to_explain(value: str) -> tuple[str, str | None]:
+    """(the window to explain, a note): `2025` is the year-end assessment `2025-H2` (STANDARD §2)."""
+    from zc_pipeline.domain.periods import period_kind
+
+    period = value.strip().upper()
+    try:
+        kind = period_kind(period)
+    except ValueError:
+        raise UserError(f"period {value!r} is not one of the accepted forms: {EXPLAIN_FORMS} / "
+                        f"期间格式应为 {EXPLAIN_FORMS_ZH}") from None
+    if kind == "year":
+        return f"{period}-H2", (f"{period}: the year-end assessment {period}-H2, scored over Jan-Dec / "
+                                f"{period} 年终考核即 {period}-H2（1–12 月）")
+    return period, None
+
+
+def _engine(settings, needs: tuple[str, ...] = ()):
+    """The warehouse engine; a bad URL, or a warehouse without the tables a command reads, is a UserError."""
+    import sqlalchemy as sa
+
+    from zc_pipeline.warehouse.engine import make_engine, schema_of
+
+    try:
+        url = sa.engine.make_url(settings.warehouse_url)
+    except sa.exc.ArgumentError as exc:
+        raise UserError(f"warehouse URL not usable: {exc} (--warehouse-url or ZC_WAREHOUSE_URL) / "
+                        f"数据仓库地址无效") from None
+    if needs and url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        raise UserError(f"no warehouse at {url.database}: run `zc run` first, or name the warehouse with "
+                        f"--warehouse-url or ZC_WAREHOUSE_URL / 找不到数据仓库，请先运行 zc run")
+    try:
+        engine = make_engine(settings.warehouse_url)
+    except ValueError as exc:
+        raise UserError(f"warehouse URL not usable: {exc} (--warehouse-url or ZC_WAREHOUSE_URL) / "
+                        f"数据仓库地址无效") from None
+    if needs:
+        inspector = sa.inspect(engine)
+        missing = [t for t in needs if not inspector.has_table(t, schema=schema_of(engine))]
+        if missing:
+            raise UserError(f"the warehouse {engine.url.render_as_string()} has no {', '.join(missing)} table yet: "
+                            f"run `zc run` first / 数据仓库中还没有 {', '.join(missing)} 表，请先运行 zc run")
+    return engine
 
 
 def _summary(settings, echo=print) -> None:
@@ -34,8 +101,9 @@ def _summary(settings, echo=print) -> None:
 def cmd_run(args) -> int:
     from zc_pipeline.runner import run_pipeline
 
+    first, last = _month(args.first, "--from"), _month(args.last, "--to")
     settings = _settings(args)
-    run_pipeline(settings, first=args.first, last=args.last)
+    run_pipeline(settings, first=first, last=last)
     _summary(settings)
     return 0
 
@@ -49,33 +117,66 @@ def cmd_demo(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """The pipeline's intake rules on files, offline. A park alone (no registry at hand) gets every
+    rule but those needing the registry or the previous month, each named as skipped."""
     from zc_pipeline.intake.registry import read_registry
-    from zc_pipeline.intake.validate import validate_files
+    from zc_pipeline.intake.validate import (
+        NEEDS_PREVIOUS_MONTH, NEEDS_REGISTRY, NO_PREVIOUS_MONTH, NO_REGISTRY, skipped_line, validate_files,
+    )
     from zc_pipeline.standards import load_standard
 
     settings = _settings(args)
-    reg = read_registry(settings.registry_dir)
-    out = Path(args.receipts or ".")
-    verdicts = validate_files([Path(f) for f in args.files], registry=reg.parks, std=load_standard(),
-                              as_of=settings.as_of, receipts_dir=out)
-    rejected = 0
+    skipped = []
+    registry = previous_month = None
+    if settings.has_registry:
+        registry = read_registry(settings.registry_dir).parks
+        previous_month, why = _previous_months(settings)
+        if previous_month is None:
+            skipped += [skipped_line(r, why) for r in NEEDS_PREVIOUS_MONTH]
+    else:
+        skipped += [skipped_line(r, NO_REGISTRY) for r in NEEDS_REGISTRY]
+        skipped += [skipped_line(r, NO_PREVIOUS_MONTH) for r in NEEDS_PREVIOUS_MONTH]
+    verdicts = validate_files([Path(f) for f in args.files], registry=registry, std=load_standard(),
+                              as_of=settings.as_of, receipts_dir=Path(args.receipts or "."),
+                              previous_month=previous_month)
+    for line in skipped:
+        print(line)
     for v in verdicts:
-        print(v.describe() if hasattr(v, "describe") else v)
-        rejected += bool(getattr(v, "rejected", False))
-    return 1 if rejected else 0
+        print(v.describe())
+    return EXIT_REJECTED if any(v.rejected for v in verdicts) else 0
+
+
+def _previous_months(settings):
+    """(a month -> its park_month rows from the warehouse, None), or (None, why not) when the
+    warehouse holds no months to compare with."""
+    import sqlalchemy as sa
+
+    from zc_pipeline.warehouse.writer import read_table
+
+    try:
+        engine = _engine(settings, needs=("park_month",))
+    except UserError as exc:
+        return None, str(exc)
+    except sa.exc.OperationalError as exc:
+        return None, f"the warehouse cannot be reached ({str(exc.orig).splitlines()[0][:120]}) / 无法连接数据仓库"
+    return (lambda month: read_table(engine, "park_month", where={"period": [month]})), None
 
 
 def cmd_template(args) -> int:
     from zc_pipeline.intake.registry import read_registry
     from zc_pipeline.intake.validate import write_blank_template
 
+    period = _month(args.period, "--period")
     settings = _settings(args)
     parks = read_registry(settings.registry_dir).parks.set_index("park_code")
     if args.park not in parks.index:
-        print(f"unknown park {args.park} / 园区代码不在登记表中", file=sys.stderr)
-        return 2
-    write_blank_template(Path(args.output), park_code=args.park, park_name=parks.loc[args.park, "park_name"],
-                         period=args.period)
+        raise UserError(f"park {args.park} is not in the registry {settings.registry_dir}: check the code "
+                        f"(--data-dir or ZC_DATA_DIR names the region's data folder) / 园区代码 {args.park} 不在登记表中")
+    try:
+        write_blank_template(Path(args.output), park_code=args.park, park_name=parks.loc[args.park, "park_name"],
+                             period=period)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror or exc} / 无法写入 {args.output}") from None
     print(f"wrote {args.output}")
     return 0
 
@@ -96,13 +197,12 @@ def cmd_ui(args) -> int:
 
 def cmd_grant_bi(args) -> int:
     from zc_pipeline.warehouse.bi import create_views, grant_bi
-    from zc_pipeline.warehouse.engine import create_all, make_engine
+    from zc_pipeline.warehouse.engine import create_all
 
-    engine = make_engine(_settings(args).warehouse_url)
+    engine = _engine(_settings(args))
     if engine.dialect.name != "postgresql":
-        print(f"zc db grant-bi needs a PostgreSQL warehouse (--warehouse-url or ZC_WAREHOUSE_URL); "
-              f"this one is {engine.dialect.name}, which has no roles", file=sys.stderr)
-        return 2
+        raise UserError(f"zc db grant-bi needs a PostgreSQL warehouse (--warehouse-url or ZC_WAREHOUSE_URL); "
+                        f"this one is {engine.dialect.name}, which has no roles / 只读角色需要 PostgreSQL 数据仓库")
     create_all(engine)
     create_views(engine)
     grant_bi(engine, args.role, password=os.environ.get("ZC_BI_PASSWORD"))
@@ -111,37 +211,46 @@ def cmd_grant_bi(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    """Every figure behind a park's month, quarter or half, traced to file, cell, factor and rule."""
+    """Every figure behind a park's month, quarter, half or year, traced to file, cell, factor and rule."""
     from zc_pipeline.domain.explain import render
     from zc_pipeline.domain.explain import explain as explain_lines
     from zc_pipeline.warehouse.audit import AuditError, ExplainData
-    from zc_pipeline.warehouse.engine import make_engine
 
+    period, note = _period_to_explain(args.period)
     settings = _settings(args)
+    engine = _engine(settings, needs=("dim_park", "park_month"))
     try:
-        data = ExplainData(make_engine(settings.warehouse_url), parks=[args.park], as_of=settings.as_of)
-        lines = explain_lines(data.inputs(args.park, args.period))
-    except (AuditError, ValueError) as exc:
-        print(str(exc).strip("'\""), file=sys.stderr)
-        return 2
+        data = ExplainData(engine, parks=[args.park], as_of=settings.as_of)
+        lines = explain_lines(data.inputs(args.park, period))
+    except AuditError as exc:
+        raise UserError(str(exc).strip("'\"")) from None
     if args.csv:
-        lines.to_csv(args.csv, index=False)
+        try:
+            lines.to_csv(args.csv, index=False)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.csv}: {exc.strerror or exc} / 无法写入 {args.csv}") from None
         print(f"wrote {args.csv}")
-    print(f"{args.park} {args.period.upper()} — standard {lines['standard_version'].iloc[0]}")
+    if note:
+        print(note)
+    print(f"{args.park} {period} — standard {lines['standard_version'].iloc[0]}")
     print(render(lines, args.lang))
     return 0
 
 
 def cmd_history(args) -> int:
     """The grades published for a park, per period, as they stood on a date (grade_history)."""
-    import datetime as dt
-
     from zc_pipeline.domain.explain import published_as_of
     from zc_pipeline.warehouse.audit import grade_history
-    from zc_pipeline.warehouse.engine import make_engine
+    from zc_pipeline.warehouse.writer import read_table
 
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    rows = published_as_of(grade_history(make_engine(_settings(args).warehouse_url), args.park), as_of)
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    engine = _engine(_settings(args), needs=("dim_park", "grade_history"))
+    history = grade_history(engine, args.park)
+    # a park dropped from the registry keeps its history: unknown means in neither table
+    if history.empty and read_table(engine, "dim_park", where={"park_code": [args.park]}).empty:
+        raise UserError(f"park {args.park} is not among the warehouse's parks (dim_park): check the code / "
+                        f"园区 {args.park} 不在数据仓库的园区表中，请核对园区代码")
+    rows = published_as_of(history, as_of)
     when = f"as of {as_of} (Asia/Shanghai) / 截至 {as_of}" if as_of else "latest / 最新"
     print(f"{args.park} — grades published, {when}")
     if rows.empty:
@@ -153,9 +262,17 @@ def cmd_history(args) -> int:
 
 
 def cmd_redraw(args) -> int:
+    from zc_pipeline.domain.periods import period_kind
     from zc_pipeline.runner import redraw_spot_checks
 
-    redraw_spot_checks(_settings(args), args.half)
+    half = args.half.strip().upper()
+    try:
+        kind = period_kind(half)
+    except ValueError:
+        kind = None
+    if kind != "half":
+        raise UserError(f"{args.half!r} is not a half: write YYYY-H1 or YYYY-H2, e.g. 2026-H1 / 应为半年，如 2026-H1")
+    redraw_spot_checks(_settings(args), half)
     return 0
 
 
@@ -183,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", help="write a blank monthly self-test workbook")
     t.add_argument("--park", required=True)
-    t.add_argument("--period", required=True)
+    t.add_argument("--period", required=True, help="the month YYYY-MM")
     t.add_argument("-o", "--output", required=True)
     t.set_defaults(func=cmd_template)
 
@@ -192,9 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--as-of")
     u.set_defaults(func=cmd_ui)
 
-    x = sub.add_parser("explain", help="explain a park's month, quarter or half: inputs, factors, score, caps")
+    x = sub.add_parser("explain", help="explain a park's month, quarter, half or year: inputs, factors, score, caps")
     x.add_argument("park")
-    x.add_argument("period", help="YYYY-MM, YYYY-Qn or YYYY-Hn")
+    x.add_argument("period", help=EXPLAIN_FORMS)
     x.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     x.add_argument("--csv", help="also write the lines as CSV (the grade_explanation columns)")
     x.set_defaults(func=cmd_explain)
@@ -219,11 +336,64 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _log_trace(argv) -> Path:
+    """Write the current exception's trace to `<state>/logs/zc-<time>-<pid>.log` (a temp folder if
+    the state folder cannot be written); return the file."""
+    import tempfile
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (f"zc {' '.join(sys.argv[1:] if argv is None else map(str, argv))}\n"
+            f"at {dt.datetime.now().isoformat(timespec='seconds')}, python {sys.version.split()[0]}\n\n"
+            f"{traceback.format_exc()}")
+    for folder in (state_path() / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"zc-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    raise OSError("no folder to write the log to")
+
+
 def main(argv=None) -> int:
+    """Run a `zc` command. A failure the project foresaw (UserError) is told in its own words, one
+    line (a registry error: one more per issue); anything else is "unexpected", its trace logged."""
     args = build_parser().parse_args(argv)
     if args.data_dir:
         os.environ["ZC_DATA_DIR"] = args.data_dir
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"zc {args.cmd}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"zc {args.cmd}: interrupted / 已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `zc history ... | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        what = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:200]
+        try:
+            where = f"the trace is in {_log_trace(argv)}"
+        except OSError:
+            where = "no log file could be written"
+        if _is_database_error(exc):  # the warehouse is not there, or refuses: the user can act on that
+            print(f"zc {args.cmd}: the warehouse cannot be used ({what}): check --warehouse-url or "
+                  f"ZC_WAREHOUSE_URL and that the database is running; {where} / 无法使用数据仓库，"
+                  f"请检查数据仓库地址及数据库是否运行", file=sys.stderr)
+            return UserError.exit_code
+        print(f"zc {args.cmd}: unexpected error ({type(exc).__name__}: {what}); {where}. Please send it "
+              f"with the command you ran to the pipeline's maintainers / 意外错误，请将日志文件与所运行的命令"
+              f"一并发给维护人员", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """The database cannot be reached, opened or used (sqlalchemy's OperationalError)."""
+    sa = sys.modules.get("sqlalchemy")  # imported already if the error came from it
+    return sa is not None and isinstance(exc, sa.exc.OperationalError)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from zc_pipeline.errors import UserError
+
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 DEMO_AS_OF = dt.date(2026, 7, 15)  # after June 2026's deadline: the demo's output never moves
 
@@ -20,7 +22,16 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
         return today_shanghai()
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(str(value))
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise UserError(f"as-of date {str(value)!r} is not a date: write YYYY-MM-DD (--as-of or ZC_AS_OF) / "
+                        f"基准日期应写作 YYYY-MM-DD") from None
+
+
+def state_path(state_dir=None) -> Path:
+    """The state folder (warehouse, receipts, Dagster instance, logs): flag, ZC_STATE_DIR or `.zc_state`."""
+    return Path(state_dir or os.environ.get("ZC_STATE_DIR") or ".zc_state").resolve()
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class Settings:
     state_dir: Path
     warehouse_url: str
     as_of: dt.date
+    data_dir_named: bool = False  # given by flag or ZC_DATA_DIR, not the `sample_data` default
 
     @property
     def landing_dir(self) -> Path:
@@ -42,9 +54,19 @@ class Settings:
     def receipts_dir(self) -> Path:
         return self.state_dir / "receipts"
 
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def has_registry(self) -> bool:
+        """True when a registry is there to read: a data folder was named, or the default one has one."""
+        return self.data_dir_named or (self.registry_dir / "parks.csv").exists()
+
 
 def load_settings(data_dir=None, warehouse_url=None, as_of=None, state_dir=None) -> Settings:
-    state = Path(state_dir or os.environ.get("ZC_STATE_DIR") or ".zc_state").resolve()
-    data = Path(data_dir or os.environ.get("ZC_DATA_DIR") or "sample_data").resolve()
+    state = state_path(state_dir)
+    named = data_dir or os.environ.get("ZC_DATA_DIR")
+    data = Path(named or "sample_data").resolve()
     url = warehouse_url or os.environ.get("ZC_WAREHOUSE_URL") or f"sqlite:///{state / 'warehouse.sqlite'}"
-    return Settings(data, state, url, parse_as_of(as_of or os.environ.get("ZC_AS_OF")))
+    return Settings(data, state, url, parse_as_of(as_of or os.environ.get("ZC_AS_OF")), bool(named))

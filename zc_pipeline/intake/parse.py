@@ -340,7 +340,7 @@ def _fast_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
     raw_period, _, _ = _info_place(content, "报告期")
     period = parse_period(raw_period)
     folder_month = folder_month or period
-    if (park_code not in park_codes or period is None or period != folder_month
+    if (_not_in_registry(park_code, park_codes) or period is None or period != folder_month
             or month_start(period) > as_of):
         return None  # F007 / F008 / F009
     submitted_on = parse_date(_info_place(content, "填报日期")[0])
@@ -471,7 +471,7 @@ def _full_workbook(path: Path, sha: str, folder_month: str | None, park_codes: s
     period = parse_period(raw_period)
     folder_month = folder_month or period
     file_issues = []
-    if park_code not in park_codes:
+    if _not_in_registry(park_code, park_codes):
         file_issues.append(problem("F007", **code_at, value=code_text))
     if period is None or period != folder_month:
         file_issues.append(problem("F008", **period_at, value=period_text,
@@ -600,7 +600,8 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
                       "submitted_on": day}
     keys = keys[~keys.index.isin(list(malformed))]
 
-    schema = schemas.csv_record_schema(park_codes, folder_month or "YYYY-MM")
+    known = codes - {""} if park_codes is None else park_codes  # registry unknown: R001 for an empty code only
+    schema = schemas.csv_record_schema(known, folder_month or "YYYY-MM")
     for line, name, rule_id in schemas.failures(schema, keys).itertuples(index=False):
         issues.add(line, rule_id, sheet=sheet, row=line, column=cols[name].header,
                    value=content.cell(by_line[line], name), folder_month=folder_month or "")
@@ -634,13 +635,22 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
 
 # ---- entry point -------------------------------------------------------------------------------
 
-def _registry_codes(registry: pd.DataFrame) -> set[str]:
+def _registry_codes(registry: pd.DataFrame | None) -> set[str] | None:
+    if registry is None:
+        return None
     return {str(c).strip() for c in registry["park_code"].dropna().tolist()}
 
 
-def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: pd.DataFrame,
+def _not_in_registry(code: str | None, park_codes: set[str] | None) -> bool:
+    """F007 / R001. `park_codes` None: the registry is unknown (a park checking its own files
+    alone), and only an empty code is certainly not in it."""
+    return not code if park_codes is None else code not in park_codes
+
+
+def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: pd.DataFrame | None,
                        std: Standard, as_of: dt.date) -> ParsedFile:
-    """Parse a monthly workbook or batch CSV; `folder_month` None = take the file's own period."""
+    """Parse a monthly workbook or batch CSV; `folder_month` None = take the file's own period;
+    `registry` None = no registry at hand: whether a park code is registered is not checked."""
     path = Path(path)
     sha = file_sha256(path)
     fmt = "csv" if path.suffix.lower() == ".csv" else "xlsx"

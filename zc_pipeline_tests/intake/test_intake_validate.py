@@ -73,3 +73,57 @@ def test_verdict_line_for_the_terminal(tmp_path, registry, std):
     # both lines are 150100-P001: R012 on each; line 3 also R008 (completed 11 > planned 10)
     assert (v.verdict, v.rejected, v.records, v.errors) == ("rejected", True, 2, 3)
     assert "拒收 / rejected" in v.describe() and "bad.receipt.xlsx" in v.describe()
+
+
+def test_without_a_registry_a_park_code_is_not_looked_up_but_an_empty_one_is_still_wrong(tmp_path, std):
+    unregistered = build_workbook(tmp_path / MONTH / "unregistered.xlsx", info={"园区代码": "150100-P777"})
+    no_code = build_workbook(tmp_path / MONTH / "no_code.xlsx", info={"园区代码": None})
+    batch = build_csv(tmp_path / MONTH / "batch.csv", [good_csv_row(park="150100-P777"), good_csv_row(park="")])
+    verdicts = validate_files([unregistered, no_code, batch], registry=None, std=std, as_of=AS_OF,
+                              receipts_dir=None)
+    got = {v.path.name: (v.verdict, list(v.parsed.issues["rule_id"])) for v in verdicts}
+    assert got == {"unregistered.xlsx": ("accepted", []), "no_code.xlsx": ("rejected", ["F007"]),
+                   "batch.csv": ("partial", ["R001"])}
+    assert verdicts[2].parsed.issues["row"].tolist() == [3]  # the empty code's line
+
+
+def test_with_a_registry_the_same_files_are_looked_up(tmp_path, registry, std):
+    unregistered = build_workbook(tmp_path / MONTH / "unregistered.xlsx", info={"园区代码": "150100-P777"})
+    batch = build_csv(tmp_path / MONTH / "batch.csv", [good_csv_row(park="150100-P777"), good_csv_row()])
+    verdicts = validate_files([unregistered, batch], registry=registry, std=std, as_of=AS_OF, receipts_dir=None)
+    assert [list(v.parsed.issues["rule_id"]) for v in verdicts] == [["F007"], ["R001"]]
+
+
+def test_the_previous_month_given_W001_is_checked_as_in_the_pipeline(tmp_path, std):
+    import pandas as pd
+
+    from zc_pipeline.domain.measures import CARRIER_FIELDS
+
+    book = build_workbook(tmp_path / MONTH / "park.xlsx")  # grid 1000 MWh, coal 500 t, ... in March
+    asked = []
+
+    def february(month):  # park_month of February: grid as in March, coal 20 t (500 / 20 = 25x), the rest 0
+        asked.append(month)
+        carriers = {f: [0.0] for f in CARRIER_FIELDS} | {"grid_electricity_mwh": [1000.0], "raw_coal_t": [20.0]}
+        return pd.DataFrame({"park_code": [PARK], "period": [month], "submission_id": ["feb"], **carriers})
+
+    [v] = validate_files([book], registry=None, std=std, as_of=AS_OF, receipts_dir=None,
+                         previous_month=february)
+    assert asked == ["2026-02"]
+    w = v.parsed.issues
+    assert w[["sheet", "column", "value", "rule_id", "severity"]].values.tolist() == [
+        ["能源消费", "消费量", "500", "W001", "warning"]]
+    assert "25 倍" in w.iloc[0]["message_zh"] and "25 times" in w.iloc[0]["message_en"]
+    assert (v.verdict, v.warnings, int(v.parsed.records["warning_count"].iloc[0])) == ("accepted", 1, 1)
+
+
+def test_a_path_that_is_not_there_is_a_user_error(tmp_path, registry, std):
+    import pytest
+
+    from zc_pipeline.errors import UserError
+
+    with pytest.raises(UserError, match="no such file or folder: .*missing.xlsx"):
+        validate_files([tmp_path / "missing.xlsx"], registry=registry, std=std, as_of=AS_OF, receipts_dir=None)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="no .xlsx or .csv file in"):
+        validate_files([tmp_path / "empty"], registry=registry, std=std, as_of=AS_OF, receipts_dir=None)
