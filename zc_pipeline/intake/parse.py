@@ -17,6 +17,7 @@ import pandas as pd
 from zc_pipeline.intake import schemas
 from zc_pipeline.intake.catalogue import all_rules
 from zc_pipeline.intake.ids import file_sha256, submission_id
+from zc_pipeline.intake.landing import text_name
 from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS
 from zc_pipeline.intake.readers import (
     ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, NUMBER_PATTERN, OPTIONAL_FIELDS, SHEET_ECON, SHEET_ENERGY,
@@ -661,6 +662,6 @@ def parse_landing_file(path: str | Path, *, folder_month: str | None, registry: 
         return _file_error(sha, fmt, str(path), p)
     except Exception as exc:  # a broken file must never stop a run
         reason = f"{type(exc).__name__}: {exc}"[:200]
-        p = FileProblem([problem("F001", sheet=path.name if fmt == "csv" else None,
+        p = FileProblem([problem("F001", sheet=text_name(path.name) if fmt == "csv" else None,
                                  reason=reason)])
         return _file_error(sha, fmt, str(path), p)

@@ -19,6 +19,7 @@ from typing import Iterable
 import pandas as pd
 
 from zc_pipeline.intake.catalogue import rule
+from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, csv_lines, decode_csv, nfkc, normalize_number,
                                         parse_date, parse_period)
 from zc_pipeline.domain.periods import months_of
@@ -171,7 +172,7 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
                            std: Standard) -> ParsedProgrammeFile:
     """Read `landing/verifications/<half>.csv`; `in_force` = (park_code, period) keys of park_month."""
     path = Path(path)
-    issues = _Issues(path.name)
+    issues = _Issues(text_name(path.name))
     raw_rows, file_error = _read_rows(path, "V", VERIFICATION_COLUMNS, std, issues)
     parks, half_months = _park_codes(registry), set(months_of(half))
     rows, rejected = [], set()
@@ -219,7 +220,7 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
 def read_funding_file(path: str | Path, *, year: int | str, registry, std: Standard) -> ParsedProgrammeFile:
     """Read `landing/funding/<year>.csv`. The investment stays the decimal text as written (never float)."""
     path = Path(path)
-    issues = _Issues(path.name)
+    issues = _Issues(text_name(path.name))
     raw_rows, file_error = _read_rows(path, "G", FUNDING_COLUMNS, std, issues)
     parks = _park_codes(registry)
     types = {**{t: t for t in [*PROJECT_TYPES, *std.covered_project_types()]},

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from zc_pipeline.domain.measures import QUANTITY_FIELDS
+from zc_pipeline.intake.landing import text_name
 from zc_pipeline.standards import Standard
 
 
@@ -383,7 +384,7 @@ def _identity(sheets: dict[str, pd.DataFrame]) -> tuple[str | None, str | None]:
 def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
     """Read the three sheets of a self-test workbook; raise FileProblem for a file error."""
     path = Path(path)
-    check_size(path, std, path.name)
+    check_size(path, std, text_name(path.name))
     _open_zip_checks(path, std)
     try:
         raw_sheets = _read_sheets(path)
@@ -455,7 +456,7 @@ def read_plain_workbook(path: str | Path, std: Standard) -> WorkbookContent | No
 
     path = Path(path)
     try:
-        check_size(path, std, path.name)
+        check_size(path, std, text_name(path.name))
         _open_zip_checks(path, std)
         book = load_workbook(str(path))
         meta = book.sheets_metadata
@@ -609,7 +610,7 @@ def _malformed_line(lines: list[str], line: int, rows: list, malformed: dict) ->
 def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
     """Read a batch CSV; raise FileProblem for a file error."""
     path = Path(path)
-    sheet = path.name
+    sheet = text_name(path.name)
     check_size(path, std, sheet)
     try:
         text, encoding = decode_csv(path.read_bytes())

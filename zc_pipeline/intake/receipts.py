@@ -7,8 +7,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
+from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.parse import ParsedFile
 from zc_pipeline.intake.readers import NUMBER_PATTERN, normalize_number
 
@@ -31,7 +33,7 @@ def receipt_name(source_name: str) -> str:
     """The receipt's file name for a landing file: `<file name>.receipt.xlsx`, the same from the
     pipeline and from `zc validate`. A long name is cut to NAME_BYTES and made unique by a hash
     of the whole name (the receipt itself keeps the original name)."""
-    name = _UNSAFE_IN_NAME.sub("_", Path(str(source_name)).name)
+    name = _UNSAFE_IN_NAME.sub("_", text_name(Path(str(source_name)).name))
     if len((name + RECEIPT_SUFFIX).encode("utf-8")) <= NAME_BYTES:
         return name + RECEIPT_SUFFIX
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
@@ -42,11 +44,13 @@ def receipt_name(source_name: str) -> str:
 
 def safe_text(value) -> object:
     """Text from a park's file, made inert: a leading = + - @ tab or CR gets a `'` prefix, except
-    on a number as written (`-5`), which no spreadsheet runs and which should read as written."""
+    on a number as written (`-5`), which no spreadsheet runs and which should read as written.
+    Control characters a workbook cannot hold are shown as escapes (`\\x01`)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if not isinstance(value, str):
         return value
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     if not value.startswith(_FORMULA_START) or _NUMBER.fullmatch(normalize_number(value)):
         return value
     return "'" + value
@@ -80,7 +84,7 @@ def write_receipt(parsed: ParsedFile, source_path: str | Path, out_path: str | P
     ws.title = "回执 summary"
     rows = [
         ["项目/item", "内容/value"],
-        ["文件/file", source_path.name],
+        ["文件/file", text_name(source_path.name)],
         ["SHA-256", parsed.source_sha256],
         ["结论/verdict", f"{zh} / {en}"],
         ["记录数/records", len(recs)],
@@ -103,7 +107,7 @@ def write_receipt(parsed: ParsedFile, source_path: str | Path, out_path: str | P
     for cell in wi[1]:
         cell.font = Font(bold=True)
     for i, issue in enumerate(parsed.issues.itertuples(index=False), start=2):
-        _put(wi, i, [source_path.name, issue.sheet,
+        _put(wi, i, [text_name(source_path.name), issue.sheet,
                      None if pd.isna(issue.row) else int(issue.row), issue.column, issue.value,
                      issue.rule_id, SEVERITIES[issue.severity], issue.message_zh,
                      issue.message_en])

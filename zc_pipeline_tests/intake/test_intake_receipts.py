@@ -65,3 +65,20 @@ def test_receipt_prints_on_a4_one_page_wide(month_dir, parse, tmp_path):
     issues = wb.worksheets[1]
     assert issues.page_setup.orientation == "landscape" and issues.print_title_rows == "$1:$1"
     assert issues.cell(row=2, column=5).value == "-5"  # as written, no apostrophe
+
+
+def test_control_characters_and_undecodable_names_still_give_a_receipt(month_dir, parse, tmp_path):
+    import os
+
+    from zc_pipeline.intake.landing import text_name
+    from zc_pipeline.intake.receipts import receipt_name
+
+    assert safe_text("12\x01") == "12\\x01"
+    gbk = os.fsdecode("填报.csv".encode("gbk"))  # a name unpacked from a Chinese Windows zip
+    assert text_name(gbk) == "填报.csv"
+    assert text_name(os.fsdecode(b"\xff\xfe.csv")) == "\\xff\\xfe.csv"
+    path = build_csv(month_dir / gbk, [good_csv_row(raw_coal_t="12\x01")])
+    out = write_receipt(parse(path), path, tmp_path / receipt_name(path.name))
+    assert out.name == "填报.csv.receipt.xlsx"
+    wb = openpyxl.load_workbook(out)
+    assert [c.value for c in wb.worksheets[1][2]][:5] == ["填报.csv", "填报.csv", 2, "raw_coal_t", "12\\x01"]
