@@ -242,7 +242,7 @@ def test_a_park_alone_gets_every_rule_but_those_needing_the_region(tmp_path):
     assert done.stderr == ""
     assert done.stdout.splitlines() == SKIPPED_ALONE + [
         # the empty code is in no registry at all: R001 still; the other record is accepted
-        "2026-03/batch.csv: 部分接受 / partial — 2 records, 1 errors, 0 warnings; receipt receipts/batch.receipt.xlsx",
+        "2026-03/batch.csv: 部分接受 / partial — 2 records, 1 errors, 0 warnings; receipt receipts/batch.csv.receipt.xlsx",
         "2026-03/unregistered.xlsx: 接受 / accepted — 1 records, 0 errors, 0 warnings",
     ]
 
@@ -260,11 +260,11 @@ def test_with_the_region_s_registry_the_registry_rules_run(tmp_path, no_zc_env, 
         f"skipped W001 / 未检查 W001 (a sudden change against the park's previous month in force / 与本园区上月有效数据相比的突变): "
         f"no warehouse at {warehouse}: run `zc run` first, or name the warehouse with --warehouse-url or "
         f"ZC_WAREHOUSE_URL / 找不到数据仓库，请先运行 zc run",
-        "2026-03/batch.csv: 部分接受 / partial — 2 records, 1 errors, 0 warnings; receipt receipts/batch.receipt.xlsx",
+        "2026-03/batch.csv: 部分接受 / partial — 2 records, 1 errors, 0 warnings; receipt receipts/batch.csv.receipt.xlsx",
         "2026-03/unregistered.xlsx: 拒收 / rejected — 1 records, 1 errors, 0 warnings; "
-        "receipt receipts/unregistered.receipt.xlsx",
+        "receipt receipts/unregistered.xlsx.receipt.xlsx",
     ]
-    rules = pd.read_excel(tmp_path / "receipts" / "unregistered.receipt.xlsx", sheet_name="问题清单 issues")["规则/rule"]
+    rules = pd.read_excel(tmp_path / "receipts" / "unregistered.xlsx.receipt.xlsx", sheet_name="问题清单 issues")["规则/rule"]
     assert rules.tolist() == ["F007"]
     assert not warehouse.exists()
 
@@ -279,6 +279,6 @@ def test_with_the_previous_month_in_the_warehouse_W001_runs(tmp_path, no_zc_env,
     filled_workbook(tmp_path / "2026-03" / "park.xlsx")
     assert main(["--data-dir", str(data), "validate", "2026-03/park.xlsx", "--receipts", "receipts"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "2026-03/park.xlsx: 接受 / accepted — 1 records, 0 errors, 1 warnings; receipt receipts/park.receipt.xlsx"]
-    issues = pd.read_excel(tmp_path / "receipts" / "park.receipt.xlsx", sheet_name="问题清单 issues")
+        "2026-03/park.xlsx: 接受 / accepted — 1 records, 0 errors, 1 warnings; receipt receipts/park.xlsx.receipt.xlsx"]
+    issues = pd.read_excel(tmp_path / "receipts" / "park.xlsx.receipt.xlsx", sheet_name="问题清单 issues")
     assert issues[["工作表/sheet", "行/row", "规则/rule"]].values.tolist() == [["能源消费", 2, "W001"]]

@@ -120,7 +120,7 @@ def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard, as_of
     `registry` None: no registry at hand, F007 and R001 are not checked. `previous_month` None: no
     previous months at hand, W001 is not checked (see `skipped_line`).
     """
-    from zc_pipeline.intake.receipts import write_receipt
+    from zc_pipeline.intake.receipts import receipt_name, write_receipt
 
     verdicts = []
     previous = functools.cache(previous_month) if previous_month is not None else None  # a month asked once
@@ -132,8 +132,7 @@ def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard, as_of
         receipt = None
         if receipts_dir is not None and len(parsed.issues):
             try:
-                receipt = write_receipt(parsed, path,
-                                        Path(receipts_dir) / f"{path.stem}.receipt.xlsx")
+                receipt = write_receipt(parsed, path, Path(receipts_dir) / receipt_name(path.name))
             except OSError as exc:
                 raise UserError(f"cannot write the receipt of {path} in {receipts_dir}: {exc.strerror or exc} "
                                 f"(--receipts names the folder) / 无法写入回执") from None

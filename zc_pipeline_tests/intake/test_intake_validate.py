@@ -20,7 +20,7 @@ def test_validate_files_takes_the_month_from_the_folder_or_the_file(tmp_path, re
     got = {v.path.name: (v.verdict, v.errors, v.receipt is not None) for v in verdicts}
     assert got == {"good.xlsx": ("accepted", 0, False), "bad.csv": ("rejected", 1, True),
                    "moved.xlsx": ("rejected", 1, True), "loose.xlsx": ("accepted", 0, False)}
-    assert sorted(p.name for p in receipts.iterdir()) == ["bad.receipt.xlsx", "moved.receipt.xlsx"]
+    assert sorted(p.name for p in receipts.iterdir()) == ["bad.csv.receipt.xlsx", "moved.xlsx.receipt.xlsx"]
 
 
 def test_validate_files_expands_folders(tmp_path, registry, std):
@@ -72,7 +72,7 @@ def test_verdict_line_for_the_terminal(tmp_path, registry, std):
     v = validate_files([bad], registry=registry, std=std, as_of=AS_OF, receipts_dir=tmp_path / "r")[0]
     # both lines are 150100-P001: R012 on each; line 3 also R008 (completed 11 > planned 10)
     assert (v.verdict, v.rejected, v.records, v.errors) == ("rejected", True, 2, 3)
-    assert "拒收 / rejected" in v.describe() and "bad.receipt.xlsx" in v.describe()
+    assert "拒收 / rejected" in v.describe() and "bad.csv.receipt.xlsx" in v.describe()
 
 
 def test_without_a_registry_a_park_code_is_not_looked_up_but_an_empty_one_is_still_wrong(tmp_path, std):
@@ -127,3 +127,13 @@ def test_a_path_that_is_not_there_is_a_user_error(tmp_path, registry, std):
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match="no .xlsx or .csv file in"):
         validate_files([tmp_path / "empty"], registry=registry, std=std, as_of=AS_OF, receipts_dir=None)
+
+
+def test_receipts_are_named_as_the_pipeline_names_them(tmp_path, registry, std):
+    from zc_pipeline.intake.receipts import receipt_name
+
+    long = "园区" * 30 + ".csv"  # 184 bytes of name: cut, with a hash
+    bad = build_csv(tmp_path / MONTH / long, [good_csv_row(raw_coal_t="-1")])
+    [v] = validate_files([bad], registry=registry, std=std, as_of=AS_OF, receipts_dir=tmp_path / "r")
+    assert v.receipt == tmp_path / "r" / receipt_name(long)
+    assert v.receipt.name != f"{long}.receipt.xlsx" and v.receipt.exists()
