@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zc_pipeline.domain.periods import add_months, month_of, month_range, months_of
+from zc_pipeline.errors import UserError
 from zc_pipeline.settings import Settings
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
@@ -96,11 +97,26 @@ def plan(settings: Settings, first: str | None, last: str | None, asset_graph=No
     return RunPlan(months, quarters, halves, years)
 
 
+CONSOLE_QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+"""Run config of `zc run`'s in-process runs: Dagster's console logger says nothing (a failed step's
+trace stays in the run's event log, shown by the UI); the runner reports each run in one line."""
+# errors the project raises itself (or a dg.Failure it raises), and a blocking data check's verdict:
+# told in their own words
+OWN_ERRORS = ("zc_pipeline.", "dagster._core.definitions.events.Failure", "dagster._core.errors.DagsterAssetCheckFailedError")
+MAX_LISTED = 10  # warnings listed under a run's line, and issue lines of a failure's message
+
+
 def run_pipeline(settings: Settings, first: str | None = None, last: str | None = None, echo=print,
-                 warehouse_schema: str | None = None) -> dict:
-    """Materialize the plan in the Dagster instance the UI shows; return a summary."""
+                 warehouse_schema: str | None = None, terminal=None) -> dict:
+    """Materialize the plan in the Dagster instance the UI shows; return a summary.
+
+    One line per run (and its warnings); on a terminal (`terminal`, default stderr) also one updating
+    line for the long steps: a month's files parsed, the windows assessed. A failed run raises
+    UserError naming the run, the step and the error.
+    """
     import dagster as dg
 
+    from zc_pipeline.defs import progress
     from zc_pipeline.definitions import build_definitions
 
     ensure_dagster_home(settings)
@@ -110,27 +126,32 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
     p = plan(settings, first, last, defs.resolve_asset_graph())
     tags = {"zc/as_of": settings.as_of.isoformat(), "zc/launched_by": "zc run"}
     timings: dict[str, float] = {}
-    with dg.DagsterInstance.get() as instance:
+
+    def say(line: str) -> None:
+        with progress.paused():
+            echo(line)
+
+    with dg.DagsterInstance.get() as instance, progress.to_terminal(terminal):
 
         def run(selection: list[str], partition: str | None, label: str) -> None:
             t0 = time.perf_counter()
             result = dg.materialize(
                 job_assets, selection=selection, partition_key=partition, instance=instance,
-                resources=resources, tags=tags, raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                resources=resources, tags=tags, raise_on_error=False, run_config=CONSOLE_QUIET,
             )
             timings[label] = time.perf_counter() - t0
+            warnings = run_warnings(instance, result.run_id, errors=result.success)
             status = "ok" if result.success else "FAILED"
-            echo(f"  {label:<22} {status:<6} run {result.run_id[:8]}  {timings[label]:.1f}s")
+            count = f"  {len(warnings)} warning{'s' * (len(warnings) != 1)}" if warnings else ""
+            say(f"  {label:<22} {status:<6} run {result.run_id[:8]}  {timings[label]:.1f}s{count}")
+            for line in warnings[:MAX_LISTED]:
+                say(f"    {line}")
+            if len(warnings) > MAX_LISTED:
+                say(f"    … {len(warnings) - MAX_LISTED} more in the run's log (`zc ui`, run {result.run_id[:8]})")
             if not result.success:
-                for ev in result.all_events:
-                    err = getattr(ev.event_specific_data, "error", None) if ev.is_step_failure else None
-                    if err is not None:
-                        echo(err.to_string())
-                        break
-                raise SystemExit(f"run for {label} failed; see the Dagster UI for details")
+                raise run_failure(result, f"run for {label}")
 
-        echo(f"as-of {settings.as_of}  data {settings.data_dir}")
+        say(f"as-of {settings.as_of}  data {settings.data_dir}")
         try:
             _run_plan(run, p, settings, instance, {k.to_user_string() for a in job_assets for k in getattr(a, "keys", [])})
         finally:
@@ -140,8 +161,68 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
     return {"plan": p, "timings": timings}
 
 
+def run_warnings(instance, run_id: str, errors: bool = True) -> list[str]:
+    """The warnings (and errors) the run's steps logged, one line each: `step: message`.
+
+    `errors=False` for a failed run: its failure is reported once, by `run_failure`.
+    """
+    import logging
+
+    top = logging.CRITICAL if errors else logging.ERROR - 1
+    lines = []
+    for entry in instance.all_logs(run_id):
+        if entry.is_dagster_event or not isinstance(entry.level, int) or not logging.WARNING <= entry.level <= top:
+            continue
+        text = entry.user_message.strip().splitlines()
+        lines.append(f"{entry.step_key or 'run'}: {text[0] if text else ''}")
+    return lines
+
+
+def run_failure(result, what: str) -> UserError:
+    """The failed run told in the project's words: the run, the step and its error, and where the trace is.
+
+    The project's own errors (raised from `zc_pipeline`) keep their message, issue lines included;
+    anything else is named by its class, as unexpected. No trace: that is in the run's event log.
+    """
+    failures = result.get_step_failure_events()
+    if failures:
+        step = failures[0].step_key
+        data = failures[0].step_failure_data
+        error = data.error
+        if error is not None and error.cause is not None and data.error_source.name == "USER_CODE_ERROR":
+            error = error.cause  # what the asset raised, not Dagster's wrapper around it
+        if error is not None and error.cls_name == "Failure" and error.cause is not None \
+                and error.cause.message.startswith("zc_pipeline."):
+            error = error.cause  # a dg.Failure raised over a project error: the error has the details
+    else:
+        step, error = None, getattr(result.get_run_failure_event().event_specific_data, "error", None)
+    headline, details = _error_lines(error)
+    where = f"at step {step}" if step else "before its steps ran"
+    run_id = result.run_id
+    lines = [f"{what} failed {where}: {headline} (Dagster run {run_id}; its log and trace: `zc ui` → Runs → {run_id[:8]})"]
+    lines += details[:MAX_LISTED]
+    if len(details) > MAX_LISTED:
+        lines.append(f"  … {len(details) - MAX_LISTED} more in the run's log")
+    return UserError("\n".join(lines))
+
+
+def _error_lines(error) -> tuple[str, list[str]]:
+    """(headline, further lines) of a serialized error; a class outside the project is named in the headline."""
+    if error is None:
+        return "no error was recorded", []
+    text = error.message.strip()  # `module.Class: message`, as Python prints an exception
+    qualified, sep, rest = text.partition(": ")
+    if not sep or "\n" in qualified:  # a class without a message
+        qualified, rest = text.splitlines()[0] if text else error.cls_name, ""
+    lines = [line for line in rest.splitlines() if line.strip()] or [""]
+    if qualified.startswith(OWN_ERRORS):
+        return lines[0], lines[1:]
+    return f"unexpected {error.cls_name}: {lines[0]}".rstrip(": "), []
+
+
 def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) -> None:
     """The runs of a plan, in dependency order (months, alerts, quarters, halves, years, explanations)."""
+    from zc_pipeline.defs import progress
     from zc_pipeline.defs.lineage import record_standard_files
     from zc_pipeline.partitions import to_dagster_key
 
@@ -155,14 +236,14 @@ def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) 
         run(["month_over_month_warning"], following, f"warnings {following}")
     if p.months:
         run(MONTHLY_ROLLUP_ASSETS, None, "rebound alerts")
-    for q in p.quarters:
-        run([a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}")
-    for h in p.halves:
-        run([a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}")
-    for y in p.years:
-        sel = [a for a in YEAR_ASSETS if a in defined]
-        if sel:
-            run(sel, y, f"year {y}")
+    windows = [([a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}") for q in p.quarters]
+    windows += [([a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}") for h in p.halves]
+    windows += [([a for a in YEAR_ASSETS if a in defined], y, f"year {y}") for y in p.years]
+    windows = [w for w in windows if w[0]]
+    with progress.counter("assessment", "windows") as assessed:
+        for i, (selection, key, label) in enumerate(windows):
+            assessed(i, len(windows))
+            run(selection, key, label)
     if (p.quarters or p.halves) and "grade_explanation" in defined:
         run(["grade_explanation"], None, "grade explanations")
 
@@ -196,8 +277,8 @@ def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_sche
             defs.assets, selection=HALF_ASSETS, partition_key=to_dagster_key(half), instance=instance,
             resources=defs.resources, raise_on_error=False,
             tags={"zc/as_of": settings.as_of.isoformat(), "zc/redraw": half, "zc/launched_by": "zc spot-check redraw"},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            run_config=CONSOLE_QUIET,
         )
     if not result.success:
-        raise SystemExit(f"re-draw of {half} failed; see the Dagster UI (run {result.run_id})")
+        raise run_failure(result, f"re-draw of {half}")
     echo(f"{half}: re-drawn and re-assessed in run {result.run_id[:8]}")

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from zc_pipeline.defs import progress
 from zc_pipeline.defs.common import PREVIEW_ROWS, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.intake.month import record_month
@@ -27,16 +28,18 @@ def intake(context: dg.AssetExecutionContext, zc: ZcResource):
     """Register, parse and validate the month's landing files; choose the submission in force."""
     month = context.partition_key
     engine = zc.engine()
-    summary = record_month(
-        engine,
-        data_dir=zc.data_path,
-        month=month,
-        registry=zc.dim_park(),
-        std=zc.std,
-        as_of=zc.as_of_date,
-        run_id=context.run.run_id,
-        receipts_dir=zc.receipts_dir,
-    )
+    with progress.counter(f"{month} intake", "files") as on_parsed:
+        summary = record_month(
+            engine,
+            data_dir=zc.data_path,
+            month=month,
+            registry=zc.dim_park(),
+            std=zc.std,
+            as_of=zc.as_of_date,
+            run_id=context.run.run_id,
+            receipts_dir=zc.receipts_dir,
+            on_parsed=on_parsed,
+        )
     for rej in summary.rejected_files:
         context.log.warning(f"rejected {rej['file']}: [{rej['rule_id']}] {rej['message_en']}")
     subs = read_table(engine, "submission", where={"period": month})
