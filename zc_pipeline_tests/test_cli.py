@@ -32,7 +32,7 @@ REG013 = ("  parks.csv:1 [REG013] the file is empty, it has no header row: write
 
 def zc(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """The installed `zc` script, as a user runs it: no data folder named, state under `cwd`."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("ZC_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("ZC_", "DAGSTER_"))}
     base.update({"ZC_STATE_DIR": str(cwd / "state"), "ZC_AS_OF": "2026-04-20", **(env or {})})
     return subprocess.run([str(ZC), *args], cwd=cwd, env=base, capture_output=True, text=True, timeout=120)
 
@@ -92,6 +92,15 @@ def test_an_empty_parks_file_stops_validate_with_the_rule_not_a_pandas_traceback
         REG013,
     ]
     assert done.stdout == ""
+
+
+def test_an_empty_parks_file_stops_zc_run_with_the_rule_not_a_stack_trace(tmp_path):
+    data = region(tmp_path / "data", parks="")
+    filled_workbook(data / "landing" / "2026-03" / "park.xlsx")
+    done = zc("--data-dir", str(data), "run", cwd=tmp_path)
+    assert done.returncode == 2
+    assert REG013 in done.stderr.splitlines()
+    assert "Traceback" not in done.stdout + done.stderr and "Stack Trace" not in done.stdout + done.stderr
 
 
 def test_a_registry_error_is_listed_line_by_line_not_raised(tmp_path, no_zc_env, capsys):
