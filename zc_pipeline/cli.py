@@ -183,10 +183,10 @@ def cmd_template(args) -> int:
 
 def cmd_ui(args) -> int:
     """`dagster dev` on the same instance as `zc run`, bound to 127.0.0.1."""
-    from zc_pipeline.runner import ensure_dagster_home
+    from zc_pipeline.runner import prepare_ui
 
     settings = _settings(args)
-    ensure_dagster_home(settings)
+    os.chdir(prepare_ui(settings))  # in DAGSTER_HOME: `dagster dev` warns of any other folder's dagster.yaml
     if args.as_of:
         os.environ["ZC_AS_OF"] = args.as_of
     dagster = Path(sys.executable).with_name("dagster")

@@ -22,12 +22,43 @@ YEAR_ASSETS = ["funding_allocation"]
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME (default .zc_state/dagster_home) holding the project's dagster.yaml."""
+    """DAGSTER_HOME (default .zc_state/dagster_home) holding the project's dagster.yaml.
+
+    The default home under the state folder always holds the repository's file (copied again when it
+    changed); a home named by DAGSTER_HOME keeps its own file (a deployment's instance), seeded only
+    when it has none.
+    """
     home = Path(os.environ.get("DAGSTER_HOME") or settings.state_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists() and REPO_DAGSTER_YAML.exists():
-        shutil.copy(REPO_DAGSTER_YAML, home / "dagster.yaml")
+    target = home / "dagster.yaml"
+    managed = home == (settings.state_dir / "dagster_home").resolve()
+    if REPO_DAGSTER_YAML.exists() and (
+        not target.exists() or (managed and target.read_bytes() != REPO_DAGSTER_YAML.read_bytes())
+    ):
+        shutil.copy(REPO_DAGSTER_YAML, target)
     os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def prepare_ui(settings: Settings) -> Path:
+    """The folder to start `dagster dev` in (DAGSTER_HOME), with the settings exported as absolute values.
+
+    `dagster dev` warns that a dagster.yaml in its working folder "will not be used" unless that
+    folder is DAGSTER_HOME, so `zc ui` starts it there; the code location then finds the same data,
+    state and warehouse through the environment instead of paths relative to where `zc` was started.
+    """
+    import sqlalchemy as sa
+
+    home = ensure_dagster_home(settings)
+    url, parsed = settings.warehouse_url, sa.engine.make_url(settings.warehouse_url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        url = parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False)
+    os.environ["ZC_DATA_DIR"] = str(settings.data_dir)
+    os.environ["ZC_STATE_DIR"] = str(settings.state_dir)
+    os.environ["ZC_WAREHOUSE_URL"] = url
+    # `dagster dev` is "superseded" by the `dg` command, which this project does not install
+    quiet = "ignore:Function `dev_command` is superseded"
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
     return home
 
 
