@@ -192,7 +192,7 @@ def _check_values(cells: pd.DataFrame, recs: dict, issues: _Collector, std: Stan
     # a number beyond the plausible range (or beyond float: inf) is an error, and nothing
     # non-finite is kept: its canonical value is left empty
     limit = cells["field"].map({f: float(v) for f, v in std.prefixed("plausible_max").items()})
-    implausible = numeric & (~np.isfinite(value) | (value.abs() > limit))
+    implausible = numeric & (np.isinf(value) | (value.abs() > limit))  # NaN: an unknown unit (R005)
     for c in cells[implausible].itertuples():
         entry = std.entries[f"plausible_max.{c.field}"]
         issues.add(c.rec, "R016", sheet=c.sheet, row=c.row, column=c.column,
@@ -597,7 +597,9 @@ def _parse_csv(path: Path, sha: str, folder_month: str | None, park_codes: set[s
             day_text = content.cell(cells, "submitted_on")
             where = {"sheet": sheet, "row": line, "column": day_column}
             day = _check_submitted_on(line, day_text, day_text, where, issues, as_of)
-        recs[line] = {"source_row": line, "park_code": code or None, "period": period or None,
+        # the period is stored only as a month: a line's other text ("2026/03", or the rest of a
+        # malformed line) stays in its issue, where it cannot break the table's schema
+        recs[line] = {"source_row": line, "park_code": code or None, "period": parse_period(period),
                       "submitted_on": day}
     keys = keys[~keys.index.isin(list(malformed))]
 

@@ -552,7 +552,7 @@ def _csv_column(index: int, header: str, std: Standard) -> tuple[CsvColumn | Non
     canonical = f.canonical_units(std)
     if match_unit(unit, {u: 1.0 for u in canonical}) is None:
         return None, problem("F013", row=1, column=header, value=header, unit=unit,
-                             canonical="/".join(canonical) or "—")
+                             canonical="/".join(canonical) or "—", field=f.name)
     return CsvColumn(index, header, f.name, unit), None
 
 
@@ -601,9 +601,10 @@ def csv_lines(text: str, *, line_breaks: bool = False) -> tuple[
 
 
 def _malformed_line(lines: list[str], line: int, rows: list, malformed: dict) -> None:
-    """Record line `line` as malformed (R014), its fields split loosely to name its park."""
+    """Record line `line` as malformed (R014), its fields split at every comma, quotes dropped:
+    a guess at its park and period, so the rejection is told to the right park."""
     text = lines[line - 1].rstrip("\r\n")
-    rows.append((line, next(csv.reader([text]), [])))
+    rows.append((line, [c.strip().strip('"') for c in text.split(",")]))
     malformed[line] = problem("R014", row=line, value=text[:200])
 
 
@@ -639,8 +640,9 @@ def read_batch_csv(path: str | Path, std: Standard) -> CsvContent:
             else:
                 columns[col.name] = col
     required = [*CSV_KEYS, *(f for f in QUANTITY_FIELDS if f not in OPTIONAL_FIELDS)]
+    named = {i["context"].get("field") for i in issues}  # present, in a wrong unit (F013)
     issues += [problem("F004", sheet=sheet, row=header[0], column=name)
-               for name in required if name not in columns]
+               for name in required if name not in columns and name not in named]
     if issues:
         raise FileProblem(issues)
     width = max(i for i, h in enumerate(header[1]) if h.strip()) + 1

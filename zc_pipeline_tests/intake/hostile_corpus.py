@@ -522,7 +522,7 @@ csv_cell_error("csv_nan_text", "R009", "diesel_t", "NaN")
 csv_cell_error("csv_certificates_above_grid", "R007", "green_certificate_mwh", "1500")  # grid 1000
 csv_cell_error("csv_submitted_after_as_of", "R010", "submitted_on", "2026-05-01")
 csv_cell_error("csv_missing_submitted_on", "R011", "submitted_on", "")
-csv_cell_error("csv_infinite_text", "R016", "purchased_heat_gj", "inf")
+csv_cell_error("csv_infinite_text", "R009", "purchased_heat_gj", "inf")  # text, not a number
 csv_cell_error("csv_number_beyond_float", "R016", "grid_electricity_mwh", "1e999")  # a float overflow
 
 
