@@ -16,22 +16,23 @@ REFERENCE_ASSETS = ["dim_league_city", "dim_park", "ref_standard"]
 MONTH_ASSETS = ["landing_file", "submission", "submitted_value", "validation_issue", "park_month",
                 "month_over_month_warning", "missing_report"]
 MONTHLY_ROLLUP_ASSETS = ["rebound_alert"]
-QUARTER_ASSETS = ["park_quarter_assessment", "city_quarter_summary"]
-HALF_ASSETS = ["spot_check_sample", "spot_check_result", "park_half_assessment", "region_half_summary"]
+QUARTER_ASSETS = ["park_quarter_assessment", "city_quarter_summary", "park_quarter_what_if"]
+HALF_ASSETS = ["spot_check_sample", "spot_check_result", "park_half_assessment", "region_half_summary",
+               "park_half_what_if"]
 YEAR_ASSETS = ["funding_allocation"]
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
     """DAGSTER_HOME (default .zc_state/dagster_home) holding the project's dagster.yaml.
 
-    The default home under the state folder always holds the repository's file (copied again when it
-    changed); a home named by DAGSTER_HOME keeps its own file (a deployment's instance), seeded only
-    when it has none.
+    Without DAGSTER_HOME the home under the state folder holds the repository's file (copied again
+    when it changed); a home named by DAGSTER_HOME keeps its own file (a deployment's instance),
+    seeded only when it has none.
     """
+    managed = not os.environ.get("DAGSTER_HOME")
     home = Path(os.environ.get("DAGSTER_HOME") or settings.state_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    managed = home == (settings.state_dir / "dagster_home").resolve()
     if REPO_DAGSTER_YAML.exists() and (
         not target.exists() or (managed and target.read_bytes() != REPO_DAGSTER_YAML.read_bytes())
     ):

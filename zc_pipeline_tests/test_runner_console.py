@@ -211,6 +211,7 @@ def test_the_default_dagster_home_holds_the_repositorys_instance_file(tmp_path, 
     home = ensure_dagster_home(settings)
     assert home == (tmp_path / "state" / "dagster_home").resolve()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")  # an old copy
+    monkeypatch.delenv("DAGSTER_HOME")  # the next `zc` command
     ensure_dagster_home(settings)
     assert (home / "dagster.yaml").read_bytes() == REPO_DAGSTER_YAML.read_bytes()
 
