@@ -147,6 +147,29 @@ def sql_rank(scores: pd.Series, groups: pd.Series | None = None) -> pd.Series:
     return ranks.astype("Int64")
 
 
+def caps_holding(
+    agg: pd.DataFrame,
+    period: str,
+    rebound_status_at_end: pd.DataFrame,
+    spot_check_failed: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, list[str]]:
+    """park_code -> the caps whose condition holds (§6), whether or not they lower the grade."""
+    rebound_parks = unrectified_in(rebound_status_at_end, p.score_window(period))
+    return {
+        r.park_code: [
+            cap
+            for cap, holds in (
+                ("no_report", r.months_reported == 0),
+                ("spot_check_failed", r.park_code in spot_check_failed),
+                ("missing_report", r.months_reported < r.months_expected),
+                ("rebound_unrectified", r.park_code in rebound_parks),
+            )
+            if holds
+        ]
+        for r in agg.itertuples(index=False)
+    }
+
+
 def score_window(
     agg: pd.DataFrame,
     dim_park: pd.DataFrame,
@@ -161,9 +184,8 @@ def score_window(
     """
     if agg.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    months = p.score_window(period)
     _, end = window_bounds(period)
-    rebound_parks = unrectified_in(rebound_status_at_end, months)
+    caps = caps_holding(agg, period, rebound_status_at_end, spot_check_failed)
     df = agg.merge(dim_park[REGISTRY_COLUMNS], on="park_code", how="left", validate="one_to_one")
 
     rows = []
@@ -171,16 +193,7 @@ def score_window(
         target = green_target(
             r.baseline_green_share, r.target_green_share, r.baseline_year, r.target_date, end
         )
-        holding = [
-            cap
-            for cap, holds in (
-                ("no_report", r.months_reported == 0),
-                ("spot_check_failed", r.park_code in spot_check_failed),
-                ("missing_report", r.months_reported < r.months_expected),
-                ("rebound_unrectified", r.park_code in rebound_parks),
-            )
-            if holds
-        ]
+        holding = caps[r.park_code]
         row = {"green_target_at_end": target}
         if r.months_reported == 0:
             row.update({c: math.nan for c in COMPONENTS}, score=0.0)
@@ -200,15 +213,22 @@ def score_window(
     return out[SCORE_COLUMNS]
 
 
+def window_inputs(
+    park_month: pd.DataFrame, dim_park: pd.DataFrame, period: str, std: Standard, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(each park's sums over the window, rebound statuses at its last month): what score_window scores."""
+    agg = aggregate_window(park_month, dim_park, period, std, as_of)
+    last = p.score_window(period)[-1]
+    return agg, detect_rebounds(park_month, dim_park, std, as_of, through_month=last)
+
+
 def assess_quarter(
     park_month: pd.DataFrame, dim_park: pd.DataFrame, quarter: str, std: Standard, as_of: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(park_quarter_assessment rows, city_quarter_summary rows); both empty until the quarter is due."""
     if not window_is_due(quarter, as_of, std):
         return pd.DataFrame(columns=QUARTER_COLUMNS), pd.DataFrame(columns=CITY_COLUMNS)
-    agg = aggregate_window(park_month, dim_park, quarter, std, as_of)
-    last = p.score_window(quarter)[-1]
-    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=last)
+    agg, rebounds = window_inputs(park_month, dim_park, quarter, std, as_of)
     rows = score_window(agg, dim_park, quarter, std, rebounds)
     rows["quarter"] = quarter
     rows["standard_version"] = std.version
@@ -233,9 +253,7 @@ def assess_half(
     """
     if not window_is_due(half, as_of, std):
         return pd.DataFrame(columns=HALF_COLUMNS), pd.DataFrame(columns=REGION_COLUMNS)
-    agg = aggregate_window(park_month, dim_park, half, std, as_of)
-    last = p.score_window(half)[-1]
-    rebounds = detect_rebounds(park_month, dim_park, std, as_of, through_month=last)
+    agg, rebounds = window_inputs(park_month, dim_park, half, std, as_of)
     rows = score_window(agg, dim_park, half, std, rebounds, spot_check_failed)
     year_end = half.endswith("H2")
     rows["half"] = half

@@ -24,10 +24,12 @@ YEAR_RE = r"^\d{4}$"
 GRADES = ["A", "B", "C", "D"]
 CAPS = ["no_report", "spot_check_failed", "missing_report", "rebound_unrectified"]
 EXPLANATION_SECTIONS = ["park", "inputs", "factors", "measures", "thresholds", "score", "caps", "grade"]
+WHAT_IF_REASON_RE = rf"^(top_grade|out_of_range|capped:({'|'.join(CAPS)}))$"
 
 # Columns that are fractions 0–1 wherever they appear (WAREHOUSE.md: ratios are fractions, not percent).
 RATIO_COLUMNS = frozenset({
     "green_share", "baseline_green_share", "target_green_share", "green_target_at_end", "retrofit_rate", "rate",
+    "green_share_needed",
 })
 # Energy, CO2, quantities, money and counts: never negative.
 NON_NEGATIVE_COLUMNS = frozenset({
@@ -40,6 +42,7 @@ NON_NEGATIVE_COLUMNS = frozenset({
     "warning_count", "months_expected", "months_reported", "months_on_time", "parks", "parks_reported",
     "grade_a", "grade_b", "grade_c", "grade_d", "open_rebounds", "nominations", "removals", "risk_weight",
     "score_carbon", "score_green", "score_retrofit", "score_reporting",
+    "carbon_per_energy_needed", "extra_green_mwh", "co2_less_t",
 })
 POSITIVE_INT_COLUMNS = frozenset({"rank_in_city", "rank_in_region", "draw_order", "priority", "line_no"})
 SCORE_COLUMNS = frozenset({"score", "mean_score"})  # points 0–100
@@ -47,6 +50,9 @@ SCORE_COLUMNS = frozenset({"score", "mean_score"})  # points 0–100
 # Enums and formats by column name, for every table that has the column ...
 COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "grade": [pa.Check.isin(GRADES)],
+    "target_grade": [pa.Check.isin(GRADES)],
+    "green_reason": [pa.Check.str_matches(WHAT_IF_REASON_RE)],
+    "carbon_reason": [pa.Check.str_matches(WHAT_IF_REASON_RE)],
     "grade_cap": [pa.Check.isin(CAPS)],
     "category": [pa.Check.isin(["national", "regional", "pilot"])],
     "scope": [pa.Check.isin(["whole", "sub_park"])],
@@ -78,6 +84,8 @@ TABLE_COLUMN_CHECKS: dict[tuple[str, str], list[pa.Check]] = {
     ("grade_history", "period"): [pa.Check.str_matches(f"{QUARTER_RE}|{HALF_RE}")],
     ("grade_explanation", "period"): [pa.Check.str_matches(f"{MONTH_RE}|{QUARTER_RE}|{HALF_RE}")],
     ("grade_explanation", "section"): [pa.Check.isin(EXPLANATION_SECTIONS)],
+    ("park_what_if", "period"): [pa.Check.str_matches(f"{QUARTER_RE}|{HALF_RE}")],
+    ("park_what_if", "reason"): [pa.Check.str_matches(WHAT_IF_REASON_RE)],
     ("submission", "source_row"): [pa.Check.ge(1)],
     # programme files (verifications, funding) file their issues under their half or year
     ("validation_issue", "period"): [pa.Check.str_matches(f"{MONTH_RE}|{QUARTER_RE}|{HALF_RE}|{YEAR_RE}")],

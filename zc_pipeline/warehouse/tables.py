@@ -418,6 +418,38 @@ grade_explanation = _table(
     _standard_version(),
 )
 
+def _lever_reason(lever: str) -> Column:
+    return _col(
+        f"{lever}_reason",
+        TEXT,
+        f"Why the {lever.replace('_', ' ')} lever cannot reach target_grade: capped:<cap> (a cap holding in "
+        "the window limits the grade below it) | out_of_range (not even the lever's best value) | "
+        "top_grade; NULL when it can.",
+    )
+
+
+park_what_if = _table(
+    "park_what_if",
+    "What-if per park and assessed window (STANDARD §12): the green share or carbon per energy that "
+    "alone, all else in the window equal, would reach the next better grade.",
+    _park_code(),
+    _col("period", TEXT, "The assessed window: `YYYY-Qn` or `YYYY-Hn`.", pk=True),
+    _col("grade", TEXT, "Published (capped) grade of the window."),
+    _col("score", NUM, "Published score 0–100 (one decimal)."),
+    _col("target_grade", TEXT, "The next better grade than the published one; NULL for grade A."),
+    _col("green_share", NUM, "The window's green electricity share, fraction 0–1 (NULL if no electricity)."),
+    _col("green_share_needed", NUM, "Smallest green share (6 decimals, rounded up) whose score reaches target_grade, fraction 0–1."),
+    _col("extra_green_mwh", NUM, "(green_share_needed − green_share) × the window's electricity, MWh."),
+    _lever_reason("green"),
+    _col("carbon_per_energy", NUM, "The window's co2_t / energy_tce, tCO2/tce (NULL if no energy)."),
+    _col("carbon_per_energy_needed", NUM, "Largest carbon per energy (6 decimals, rounded down) whose score reaches target_grade, tCO2/tce."),
+    _col("co2_less_t", NUM, "(carbon_per_energy − carbon_per_energy_needed) × the window's energy_tce, tCO2."),
+    _lever_reason("carbon"),
+    _col("reason", TEXT, "Why neither lever reaches target_grade (capped:<cap> | out_of_range | top_grade); NULL when one can."),
+    _run_id(),
+    _standard_version(),
+)
+
 # --- Funding ----------------------------------------------------------------------------------
 funding_allocation = _table(
     "funding_allocation",
@@ -458,6 +490,7 @@ PARTITION_COLUMNS: dict[str, list[str]] = {
     "spot_check_sample": ["half"],
     "spot_check_result": ["half"],
     "grade_explanation": ["period"],
+    "park_what_if": ["period"],
     "funding_allocation": ["year"],
 }
 

@@ -41,6 +41,8 @@ SPEC_COLUMNS = {
     "grade_history": "park_code level period grade score standard_version run_id issued_at",
     "funding_allocation": "year project_id park_code project_type investment_yuan basis_half grade score eligible "
     "reason rate requested_yuan allocated_yuan priority run_id standard_version",
+    "park_what_if": "park_code period grade target_grade green_share green_share_needed extra_green_mwh "
+    "carbon_per_energy carbon_per_energy_needed co2_less_t reason run_id standard_version",
 }
 SPEC_PK = {
     "dim_league_city": ["league_city_code"],
@@ -57,6 +59,7 @@ SPEC_PK = {
     "spot_check_sample": ["half", "park_code"],
     "spot_check_result": ["half", "park_code", "period"],
     "funding_allocation": ["year", "project_id"],
+    "park_what_if": ["park_code", "period"],
 }
 ADDED_TABLES = {"missing_report", "grade_explanation"}
 

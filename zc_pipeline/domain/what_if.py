@@ -1,0 +1,146 @@
+"""What-if (STANDARD §12): the value one lever would need for the next better grade, all else equal.
+
+Each lever's trial values are scored by `score_window` itself, so §5–§6 (rounding, bands, caps)
+apply exactly. The score is monotone in each lever, so a bisection over the rulebook's decimal
+grid finds the exact smallest green share and largest carbon per energy that reach the target.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from zc_pipeline.domain.scoring import GRADES, apply_caps, caps_holding, score_window, window_inputs
+from zc_pipeline.domain.windows import window_is_due
+from zc_pipeline.standards import Standard
+
+TOP_GRADE, CAPPED, OUT_OF_RANGE = "top_grade", "capped", "out_of_range"
+WHAT_IF_COLUMNS = [
+    "park_code", "period", "grade", "score", "target_grade",
+    "green_share", "green_share_needed", "extra_green_mwh", "green_reason",
+    "carbon_per_energy", "carbon_per_energy_needed", "co2_less_t", "carbon_reason",
+    "reason", "standard_version",
+]
+
+
+def what_if_window(
+    park_month: pd.DataFrame,
+    dim_park: pd.DataFrame,
+    period: str,
+    std: Standard,
+    as_of: dt.date,
+    spot_check_failed: set[str] | frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """park_what_if rows of a quarter or half, from the inputs of its assessment; empty until it is due."""
+    if not window_is_due(period, as_of, std):
+        return pd.DataFrame(columns=WHAT_IF_COLUMNS)
+    agg, rebounds = window_inputs(park_month, dim_park, period, std, as_of)
+    return what_if(agg, dim_park, period, std, rebounds, spot_check_failed)
+
+
+def what_if(
+    agg: pd.DataFrame,
+    dim_park: pd.DataFrame,
+    period: str,
+    std: Standard,
+    rebound_status_at_end: pd.DataFrame,
+    spot_check_failed: set[str] | frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """WHAT_IF_COLUMNS for each park `score_window` scores from the same arguments."""
+    if agg.empty:
+        return pd.DataFrame(columns=WHAT_IF_COLUMNS)
+    agg = agg.reset_index(drop=True)
+
+    published = score_window(agg, dim_park, period, std, rebound_status_at_end, spot_check_failed)
+    rank = published["grade"].map(GRADES.index).to_numpy()
+    target = np.maximum(rank - 1, 0)
+
+    def reaches(column: str):
+        """values -> whether each park's published grade reaches its target with `column` = values."""
+        def _reaches(values: np.ndarray) -> np.ndarray:
+            trial = agg.assign(**{column: values})
+            scored = score_window(trial, dim_park, period, std, rebound_status_at_end, spot_check_failed)
+            return scored["grade"].map(GRADES.index).to_numpy() <= target
+        return _reaches
+
+    caps = caps_holding(agg, period, rebound_status_at_end, spot_check_failed)
+    reason = np.array([_blocked(r, t, caps[code], std) for code, r, t in zip(agg["park_code"], rank, target)],
+                      dtype=object)
+
+    scale = 10 ** std.int("what_if.decimals")
+    share_k, share_reason = _smallest_reaching(
+        reaches("green_share"), agg["green_share"].to_numpy(float), reason, scale)
+    ci_k, ci_reason = _largest_reaching(
+        reaches("carbon_per_energy"), agg["carbon_per_energy"].to_numpy(float), reason, scale)
+
+    share_needed = share_k / scale
+    ci_needed = ci_k / scale
+    out = pd.DataFrame({
+        "park_code": agg["park_code"],
+        "period": period,
+        "grade": published["grade"],
+        "score": published["score"].astype(float),
+        "target_grade": [None if r == TOP_GRADE else GRADES[t] for r, t in zip(reason, target)],
+        "green_share": agg["green_share"].astype(float),
+        "green_share_needed": share_needed,
+        "extra_green_mwh": (share_needed - agg["green_share"]) * agg["electricity_mwh"],
+        "green_reason": share_reason,
+        "carbon_per_energy": agg["carbon_per_energy"].astype(float),
+        "carbon_per_energy_needed": ci_needed,
+        "co2_less_t": (agg["carbon_per_energy"] - ci_needed) * agg["energy_tce"],
+        "carbon_reason": ci_reason,
+        "standard_version": std.version,
+    })
+    # one reason for the window when neither lever gets there (a cap and the top grade block both)
+    out["reason"] = np.array([g if g is not None and g == c else None for g, c in zip(share_reason, ci_reason)],
+                             dtype=object)
+    return out[WHAT_IF_COLUMNS]
+
+
+def _blocked(rank: int, target: int, holding: list[str], std: Standard) -> str | None:
+    """Why no lever can reach the target: the top grade, or a cap whose limit is below it."""
+    if rank == 0:
+        return TOP_GRADE
+    capped_at, cap = apply_caps(GRADES[target], holding, std)
+    return f"{CAPPED}:{cap}" if capped_at != GRADES[target] else None
+
+
+def _smallest_reaching(reaches, current: np.ndarray, blocked: np.ndarray, scale: int):
+    """(smallest k/scale in [0, 1] that reaches the target, NaN if none; reason per park).
+
+    The score grows with the green share: bisection keeps `lo` short of the target, `hi` reaching it.
+    """
+    free = pd.isna(blocked)
+    best = reaches(np.where(free, 1.0, current))
+    reason = np.where(free & ~best, OUT_OF_RANGE, blocked)
+    search = free & best
+    lo, hi = np.full(len(current), -1), np.full(len(current), scale)
+    while (step := search & (hi - lo > 1)).any():
+        mid = (lo + hi) // 2
+        ok = reaches(np.where(step, mid / scale, current))
+        hi, lo = np.where(step & ok, mid, hi), np.where(step & ~ok, mid, lo)
+    return np.where(search, hi, np.nan), reason
+
+
+def _largest_reaching(reaches, current: np.ndarray, blocked: np.ndarray, scale: int):
+    """(largest k/scale ≥ 0 that reaches the target, NaN if none; reason per park).
+
+    The score falls as carbon per energy rises; 0 is the lever's best value (below any threshold).
+    Bisection keeps `lo` reaching the target and `hi` short of it.
+    """
+    free = pd.isna(blocked)
+    best = reaches(np.where(free, 0.0, current))
+    reason = np.where(free & ~best, OUT_OF_RANGE, blocked)
+    search = free & best
+    lo = np.zeros(len(current), dtype=np.int64)
+    # above the current value the score is no higher; a NULL value scores as no carbon points, so
+    # its bound is raised until the score no longer reaches the target
+    hi = np.where(np.isnan(current), scale, np.ceil(np.nan_to_num(current) * scale) + 1).astype(np.int64)
+    while (step := search & reaches(np.where(search, hi / scale, current))).any():
+        lo, hi = np.where(step, hi, lo), np.where(step, hi * 2, hi)
+    while (step := search & (hi - lo > 1)).any():
+        mid = (lo + hi) // 2
+        ok = reaches(np.where(step, mid / scale, current))
+        lo, hi = np.where(step & ok, mid, lo), np.where(step & ~ok, mid, hi)
+    return np.where(search, lo, np.nan), reason
