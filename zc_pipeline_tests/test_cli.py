@@ -273,7 +273,7 @@ def test_with_the_region_s_registry_the_registry_rules_run(tmp_path, no_zc_env, 
         "2026-03/unregistered.xlsx: 拒收 / rejected — 1 records, 1 errors, 0 warnings; "
         "receipt receipts/unregistered.xlsx.receipt.xlsx",
     ]
-    rules = pd.read_excel(tmp_path / "receipts" / "unregistered.xlsx.receipt.xlsx", sheet_name="问题清单 issues")["规则/rule"]
+    rules = pd.read_excel(tmp_path / "receipts" / "unregistered.xlsx.receipt.xlsx", sheet_name="问题清单 issues", engine="openpyxl")["规则/rule"]
     assert rules.tolist() == ["F007"]
     assert not warehouse.exists()
 
@@ -289,5 +289,5 @@ def test_with_the_previous_month_in_the_warehouse_W001_runs(tmp_path, no_zc_env,
     assert main(["--data-dir", str(data), "validate", "2026-03/park.xlsx", "--receipts", "receipts"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "2026-03/park.xlsx: 接受 / accepted — 1 records, 0 errors, 1 warnings; receipt receipts/park.xlsx.receipt.xlsx"]
-    issues = pd.read_excel(tmp_path / "receipts" / "park.xlsx.receipt.xlsx", sheet_name="问题清单 issues")
+    issues = pd.read_excel(tmp_path / "receipts" / "park.xlsx.receipt.xlsx", sheet_name="问题清单 issues", engine="openpyxl")
     assert issues[["工作表/sheet", "行/row", "规则/rule"]].values.tolist() == [["能源消费", 2, "W001"]]

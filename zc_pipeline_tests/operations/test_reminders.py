@@ -82,7 +82,7 @@ def test_missing_report_asset_table_and_workbooks(tmp_path):
     ]
     folder = settings.state_dir / "reminders" / MONTH
     assert sorted(p.name for p in folder.iterdir()) == ["150200.xlsx"]  # only the city with parks to chase
-    sheet = pd.read_excel(folder / "150200.xlsx", sheet_name="缺报名单", dtype=str)
+    sheet = pd.read_excel(folder / "150200.xlsx", sheet_name="缺报名单", dtype=str, engine="openpyxl")
     assert sheet["园区代码 park_code"].tolist() == ["150200-P001", "150200-P002"]
     assert sheet["错误规则 rule_ids"].fillna("").tolist() == ["R003,R007", ""]
     assert sheet["被退回文件 rejected files"].fillna("").tolist() == ["landing/2026-03/150200_batch_2026-03.csv", ""]
