@@ -78,8 +78,12 @@ def create_all(engine: Engine) -> None:
     """Create the schema (PostgreSQL) and every missing table, with table and column comments."""
     with engine.begin() as conn:
         schema = schema_of(engine)
-        if schema and engine.dialect.name == "postgresql":
-            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote(schema)}"))
+        if engine.dialect.name == "postgresql":
+            # Steps on several workers may create a fresh warehouse at once, and IF NOT EXISTS does
+            # not guard a concurrent CREATE: one creator at a time (the lock ends with the transaction).
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('zc_pipeline.create_all'))"))
+            if schema:
+                conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote(schema)}"))
         metadata.create_all(conn)
 
 
