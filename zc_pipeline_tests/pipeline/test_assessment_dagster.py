@@ -87,7 +87,8 @@ ASSESSMENT_TABLES = ["park_quarter_assessment", "city_quarter_summary", "park_ha
 
 
 def snapshot(engine) -> dict[str, pd.DataFrame]:
-    return {t: read_table(engine, t) for t in [*ASSESSMENT_TABLES, "grade_history", "spot_check_sample", "dim_park"]}
+    return {t: read_table(engine, t) for t in [*ASSESSMENT_TABLES, "grade_history", "spot_check_sample", "dim_park",
+                                               "park_what_if"]}
 
 
 @pytest.fixture(scope="module")
@@ -303,6 +304,47 @@ def test_resubmission_updates_quarter_and_half_and_appends_history(runs):
     ]
     # the sample drawn when the half was first assessed is kept
     pd.testing.assert_frame_equal(after["spot_check_sample"], before["spot_check_sample"])
+
+
+WHAT_IF_FIELDS = ["grade", "score", "target_grade", "green_share_needed", "extra_green_mwh", "green_reason",
+                  "carbon_per_energy_needed", "co2_less_t", "carbon_reason", "reason"]
+WHAT_IF_Q1 = {
+    # A: B 70.0, target A (85). Green: g(t) = 0 already gives the full 30 -> out_of_range.
+    #   Carbon: 30 + 10 + 10 + 40 (3.664 − c) / 3.264 ≥ 84.95 ⇔ 3.664 − c ≥ 34.95 × 3.264 / 40 = 2.85192
+    #   ⇔ c ≤ 0.81208 (exactly 84.95 -> 85.0); CO2 less (2.032 − 0.81208) × 900 tce = 1097.928 t
+    A.code: ("B", 70.0, "A", NAN, NAN, "out_of_range", 0.81208, 1097.928, None, None),
+    # C: B 75.0, target A. Green: 30 + 20 + 10 + 30 s / 0.29 ≥ 84.95 ⇔ s ≥ 24.95 × 0.29 / 30 = 0.2411833…
+    #   -> 0.241184 (84.950069 -> 85.0; 0.241183 gives 84.949966 -> 84.9); (0.241184 − 0.145) × 3 000 MWh
+    #   = 288.552 MWh. Carbon: 15 + 20 + 10 + 40 (6.34944 − c) / 6.14944 ≥ 84.95 ⇔ 6.34944 − c ≥
+    #   39.95 × 6.14944 / 40 = 6.1417532 ⇔ c ≤ 0.2076868 -> 0.207686; (1.73736 − 0.207686) × 900 = 1376.7066 t
+    C.code: ("B", 75.0, "A", 0.241184, 288.552, None, 0.207686, 1376.7066, None, None),
+    # S: D 44.9, target C (60). No electricity: share NULL scores 0, but any share earns 30 as g(t) = 0,
+    #   so 0 is enough (14.885 + 30 + 20 + 10 = 74.9) and no MWh can be named. Carbon: 20 + 10 +
+    #   40 (4 − c) / 3.6 ≥ 59.95 ⇔ 4 − c ≥ 29.95 × 3.6 / 40 = 2.6955 ⇔ c ≤ 1.3045;
+    #   CO2 less 570.09 − 1.3045 × 214.29 = 570.09 − 279.541305 = 290.548695 t
+    S.code: ("D", 44.9, "C", 0.0, NAN, None, 1.3045, 290.548695, None, None),
+    # D: 86.7 -> A
+    D.code: ("A", 86.7, None, NAN, NAN, "top_grade", NAN, NAN, "top_grade", "top_grade"),
+}
+
+
+def test_park_what_if(runs):
+    w = runs["first"]["park_what_if"].set_index(["park_code", "period"])
+    assert sorted(set(w.index.get_level_values("period"))) == ["2026-H1", "2026-Q1", "2026-Q2"]
+    for code, exp in WHAT_IF_Q1.items():
+        assert_row(w.loc[(code, "2026-Q1")], WHAT_IF_FIELDS, exp, f"{code} 2026-Q1")
+    # D in Q2 and H1: 86.7 would be A, missing_report holds it at C; the target B is beyond that cap
+    for period in ("2026-Q2", "2026-H1"):
+        capped = ("C", 86.7, "B", NAN, NAN, "capped:missing_report", NAN, NAN, "capped:missing_report",
+                  "capped:missing_report")
+        assert_row(w.loc[(D.code, period)], WHAT_IF_FIELDS, capped, f"D {period}")
+    # the published grade and score of every row are the assessment's
+    for table, col in (("park_quarter_assessment", "quarter"), ("park_half_assessment", "half")):
+        published = runs["first"][table].set_index(["park_code", col])[["grade", "score"]]
+        pd.testing.assert_frame_equal(w.loc[published.index, ["grade", "score"]], published, check_names=False)
+    # after A's June resubmission its Q2 is A: nothing better to reach
+    after = runs["after"]["park_what_if"].set_index(["park_code", "period"])
+    assert_row(after.loc[(A.code, "2026-Q2")], ["grade", "target_grade", "reason"], ("A", None, "top_grade"), "A 2026-Q2")
 
 
 def test_unchanged_rerun_appends_nothing_and_rewrites_the_same_rows(runs):
