@@ -72,9 +72,15 @@ COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "rectified_in": [pa.Check.str_matches(MONTH_RE)],
     "league_city_code": [pa.Check.str_matches(r"^\d{6}$")],
 }
+# Report files for people (reports/): what each is; its period is a quarter, a half or a rebound month.
+REPORT_KINDS = ["city_quarter_workbook", "region_bulletin", "region_bulletin_pdf", "rectification_notice",
+                "park_report_card"]
 # ... and per (table, column) where the meaning differs by table (these replace COLUMN_CHECKS).
 TABLE_COLUMN_CHECKS: dict[tuple[str, str], list[pa.Check]] = {
     ("submission", "status"): [pa.Check.isin(["accepted", "rejected", "superseded"])],
+    ("report_file", "kind"): [pa.Check.isin(REPORT_KINDS)],
+    ("report_file", "period"): [pa.Check.str_matches(f"{MONTH_RE}|{QUARTER_RE}|{HALF_RE}")],
+    ("report_file", "sha256"): [pa.Check.str_matches(r"^[0-9a-f]{64}$")],
     ("rebound_alert", "status"): [pa.Check.isin(["open", "rectified", "overdue"])],
     ("landing_file", "kind"): [pa.Check.isin(["monthly", "verification", "funding", "registry"])],
     ("missing_report", "reason"): [pa.Check.isin(["not_submitted", "rejected"])],

@@ -473,6 +473,19 @@ funding_allocation = _table(
     _registry_sha256(),
 )
 
+# --- Reports for people ---------------------------------------------------------------------
+report_file = _table(
+    "report_file",
+    "Every report file written for people (workbooks, bulletins, notices, report cards), under the state folder.",
+    _col("path", TEXT, "Path of the file relative to the state folder, e.g. reports/region_bulletin/2026-H1/….html.", pk=True),
+    _col("kind", TEXT, "city_quarter_workbook | region_bulletin | region_bulletin_pdf | rectification_notice | park_report_card."),
+    _col("period", TEXT, "Period the file reports on: quarter `YYYY-Qn`, half `YYYY-Hn`, or the rebound month `YYYY-MM`."),
+    _col("league_city_code", TEXT, "League-city the file is for; NULL for the region's files."),
+    _park_code(pk=False),
+    _col("sha256", TEXT, "SHA-256 (hex) of the file content: the same inputs give the same bytes."),
+    _run_id(),
+)
+
 TABLES: dict[str, Table] = dict(metadata.tables)
 
 # Columns naming the partition a derived table is replaced by ([] = the whole table at once).
@@ -492,6 +505,7 @@ PARTITION_COLUMNS: dict[str, list[str]] = {
     "grade_explanation": ["period"],
     "park_what_if": ["period"],
     "funding_allocation": ["year"],
+    "report_file": ["kind", "period"],
 }
 
 # Rows are only ever added (and a submission's status updated); never replaced wholesale.

@@ -43,6 +43,7 @@ SPEC_COLUMNS = {
     "reason rate requested_yuan allocated_yuan priority run_id standard_version",
     "park_what_if": "park_code period grade target_grade green_share green_share_needed extra_green_mwh "
     "carbon_per_energy carbon_per_energy_needed co2_less_t reason run_id standard_version",
+    "report_file": "kind period league_city_code park_code path sha256 run_id",
 }
 SPEC_PK = {
     "dim_league_city": ["league_city_code"],
@@ -60,6 +61,7 @@ SPEC_PK = {
     "spot_check_result": ["half", "park_code", "period"],
     "funding_allocation": ["year", "project_id"],
     "park_what_if": ["park_code", "period"],
+    "report_file": ["path"],
 }
 ADDED_TABLES = {"missing_report", "grade_explanation"}
 

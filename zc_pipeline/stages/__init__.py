@@ -1,0 +1,1 @@
+"""Dagster-free steps: load from the warehouse, call the rules or builders, write back."""
