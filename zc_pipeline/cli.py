@@ -237,6 +237,31 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_what_if(args) -> int:
+    """What one lever alone would take for a park's next better grade in an assessed quarter or half."""
+    from zc_pipeline.domain.periods import period_kind
+    from zc_pipeline.domain.what_if import render
+    from zc_pipeline.warehouse.writer import read_table
+
+    period, note = _period_to_explain(args.period)
+    if period_kind(period) == "month":
+        raise UserError(f"what-if is for an assessed window, and {period} is a month: write YYYY-Qn, YYYY-H1, "
+                        f"YYYY-H2 or YYYY / what-if 需要考核窗口（季度或半年），{period} 是月份")
+    engine = _engine(_settings(args), needs=("dim_park", "park_what_if"))
+    rows = read_table(engine, "park_what_if", where={"park_code": [args.park], "period": [period]})
+    if rows.empty:
+        if read_table(engine, "dim_park", where={"park_code": [args.park]}).empty:
+            raise UserError(f"park {args.park} is not among the warehouse's parks (dim_park): check the code / "
+                            f"园区 {args.park} 不在数据仓库的园区表中，请核对园区代码")
+        raise UserError(f"{args.park} has no assessment for {period}: the window is not assessed yet (its last "
+                        f"month's deadline has not passed, or `zc run` has not run it) or the park was enrolled "
+                        f"after it / {args.park} 在 {period} 没有考核结果（窗口尚未考核，或园区在窗口结束后才纳入）")
+    if note:
+        print(note)
+    print(render(rows.iloc[0], args.lang))
+    return 0
+
+
 def cmd_history(args) -> int:
     """The grades published for a park, per period, as they stood on a date (grade_history)."""
     from zc_pipeline.domain.explain import published_as_of
@@ -315,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     x.add_argument("--csv", help="also write the lines as CSV (the grade_explanation columns)")
     x.set_defaults(func=cmd_explain)
+
+    w = sub.add_parser("what-if", help="what one lever alone would take for the next better grade of a quarter or half")
+    w.add_argument("park")
+    w.add_argument("period", help="YYYY-Qn (a quarter), YYYY-H1 (mid-year), YYYY-H2 or YYYY (year-end)")
+    w.add_argument("--lang", choices=["zh", "en", "both"], default="both")
+    w.set_defaults(func=cmd_what_if)
 
     h = sub.add_parser("history", help="grades published for a park, per period, as of a date")
     h.add_argument("park")

@@ -144,3 +144,68 @@ def _largest_reaching(reaches, current: np.ndarray, blocked: np.ndarray, scale: 
         ok = reaches(np.where(step, mid / scale, current))
         lo, hi = np.where(step & ok, mid, lo), np.where(step & ~ok, mid, hi)
     return np.where(search, lo, np.nan), reason
+
+
+
+def _pct(share) -> str:
+    return "—" if pd.isna(share) else f"{share:.4%}"
+
+
+def _ci(value) -> str:
+    return "—" if pd.isna(value) else f"{value:.6f}"
+
+
+def _lever_lines(row) -> list[tuple[str, str]]:
+    """(zh, en) per lever: the value needed and what it means, or why no lever gets there."""
+    from zc_pipeline.domain.explain import CAP_NOTES
+
+    target, reason = row["target_grade"], row["reason"]
+    if reason == TOP_GRADE:
+        return [(f"{row['grade']} 已是最高等级", f"{row['grade']} is the top grade: nothing better to reach")]
+    if isinstance(reason, str) and reason.startswith(CAPPED):
+        cap = reason.split(":", 1)[1]
+        zh_note, en_note = CAP_NOTES.get(cap, (cap, cap))
+        return [(f"封顶 {cap}（{zh_note}）使等级达不到 {target}，单项指标无法改变",
+                 f"capped: {cap} ({en_note}) keeps the grade below {target}; no single lever lifts it")]
+    lines = []
+    share, mwh = _pct(row["green_share"]), row["extra_green_mwh"]
+    if row["green_reason"] == OUT_OF_RANGE:
+        lines.append((f"绿电占比 {share}：提高到 100% 也达不到 {target}",
+                      f"green share {share}: out of range, not even 100% reaches {target}"))
+    else:
+        needed = _pct(row["green_share_needed"])
+        lines.append((
+            f"绿电占比 {share} → {needed} 即可达到 {target}"
+            + ("（窗口内无用电，无法折算电量）" if pd.isna(mwh) else f"，即窗口内增加绿电 {mwh:,.1f} MWh"),
+            f"green share {share} → {needed} reaches {target}"
+            + (" (no electricity in the window: no MWh to name)" if pd.isna(mwh)
+               else f": {mwh:,.1f} MWh more green electricity over the window"),
+        ))
+    ci, tonnes = _ci(row["carbon_per_energy"]), row["co2_less_t"]
+    if row["carbon_reason"] == OUT_OF_RANGE:
+        lines.append((f"单位能耗碳排放 {ci} tCO2/tce：降至阈值也达不到 {target}",
+                      f"carbon per energy {ci} tCO2/tce: out of range, not even the threshold reaches {target}"))
+    else:
+        needed = _ci(row["carbon_per_energy_needed"])
+        lines.append((
+            f"单位能耗碳排放 {ci} → {needed} tCO2/tce 及以下即可达到 {target}"
+            + ("（窗口内无能耗，无法折算排放量）" if pd.isna(tonnes) else f"，即窗口内少排 CO2 {tonnes:,.1f} t"),
+            f"carbon per energy {ci} → {needed} tCO2/tce or lower reaches {target}"
+            + (" (no energy in the window: no tonnes to name)" if pd.isna(tonnes)
+               else f": {tonnes:,.1f} t less CO2 over the window"),
+        ))
+    return lines
+
+
+def render(row, lang: str = "both") -> str:
+    """A park_what_if row for the terminal: a head line, then one line per lever, in zh, en or both."""
+    nxt = row["target_grade"]
+    head = (f"{row['park_code']} {row['period']} — 已发布等级 {row['grade']}（{row['score']:.1f} 分）"
+            + ("" if pd.isna(nxt) else f"，下一等级 {nxt}") + f" — {row['standard_version']}",
+            f"{row['park_code']} {row['period']} — published {row['grade']} ({row['score']:.1f})"
+            + ("" if pd.isna(nxt) else f", next better grade {nxt}") + f" — {row['standard_version']}")
+    out = []
+    for i, pair in enumerate([head, *_lever_lines(row)]):
+        langs = {"zh": pair[:1], "en": pair[1:]}.get(lang, pair)
+        out += [("  " if i else "") + line for line in langs]
+    return "\n".join(out)
