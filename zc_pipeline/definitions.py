@@ -46,7 +46,7 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         assets = dg.with_source_code_references(loaded)
     return dg.Definitions(
         assets=[*assets, *checks.ASSET_CHECKS],  # checks listed with the assets, so `zc run` selections include them
-        jobs=list(operations.JOBS.values()),
+        jobs=operations.ALL_JOBS,
         schedules=operations.SCHEDULES,
         sensors=operations.SENSORS,
         resources={"zc": zc, "warehouse_reader": WarehouseReader(zc=zc)},

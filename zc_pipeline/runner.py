@@ -1,4 +1,4 @@
-"""`zc run`: materialize months, then the quarters, halves and years they complete — one run per partition."""
+"""`zc run`: months, then the quarters, halves and years they complete — one run of the project's jobs per partition."""
 from __future__ import annotations
 
 import os
@@ -20,6 +20,7 @@ QUARTER_ASSETS = ["park_quarter_assessment", "city_quarter_summary", "park_quart
 HALF_ASSETS = ["spot_check_sample", "spot_check_result", "park_half_assessment", "region_half_summary",
                "park_half_what_if"]
 YEAR_ASSETS = ["funding_allocation"]
+EXPLANATION_ASSETS = ["grade_explanation"]
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
@@ -140,11 +141,14 @@ MAX_LISTED = 10  # warnings listed under a run's line, and issue lines of a fail
 
 def run_pipeline(settings: Settings, first: str | None = None, last: str | None = None, echo=print,
                  warehouse_schema: str | None = None, terminal=None) -> dict:
-    """Materialize the plan in the Dagster instance the UI shows; return a summary.
+    """Run the plan's partitions through the project's jobs (defs/operations.py), in process, in the
+    Dagster instance the UI shows; return a summary.
 
-    One line per run (and its warnings); on a terminal (`terminal`, default stderr) also one updating
-    line for the long steps: a month's files parsed, the windows assessed. A failed run raises
-    UserError naming the run, the step and the error.
+    Each run is a run of its job (month_job, quarter_job, ...), subset to what the plan needs, so the
+    UI lists it under that job with its window tag (`zc/window` = 2026-Q2). One line per run (and its
+    warnings); on a terminal (`terminal`, default stderr) also one updating line for the long steps:
+    a month's files parsed, the windows assessed. A failed run raises UserError naming the run, the
+    step and the error.
     """
     import dagster as dg
 
@@ -153,8 +157,6 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
 
     ensure_dagster_home(settings)
     defs = build_definitions(settings, warehouse_schema=warehouse_schema, defer_data_docs=True)
-    job_assets = defs.assets
-    resources = defs.resources
     p = plan(settings, first, last, defs.resolve_asset_graph())
     tags = {"zc/as_of": settings.as_of.isoformat(), "zc/launched_by": "zc run"}
     timings: dict[str, float] = {}
@@ -165,11 +167,11 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
 
     with dg.DagsterInstance.get() as instance, progress.to_terminal(terminal):
 
-        def run(selection: list[str], partition: str | None, label: str) -> None:
+        def run(job: str, selection: list[str], partition: str | None, label: str) -> None:
             t0 = time.perf_counter()
-            result = dg.materialize(
-                job_assets, selection=selection, partition_key=partition, instance=instance,
-                resources=resources, tags=tags, raise_on_error=False, run_config=CONSOLE_QUIET,
+            result = defs.resolve_job_def(job).execute_in_process(
+                partition_key=partition, asset_selection=[dg.AssetKey(a) for a in selection], instance=instance,
+                tags=tags, raise_on_error=False, run_config=CONSOLE_QUIET,
             )
             timings[label] = time.perf_counter() - t0
             warnings = run_warnings(instance, result.run_id, errors=result.success)
@@ -185,7 +187,7 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
 
         say(f"as-of {settings.as_of}  data {settings.data_dir}")
         try:
-            _run_plan(run, p, settings, instance, {k.to_user_string() for a in job_assets for k in getattr(a, "keys", [])})
+            _run_plan(run, p, settings, instance, {k.to_user_string() for a in defs.assets for k in getattr(a, "keys", [])})
         finally:
             from zc_pipeline.quality.gx import flush_docs
 
@@ -253,31 +255,37 @@ def _error_lines(error) -> tuple[str, list[str]]:
 
 
 def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) -> None:
-    """The runs of a plan, in dependency order (months, alerts, quarters, halves, years, explanations)."""
+    """The runs of a plan, in dependency order (reference, months, quarters, halves, years, explanations).
+
+    `run(job, assets, partition, label)`. Each month run refreshes rebound_alert (month_job's own
+    selection but the reference tables, read once before); the windows leave it as the months left it.
+    """
     from zc_pipeline.defs import progress
     from zc_pipeline.defs.lineage import record_standard_files
     from zc_pipeline.partitions import to_dagster_key
 
     record_standard_files(instance)  # the rulebook files' content hash: a changed file marks dependants stale
-    run(REFERENCE_ASSETS, None, "reference")
+    run("month_job", REFERENCE_ASSETS, None, "reference")
     for m in p.months:
-        run(MONTH_ASSETS, m, f"month {m}")
+        run("month_job", [*MONTH_ASSETS, *MONTHLY_ROLLUP_ASSETS], m, f"month {m}")
     following = add_months(p.months[-1], 1) if p.months else None
     if following and following <= month_of(settings.as_of) and following in landing_months(settings.landing_dir):
         # the next month's 10x warnings compare against the last month just re-run
-        run(["month_over_month_warning"], following, f"warnings {following}")
-    if p.months:
-        run(MONTHLY_ROLLUP_ASSETS, None, "rebound alerts")
-    windows = [([a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}") for q in p.quarters]
-    windows += [([a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}") for h in p.halves]
-    windows += [([a for a in YEAR_ASSETS if a in defined], y, f"year {y}") for y in p.years]
-    windows = [w for w in windows if w[0]]
+        run("month_job", ["month_over_month_warning"], following, f"warnings {following}")
+    windows = [("quarter_job", [a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}")
+               for q in p.quarters]
+    windows += [("half_job", [a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}") for h in p.halves]
+    windows += [("year_job", [a for a in YEAR_ASSETS if a in defined], y, f"year {y}") for y in p.years]
+    # the mid-year bulletin lists the fund its grades decide: written again once the year is allocated
+    windows += [("half_job", ["region_bulletin"], to_dagster_key(f"{y}-H1"), f"bulletin {y}-H1")
+                for y in p.years if f"{y}-H1" in p.halves and "region_bulletin" in defined]
+    windows = [w for w in windows if w[1]]
     with progress.counter("assessment", "windows") as assessed:
-        for i, (selection, key, label) in enumerate(windows):
+        for i, (job, selection, key, label) in enumerate(windows):
             assessed(i, len(windows))
-            run(selection, key, label)
+            run(job, selection, key, label)
     if (p.quarters or p.halves) and "grade_explanation" in defined:
-        run(["grade_explanation"], None, "grade explanations")
+        run("explanation_job", EXPLANATION_ASSETS, None, "grade explanations")
 
 
 def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_schema: str | None = None) -> None:
@@ -305,9 +313,9 @@ def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_sche
     echo(f"{half}: removed the kept sample ({dropped} parks); drawing again")
     defs = build_definitions(settings, warehouse_schema=warehouse_schema)
     with dg.DagsterInstance.get() as instance:
-        result = dg.materialize(
-            defs.assets, selection=HALF_ASSETS, partition_key=to_dagster_key(half), instance=instance,
-            resources=defs.resources, raise_on_error=False,
+        result = defs.resolve_job_def("half_job").execute_in_process(
+            partition_key=to_dagster_key(half), asset_selection=[dg.AssetKey(a) for a in HALF_ASSETS],
+            instance=instance, raise_on_error=False,
             tags={"zc/as_of": settings.as_of.isoformat(), "zc/redraw": half, "zc/launched_by": "zc spot-check redraw"},
             run_config=CONSOLE_QUIET,
         )

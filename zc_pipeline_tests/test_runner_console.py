@@ -101,8 +101,9 @@ def test_source_code_links_are_still_attached():
 def test_one_line_per_run_and_the_runs_warnings_under_it(terminal_run):
     lines, _, _ = terminal_run
     runs = [line for line in lines if line.startswith("  ") and not line.startswith("    ")]
-    assert [r.split()[0:2] for r in runs] == [["reference", "ok"], ["month", "2026-02"], ["rebound", "alerts"],
-                                              ["quarter", "2026-Q1"], ["grade", "explanations"]]
+    # rebound_alert is refreshed by the month's own run (month_job), not by a run of its own
+    assert [r.split()[0:2] for r in runs] == [["reference", "ok"], ["month", "2026-02"], ["quarter", "2026-Q1"],
+                                              ["grade", "explanations"]]
     month = lines.index(next(r for r in runs if r.startswith("  month 2026-02")))
     assert lines[month].endswith("1 warning")
     assert lines[month + 1].startswith("    intake: rejected landing/2026-02/150800-P003_2026-02.xlsx: [F003]")

@@ -18,39 +18,64 @@ import dagster as dg
 from zc_pipeline import landing_scan
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import (
-    TIMEZONE, add_months, deadline_passed, half_partitions, month_of, month_partitions, months_of,
-    quarter_partitions, score_window, to_dagster_key, year_partitions,
+    TIMEZONE, add_months, deadline_passed, from_dagster_key, half_partitions, month_of, month_partitions,
+    month_range, months_of, quarter_partitions, score_window, to_dagster_key, year_partitions,
 )
-from zc_pipeline.runner import HALF_ASSETS, MONTH_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS
+from zc_pipeline.runner import (
+    EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
+)
 
 DAILY_AT = "0 2 * * *"  # 02:00 Asia/Shanghai, after the deadline day has ended
 
-# Reference tables are cheap and the registry changes: every month run reads it afresh.
+WINDOW_TAG = "zc/window"  # the run's period as the warehouse writes it: 2026-03, 2026-Q2, 2026-H1, 2026
+PARTITIONS = {"month": month_partitions, "quarter": quarter_partitions, "half": half_partitions,
+              "year": year_partitions}
+
+
+def _by_partition(kind: str) -> dg.PartitionedConfig:
+    """Every run of a partition (zc run, schedule, sensor, UI, backfill) tagged with its window.
+
+    A quarter's or half's Dagster key is its first month (`2026-04` is 2026-Q2), so the run list
+    needs the tag to tell them from months. No run config of its own: runs take their request's.
+    """
+    return dg.PartitionedConfig(
+        partitions_def=PARTITIONS[kind],
+        run_config_for_partition_key_fn=lambda _key: {},
+        tags_for_partition_key_fn=lambda key: {WINDOW_TAG: from_dagster_key(key, kind)},
+    )
+
+
+# Reference tables are cheap and the registry changes: every month run reads it afresh. rebound_alert
+# (unpartitioned) is recomputed by every month run: its statuses depend on later months (WAREHOUSE.md),
+# so whatever a month run changes, the alerts are fresh when it ends.
 month_job = dg.define_asset_job(
-    "month_job", selection=dg.AssetSelection.assets(*REFERENCE_ASSETS, *MONTH_ASSETS),
-    description="One month: registry, intake, park_month, month-over-month warnings, missing reports.",
-    tags={"zc/partition_kind": "month"},
+    "month_job", selection=dg.AssetSelection.assets(*REFERENCE_ASSETS, *MONTH_ASSETS, *MONTHLY_ROLLUP_ASSETS),
+    description="One month: registry, intake, park_month, month-over-month warnings, missing reports, rebound alerts.",
+    tags={"zc/partition_kind": "month"}, config=_by_partition("month"),
 )
-# rebound_alert (unpartitioned, cheap) is recomputed before each window: quarter caps and spot-check
-# risk weights read it, and it must see every month re-run since the last window.
+# rebound_alert is recomputed before each window too: the spot-check risk weights read the table, and
+# its statuses follow the run's as-of date even when no month changed.
 quarter_job = dg.define_asset_job(
-    "quarter_job", selection=dg.AssetSelection.assets("rebound_alert", *QUARTER_ASSETS),
+    "quarter_job", selection=dg.AssetSelection.assets(*MONTHLY_ROLLUP_ASSETS, *QUARTER_ASSETS),
     description="One quarter: rebound alerts, then the league-cities' quarterly evaluation.",
-    tags={"zc/partition_kind": "quarter"},
+    tags={"zc/partition_kind": "quarter"}, config=_by_partition("quarter"),
 )
 half_job = dg.define_asset_job(
-    "half_job", selection=dg.AssetSelection.assets("rebound_alert", *HALF_ASSETS),
+    "half_job", selection=dg.AssetSelection.assets(*MONTHLY_ROLLUP_ASSETS, *HALF_ASSETS),
     description="One half: spot-check sample and results, mid-year / year-end assessment.",
-    tags={"zc/partition_kind": "half"},
+    tags={"zc/partition_kind": "half"}, config=_by_partition("half"),
 )
 year_job = dg.define_asset_job(
     "year_job", selection=dg.AssetSelection.assets(*YEAR_ASSETS),
     description="One year: the special fund's allocation.",
-    tags={"zc/partition_kind": "year"},
+    tags={"zc/partition_kind": "year"}, config=_by_partition("year"),
+)
+explanation_job = dg.define_asset_job(
+    "explanation_job", selection=dg.AssetSelection.assets(*EXPLANATION_ASSETS),
+    description="Grade explanations: rewrites the windows whose assessment was re-run since the last time.",
 )
 JOBS = {"month": month_job, "quarter": quarter_job, "half": half_job, "year": year_job}
-PARTITIONS = {"month": month_partitions, "quarter": quarter_partitions, "half": half_partitions,
-              "year": year_partitions}
+ALL_JOBS = [*JOBS.values(), explanation_job]
 
 
 def _local_date(context) -> dt.date:
