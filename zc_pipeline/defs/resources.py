@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from zc_pipeline.intake.registry import Registry, read_registry
 from zc_pipeline.settings import parse_as_of
 from zc_pipeline.standards import DEFAULT_VERSION, Standard, load_standard
+from zc_pipeline.warehouse.bi import create_views
 from zc_pipeline.warehouse.engine import create_all, make_engine
 
 _ENGINES: dict[tuple[str, str | None], sa.Engine] = {}
@@ -48,6 +49,7 @@ class ZcResource(dg.ConfigurableResource):
         if key not in _ENGINES:
             engine = make_engine(self.warehouse_url, schema=self.warehouse_schema)
             create_all(engine)
+            create_views(engine, only_changed=True)  # BI reads the same views on SQLite and PostgreSQL
             _ENGINES[key] = engine
         return _ENGINES[key]
 

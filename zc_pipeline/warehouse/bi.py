@@ -1,9 +1,9 @@
-"""Stable BI views (portable SQL) and a read-only BI role on PostgreSQL."""
+"""Stable BI views, the same SQL on SQLite and PostgreSQL, and a read-only BI role on PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, String, text
+from sqlalchemy import Column, Connection, Engine, String, inspect, text
 
 from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.tables import city_quarter_summary, dim_league_city, grade_history
@@ -11,6 +11,14 @@ from zc_pipeline.warehouse.tables import city_quarter_summary, dim_league_city, 
 VIEW_DESCRIPTIONS = {
     "v_latest_grade": "Latest grade_history row per park, level and period: the grade currently published.",
     "v_city_quarter_dashboard": "city_quarter_summary with the league-city names (name_zh, name_en).",
+}
+# Each view's columns, in order, as the table columns they show (names, types and meanings carry over).
+VIEW_COLUMNS: dict[str, list[Column]] = {
+    "v_latest_grade": list(grade_history.columns),
+    "v_city_quarter_dashboard": [
+        city_quarter_summary.c.league_city_code, dim_league_city.c.name_zh, dim_league_city.c.name_en,
+        *(c for c in city_quarter_summary.columns if c.name != "league_city_code"),
+    ],
 }
 
 
@@ -23,8 +31,9 @@ def _qualify(engine: Engine) -> Callable[[str], str]:
 def _view_sql(engine: Engine) -> dict[str, str]:
     q = _qualify(engine)
     quote = engine.dialect.identifier_preparer.quote
-    grade_cols = ", ".join(quote(c.name) for c in grade_history.columns)
-    summary_cols = ", ".join(f"s.{quote(c.name)}" for c in city_quarter_summary.columns if c.name != "league_city_code")
+    grade_cols = ", ".join(quote(c.name) for c in VIEW_COLUMNS["v_latest_grade"])
+    alias = {city_quarter_summary.name: "s", dim_league_city.name: "c"}
+    dashboard_cols = ", ".join(f"{alias[c.table.name]}.{quote(c.name)}" for c in VIEW_COLUMNS["v_city_quarter_dashboard"])
     return {
         "v_latest_grade": (
             f"SELECT {grade_cols} FROM ("
@@ -34,23 +43,43 @@ def _view_sql(engine: Engine) -> dict[str, str]:
             f"FROM {q(grade_history.name)}) ranked WHERE rn = 1"
         ),
         "v_city_quarter_dashboard": (
-            f"SELECT s.league_city_code, c.name_zh, c.name_en, {summary_cols} "
+            f"SELECT {dashboard_cols} "
             f"FROM {q(city_quarter_summary.name)} s "
             f"LEFT JOIN {q(dim_league_city.name)} c ON c.league_city_code = s.league_city_code"
         ),
     }
 
 
-def create_views(engine: Engine) -> None:
-    """(Re)create the BI views; on PostgreSQL with a COMMENT ON VIEW."""
+def create_views(engine: Engine, only_changed: bool = False) -> list[str]:
+    """(Re)create the BI views, on PostgreSQL with a COMMENT ON VIEW; return the views (re)created.
+
+    `only_changed`: leave a view alone when it exists with the expected columns, so that a pipeline
+    step never waits for (nor blocks) BI queries on it; a missing view or a changed column list is
+    created again.
+    """
     q = _qualify(engine)
     literal = String().literal_processor(engine.dialect)
+    created = []
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # steps on several workers may get here at once
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('zc_pipeline.create_views'))"))
         for name, sql in _view_sql(engine).items():
+            if only_changed and _view_columns(conn, name, schema_of(engine)) == [c.name for c in VIEW_COLUMNS[name]]:
+                continue
             conn.execute(text(f"DROP VIEW IF EXISTS {q(name)}"))
             conn.execute(text(f"CREATE VIEW {q(name)} AS {sql}"))
             if engine.dialect.name == "postgresql":
                 conn.execute(text(f"COMMENT ON VIEW {q(name)} IS {literal(VIEW_DESCRIPTIONS[name])}"))
+            created.append(name)
+    return created
+
+
+def _view_columns(conn: Connection, name: str, schema: str | None) -> list[str] | None:
+    """The stored view's column names in order (None when there is no such view)."""
+    inspector = inspect(conn)
+    if name not in inspector.get_view_names(schema=schema):
+        return None
+    return [c["name"] for c in inspector.get_columns(name, schema=schema)]
 
 
 def _role_exists(conn: Connection, role: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, String
 
-from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS
+from zc_pipeline.warehouse.bi import VIEW_COLUMNS, VIEW_DESCRIPTIONS
 from zc_pipeline.warehouse.tables import HISTORY_TABLES, PARTITION_COLUMNS, TABLES
 
 DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data_dictionary.md"
@@ -62,8 +62,15 @@ def render_data_dictionary() -> str:
         for column in table.columns:
             nullable = "yes" if column.nullable else "no"
             lines.append(f"| `{column.name}` | {_type_name(column.type)} | {nullable} | {_cell(column.comment)} |")
-    lines += ["", "## Views", "", "| view | description |", "|---|---|"]
-    lines += [f"| `{name}` | {_cell(text)} |" for name, text in VIEW_DESCRIPTIONS.items()]
+    lines += ["", "## Views", "",
+              "Created by the pipeline on SQLite and on PostgreSQL alike (the same SQL; on PostgreSQL with a "
+              "comment), and re-created by `zc db grant-bi`. A BI tool reads them as tables.", "",
+              "| view | description |", "|---|---|"]
+    lines += [f"| [`{name}`](#{name}) | {_cell(text)} |" for name, text in VIEW_DESCRIPTIONS.items()]
+    for name, text in VIEW_DESCRIPTIONS.items():
+        lines += ["", f"### {name}", "", _cell(text), "", "| column | type | from | description |", "|---|---|---|---|"]
+        lines += [f"| `{c.name}` | {_type_name(c.type)} | `{c.table.name}` | {_cell(c.comment)} |"
+                  for c in VIEW_COLUMNS[name]]
     return "\n".join(lines) + "\n"
 
 

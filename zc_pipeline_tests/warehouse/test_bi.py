@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from zc_pipeline.warehouse.bi import create_views, grant_bi
+from zc_pipeline.defs.resources import ZcResource
+from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS, create_views, grant_bi
 from zc_pipeline.warehouse.engine import schema_of
+from zc_pipeline.warehouse.tables import city_quarter_summary
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
 
 UTC = dt.timezone.utc
@@ -48,6 +50,41 @@ def test_views_query_on_both_databases(warehouse_engine):
     board = _view(warehouse_engine, "v_city_quarter_dashboard").sort_values("league_city_code")
     assert board[["league_city_code", "parks"]].values.tolist() == [["150200", 4], ["150300", 2]]
     assert board["name_en"].iloc[0] == "Baotou" and pd.isna(board["name_en"].iloc[1])  # city not in the dimension
+
+
+def _views(engine) -> dict[str, list[str]]:
+    """The warehouse's views and their columns, as the database itself reports them."""
+    inspector = sa.inspect(engine)
+    schema = schema_of(engine)
+    return {v: [c["name"] for c in inspector.get_columns(v, schema=schema)] for v in inspector.get_view_names(schema=schema)}
+
+
+def test_the_pipeline_creates_the_views_on_both_databases(warehouse_target, tmp_path):
+    # the resource every asset uses creates the tables and the views of a fresh warehouse
+    zc = ZcResource(data_dir=str(tmp_path), warehouse_url=warehouse_target.url,
+                    warehouse_schema=warehouse_target.schema, state_dir=str(tmp_path / "state"))
+    views = _views(zc.engine())
+    assert sorted(views) == sorted(VIEW_DESCRIPTIONS) == ["v_city_quarter_dashboard", "v_latest_grade"]
+    assert views["v_latest_grade"] == ["history_id", "park_code", "level", "period", "grade", "score",
+                                       "standard_version", "run_id", "issued_at"]
+    assert views["v_city_quarter_dashboard"][:4] == ["league_city_code", "name_zh", "name_en", "quarter"]
+
+
+def test_only_missing_or_changed_views_are_created_again(warehouse_engine):
+    assert create_views(warehouse_engine, only_changed=True) == ["v_latest_grade", "v_city_quarter_dashboard"]
+    assert create_views(warehouse_engine, only_changed=True) == []  # both there with their columns: untouched
+    q = sa.table("v_latest_grade", schema=schema_of(warehouse_engine))
+    stale = sa.table("v_city_quarter_dashboard", schema=schema_of(warehouse_engine))
+    with warehouse_engine.begin() as conn:
+        prep = warehouse_engine.dialect.identifier_preparer
+        conn.execute(sa.text(f"DROP VIEW {prep.format_table(q)}"))
+        conn.execute(sa.text(f"DROP VIEW {prep.format_table(stale)}"))
+        # an older release's dashboard without today's columns
+        conn.execute(sa.text(f"CREATE VIEW {prep.format_table(stale)} AS SELECT 'x' AS league_city_code"))
+    assert create_views(warehouse_engine, only_changed=True) == ["v_latest_grade", "v_city_quarter_dashboard"]
+    summary = [c.name for c in city_quarter_summary.columns if c.name != "league_city_code"]
+    assert _views(warehouse_engine)["v_city_quarter_dashboard"] == ["league_city_code", "name_zh", "name_en", *summary]
+    assert create_views(warehouse_engine) == ["v_latest_grade", "v_city_quarter_dashboard"]  # zc db grant-bi: all
 
 
 def _denied(conn, sql: str) -> bool:
