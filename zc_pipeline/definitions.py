@@ -5,12 +5,14 @@ import warnings
 
 import dagster as dg
 
-from zc_pipeline.defs import assessment, checks, explain, intake, lineage, monthly, operations, programme, reference, reminders
+from zc_pipeline.defs import (
+    assessment, checks, explain, intake, lineage, monthly, operations, programme, reference, reminders, reports,
+)
 from zc_pipeline.defs.io import WarehouseReader
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.settings import Settings, load_settings
 
-ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, explain)
+ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, explain, reports)
 
 
 def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None,

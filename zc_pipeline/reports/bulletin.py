@@ -73,3 +73,12 @@ def build_bulletin(data: RegionHalf) -> bytes:
         eligible=eligible, ineligible=ineligible,
         allocated=int(funding["allocated_yuan"].sum()) if funding is not None else 0,
     )
+
+
+def bulletin_pdf(page: bytes) -> bytes:
+    """The bulletin's HTML printed to an A4 PDF (WeasyPrint: no browser; same page, same bytes).
+
+    Chinese text needs a CJK font on the machine (Debian: fonts-noto-cjk)."""
+    from weasyprint import HTML
+
+    return HTML(string=page.decode("utf-8")).write_pdf()

@@ -27,6 +27,7 @@ from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import read_table, replace_partition
 
 REPORTS_DIR = "reports"
+PDF_KIND = "region_bulletin_pdf"  # the bulletin printed to PDF, beside its HTML
 COMPONENTS = {"carbon": "score_carbon", "green": "score_green", "retrofit": "score_retrofit",
               "reporting": "score_reporting"}
 
@@ -43,9 +44,11 @@ class ReportFile:
     park_code: str | None = None
 
 
-def publish(engine: sa.Engine, state_dir: Path, kind: str, where: dict, files: list[ReportFile],
-            run_id: str) -> pd.DataFrame:
-    """Write the files, replace the partition's report_file rows, remove the partition's stale files."""
+def publish(engine: sa.Engine, state_dir: Path, partition: dict, files: list[ReportFile], run_id: str) -> pd.DataFrame:
+    """Write the files, replace the partition's report_file rows, remove the partition's stale files.
+
+    `partition`: the report_file rows the files replace, e.g. {"kind": "park_report_card", "period": "2026-H1"}.
+    """
     state_dir = Path(state_dir)
     rows = pd.DataFrame(
         [{"path": f.path, "kind": f.kind, "period": f.period, "league_city_code": f.league_city_code,
@@ -56,7 +59,6 @@ def publish(engine: sa.Engine, state_dir: Path, kind: str, where: dict, files: l
     for f in files:
         _write(state_dir / f.path, f.content)
     with engine.begin() as conn:
-        partition = {"kind": kind, **where}
         before = read_table(conn, "report_file", where=partition)
         replace_partition(conn, "report_file", rows, partition)
     for stale in sorted(set(before["path"]) - set(rows["path"])):
@@ -187,7 +189,7 @@ def city_quarter_workbooks(engine: sa.Engine, state_dir: Path, quarter: str, std
             )
             path = f"{REPORTS_DIR}/{kind}/{quarter}/{city}_{cities[city][0]}_{quarter}.xlsx"
             files.append(ReportFile(path, build_city_workbook(data), kind, quarter, league_city_code=city))
-    return publish(engine, state_dir, kind, {"period": quarter}, files, run_id)
+    return publish(engine, state_dir, {"kind": kind, "period": quarter}, files, run_id)
 
 
 # --- the region's half-year bulletin ------------------------------------------------------------
@@ -233,8 +235,8 @@ def _spot_checks(engine, half: str, assessed: pd.DataFrame) -> tuple[pd.DataFram
 
 def region_bulletin(engine: sa.Engine, state_dir: Path, half: str, std: Standard, as_of: dt.date,
                     run_id: str) -> pd.DataFrame:
-    """The half's bulletin (once the half is assessed); returns the report_file rows."""
-    from zc_pipeline.reports.bulletin import RegionHalf, build_bulletin
+    """The half's bulletin, HTML and PDF (once the half is assessed); returns the report_file rows."""
+    from zc_pipeline.reports.bulletin import RegionHalf, build_bulletin, bulletin_pdf
 
     kind = "region_bulletin"
     summary = read_table(engine, "region_half_summary", where={"half": half})
@@ -275,8 +277,10 @@ def region_bulletin(engine: sa.Engine, state_dir: Path, half: str, std: Standard
             improvers_green=improvers["green_share"],
         )
         stem = f"{REPORTS_DIR}/{kind}/{half}/{half}_{'中期评价' if half.endswith('H1') else '年终考核'}通报"
-        files.append(ReportFile(f"{stem}.html", build_bulletin(data), kind, half))
-    return publish(engine, state_dir, kind, {"period": half}, files, run_id)
+        page = build_bulletin(data)
+        files.append(ReportFile(f"{stem}.html", page, kind, half))
+        files.append(ReportFile(f"{stem}.pdf", bulletin_pdf(page), PDF_KIND, half))
+    return publish(engine, state_dir, {"kind": [kind, PDF_KIND], "period": half}, files, run_id)
 
 
 # --- park report cards ---------------------------------------------------------------------------
@@ -323,7 +327,7 @@ def park_report_cards(engine: sa.Engine, state_dir: Path, half: str, std: Standa
             )
             path = f"{REPORTS_DIR}/{kind}/{half}/{park['league_city_code']}/{code}_{half}.html"
             files.append(ReportFile(path, build_report_card(data), kind, half, park["league_city_code"], code))
-    return publish(engine, state_dir, kind, {"period": half}, files, run_id)
+    return publish(engine, state_dir, {"kind": kind, "period": half}, files, run_id)
 
 
 # --- rectification notices -------------------------------------------------------------------------
@@ -353,4 +357,4 @@ def rectification_notices(engine: sa.Engine, state_dir: Path, std: Standard, run
             )
             path = f"{REPORTS_DIR}/{kind}/{city}/{code}_{month}_整改通知.docx"
             files.append(ReportFile(path, build_notice(notice), kind, month, city, code))
-    return publish(engine, state_dir, kind, {}, files, run_id)
+    return publish(engine, state_dir, {"kind": kind}, files, run_id)
