@@ -212,7 +212,7 @@ def _trend_sheet(ws, data: CityQuarter) -> None:
         rows = data.trend[data.trend["park_code"] == park["park_code"]].set_index("period").reindex(months)
         last = xlsx.table(ws, top + 1, TREND_COLUMNS, rows.reset_index(names="period").to_dict("records"))
         ws.add_chart(_line_chart(ws, "碳排放强度 carbon per energy", 2, top + 1, last, "tCO2/tce", "0.00"), f"G{top}")
-        ws.add_chart(_line_chart(ws, "绿电占比 green share", 4, top + 1, last, "", "0%"), f"P{top}")
+        ws.add_chart(_line_chart(ws, "绿电占比 green share", 4, top + 1, last, "", "0%"), f"O{top}")
     xlsx.print_setup(ws)
 
 
@@ -267,11 +267,11 @@ WHAT_IF_COLUMNS = [
     Col("绿电占比", "green share", lambda r: r["green_share"], RATIO, 9),
     Col("所需绿电占比", "green share needed", lambda r: r["green_share_needed"], RATIO, 11),
     Col("需增绿电 MWh", "extra green MWh", lambda r: r["extra_green_mwh"], TONNES, 12),
-    Col("绿电措施说明", "green lever", lambda r: " / ".join(filter(None, what_if_reason(r.get("green_reason")))), None, 20),
+    Col("绿电措施说明", "green lever", lambda r: " / ".join(filter(None, what_if_reason(r.get("green_reason")))), None, 30),
     Col("碳排放强度", "carbon per energy", lambda r: r["carbon_per_energy"], CPE, 11),
     Col("所需碳排放强度", "carbon per energy needed", lambda r: r["carbon_per_energy_needed"], CPE, 12),
     Col("需减排 tCO2", "CO2 less t", lambda r: r["co2_less_t"], TONNES, 12),
-    Col("碳强度措施说明", "carbon lever", lambda r: " / ".join(filter(None, what_if_reason(r.get("carbon_reason")))), None, 20),
+    Col("碳强度措施说明", "carbon lever", lambda r: " / ".join(filter(None, what_if_reason(r.get("carbon_reason")))), None, 30),
 ]
 
 
