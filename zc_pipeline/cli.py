@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -9,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from zc_pipeline.errors import UserError
+from zc_pipeline.errors import Interrupted, UserError
 from zc_pipeline.settings import DEMO_AS_OF, load_settings, parse_as_of, state_path
 
 EXIT_REJECTED = 1  # zc validate: a file would be rejected
@@ -103,9 +104,25 @@ def cmd_run(args) -> int:
 
     first, last = _month(args.first, "--from"), _month(args.last, "--to")
     settings = _settings(args)
-    run_pipeline(settings, first=first, last=last)
+    with _stop_on_signals():
+        run_pipeline(settings, first=first, last=last)
     _summary(settings)
     return 0
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGTERM stops the command as Ctrl-C does, and each says which it was (a run under way is marked
+    failed: defs/recovery.py). Both, as Dagster gives SIGTERM the SIGINT handler after every run."""
+    def stop(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def cmd_demo(args) -> int:
@@ -297,7 +314,8 @@ def cmd_redraw(args) -> int:
         kind = None
     if kind != "half":
         raise UserError(f"{args.half!r} is not a half: write YYYY-H1 or YYYY-H2, e.g. 2026-H1 / 应为半年，如 2026-H1")
-    redraw_spot_checks(_settings(args), half)
+    with _stop_on_signals():
+        redraw_spot_checks(_settings(args), half)
     return 0
 
 
@@ -398,9 +416,9 @@ def main(argv=None) -> int:
     except UserError as exc:
         print(f"zc {args.cmd}: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"zc {args.cmd}: interrupted / 已中断", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     except BrokenPipeError:  # `zc history ... | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

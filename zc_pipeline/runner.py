@@ -29,16 +29,30 @@ def ensure_dagster_home(settings: Settings) -> Path:
     Without DAGSTER_HOME the home under the state folder holds the repository's file (copied again
     when it changed); a home named by DAGSTER_HOME keeps its own file (a deployment's instance),
     seeded only when it has none.
+
+    The file is written and the instance's storage created (or migrated) under an exclusive lock on
+    the home, so `zc` commands started together on a new state folder create it once: two processes
+    creating SQLite storage at once both stamp its schema version, and the two alembic heads they
+    leave make every later run fail.
     """
+    import fcntl
+
+    import dagster as dg
+
     managed = not os.environ.get("DAGSTER_HOME")
     home = Path(os.environ.get("DAGSTER_HOME") or settings.state_dir / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
-    target = home / "dagster.yaml"
-    if REPO_DAGSTER_YAML.exists() and (
-        not target.exists() or (managed and target.read_bytes() != REPO_DAGSTER_YAML.read_bytes())
-    ):
-        shutil.copy(REPO_DAGSTER_YAML, target)
-    os.environ["DAGSTER_HOME"] = str(home)
+    with open(home / ".instance.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or the process ends
+        target = home / "dagster.yaml"
+        if REPO_DAGSTER_YAML.exists() and (
+            not target.exists() or (managed and target.read_bytes() != REPO_DAGSTER_YAML.read_bytes())
+        ):
+            partial = home / f".dagster.yaml.{os.getpid()}"  # a running `dagster dev` never reads half a file
+            shutil.copy(REPO_DAGSTER_YAML, partial)
+            os.replace(partial, target)
+        os.environ["DAGSTER_HOME"] = str(home)
+        dg.DagsterInstance.from_config(str(home)).dispose()
     return home
 
 

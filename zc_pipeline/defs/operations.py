@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from zc_pipeline import landing_scan
+from zc_pipeline.defs.recovery import recover_before_tick
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import (
     TIMEZONE, add_months, deadline_passed, from_dagster_key, half_partitions, month_of, month_partitions,
@@ -101,6 +102,7 @@ def month_due(today: dt.date, deadline_day: int) -> str | None:
     description="Daily; on the day after the deadline day (rulebook deadline_day) runs the previous month.",
 )
 def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
+    recover_before_tick(context)
     today = _local_date(context)
     month = month_due(today, zc.std.int("deadline_day"))
     if month is None:
@@ -159,6 +161,7 @@ def _window_schedule(kind: str, description: str) -> dg.ScheduleDefinition:
     @dg.schedule(name=f"{kind}_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE,
                  job=JOBS[kind], description=description)
     def _schedule(context: dg.ScheduleEvaluationContext, zc: ZcResource):
+        recover_before_tick(context)
         return window_requests(kind, context, zc)
 
     return _schedule
@@ -180,6 +183,7 @@ STAT_CACHE = "sensor/landing_stat_cache.json"
     description="New or changed landing content (SHA-256) -> runs of exactly the partitions it belongs to.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, zc: ZcResource):
+    recover_before_tick(context)
     previous = landing_scan.load_json(context.cursor)
     cache_file = Path(zc.state_dir) / STAT_CACHE
     cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
