@@ -166,20 +166,20 @@ def run_pipeline(settings: Settings, first: str | None = None, last: str | None 
     """
     import dagster as dg
 
-    from zc_pipeline.defs import progress
+    from zc_pipeline.defs import progress, recovery
     from zc_pipeline.definitions import build_definitions
 
     ensure_dagster_home(settings)
     defs = build_definitions(settings, warehouse_schema=warehouse_schema, defer_data_docs=True)
     p = plan(settings, first, last, defs.resolve_asset_graph())
-    tags = {"zc/as_of": settings.as_of.isoformat(), "zc/launched_by": "zc run"}
+    tags = {"zc/as_of": settings.as_of.isoformat(), "zc/launched_by": "zc run", **recovery.process_tags()}
     timings: dict[str, float] = {}
 
     def say(line: str) -> None:
         with progress.paused():
             echo(line)
 
-    with dg.DagsterInstance.get() as instance, progress.to_terminal(terminal):
+    with dg.DagsterInstance.get() as instance, progress.to_terminal(terminal), recovery.watch_runs(instance, say):
 
         def run(job: str, selection: list[str], partition: str | None, label: str) -> None:
             t0 = time.perf_counter()
@@ -312,6 +312,7 @@ def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_sche
     import sqlalchemy as sa
 
     from zc_pipeline.definitions import build_definitions
+    from zc_pipeline.defs import recovery
     from zc_pipeline.domain.periods import period_kind
     from zc_pipeline.partitions import to_dagster_key
     from zc_pipeline.warehouse.engine import make_engine
@@ -326,11 +327,12 @@ def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_sche
         dropped = conn.execute(sa.delete(sample).where(sample.c.half == half)).rowcount
     echo(f"{half}: removed the kept sample ({dropped} parks); drawing again")
     defs = build_definitions(settings, warehouse_schema=warehouse_schema)
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance, recovery.watch_runs(instance, echo, "zc spot-check redraw"):
         result = defs.resolve_job_def("half_job").execute_in_process(
             partition_key=to_dagster_key(half), asset_selection=[dg.AssetKey(a) for a in HALF_ASSETS],
             instance=instance, raise_on_error=False,
-            tags={"zc/as_of": settings.as_of.isoformat(), "zc/redraw": half, "zc/launched_by": "zc spot-check redraw"},
+            tags={"zc/as_of": settings.as_of.isoformat(), "zc/redraw": half, "zc/launched_by": "zc spot-check redraw",
+                  **recovery.process_tags()},
             run_config=CONSOLE_QUIET,
         )
     if not result.success:
