@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from zc_pipeline.reports import common, svg
+from zc_pipeline.reports.common import GRADES
 from zc_pipeline.reports.html import render
 
-GRADES = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)

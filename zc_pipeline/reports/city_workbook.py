@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from zc_pipeline.reports import xlsx
 from zc_pipeline.reports.common import (
-    CAP, CATEGORY, MISSING_REASON, REBOUND_STATUS, document_time, en, missing, quarter_zh, what_if_reason, zh,
+    CAP, CATEGORY, GRADES, MISSING_REASON, REBOUND_STATUS, document_time, en, missing, quarter_zh, what_if_reason, zh,
 )
 from zc_pipeline.reports.svg import GRADE_COLOURS, PALETTE
 from zc_pipeline.reports.xlsx import CPE, DATE, POINTS, RATIO, TONNES, Col
@@ -31,7 +31,6 @@ MISSING_SHEET = "缺报"
 WHAT_IF_SHEET = "情景测算"
 HEADER_ROW = 4  # every sheet: title, subtitle, blank, then the table's header
 TREND_BLOCK_ROWS = 18  # a park's block on the trend sheet: title, header, months, room for the charts
-GRADES = ("A", "B", "C", "D")
 MEASURED_COLOUR = PALETTE[0].lstrip("#")
 REFERENCE_COLOUR = PALETTE[3].lstrip("#")  # the threshold or target path, dashed
 

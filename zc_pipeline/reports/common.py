@@ -8,6 +8,7 @@ import zipfile
 
 import pandas as pd
 
+GRADES = ("A", "B", "C", "D")  # best first
 # label: (Chinese, English)
 CATEGORY = {"national": ("国家级", "national"), "regional": ("自治区级", "regional"), "pilot": ("试点", "pilot")}
 CAP = {

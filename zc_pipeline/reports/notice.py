@@ -3,7 +3,6 @@ rebound (STANDARD §7): a docx with the figures, the rectify-by date, what count
 once known, the status."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass
 

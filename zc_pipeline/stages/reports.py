@@ -28,8 +28,7 @@ from zc_pipeline.warehouse.writer import read_table, replace_partition
 
 REPORTS_DIR = "reports"
 PDF_KIND = "region_bulletin_pdf"  # the bulletin printed to PDF, beside its HTML
-COMPONENTS = {"carbon": "score_carbon", "green": "score_green", "retrofit": "score_retrofit",
-              "reporting": "score_reporting"}
+COMPONENTS = ("carbon", "green", "retrofit", "reporting")  # score components, as the rulebook's weight.<name>
 
 
 @dataclass(frozen=True)
@@ -127,9 +126,7 @@ def rebounds_at_end(park_month: pd.DataFrame, dim_park: pd.DataFrame, last: str,
 
 
 def _what_if(engine, period: str) -> pd.DataFrame | None:
-    """park_what_if rows of the window; None while the table or the window's rows do not exist."""
-    if "park_what_if" not in TABLES:
-        return None
+    """park_what_if rows of the window; None when it has none (not computed)."""
     rows = read_table(engine, "park_what_if", where={"period": period})
     return rows if len(rows) else None
 
