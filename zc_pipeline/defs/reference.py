@@ -22,6 +22,7 @@ STD = load_standard()
                      description="Enrolled parks: category, scope, cultivation list, enrolment and baselines.",
                      owners=["team:data"]),
     ],
+    pool="warehouse",
 )
 def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
     """Read and validate the registry; a registry with errors stops the run with every problem listed."""
@@ -46,7 +47,7 @@ def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
 
 
 @dg.asset(group_name="reference", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16],
-          deps=["standard_files"])
+          deps=["standard_files"], pool="warehouse")
 def ref_standard(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Every factor, threshold, weight, band, limit and budget of the rulebook in force, with unit and source."""
     std = zc.std

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -30,7 +31,9 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from zc_pipeline.warehouse.tables import TABLES, grade_history, validation_issue
 
@@ -159,8 +162,9 @@ def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 
-def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -> int:
-    """executemany of `records` (all with the same keys, as `_records` makes them).
+def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]], stmt=None) -> int:
+    """executemany of `records` (all with the same keys, as `_records` makes them); `stmt`: an
+    INSERT of `table` other than the plain one (e.g. with an ON CONFLICT clause).
 
     SQLAlchemy compiles the INSERT (schema translation included) and its column types convert the
     values; the rows then go to the driver's executemany directly, skipping SQLAlchemy's per-row
@@ -172,11 +176,12 @@ def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -
     dialect = conn.dialect
     translate = conn.get_execution_options().get("schema_translate_map")
     extra = {"schema_translate_map": translate, "render_schema_translate": True} if translate else {}
-    compiled = table.insert().compile(dialect=dialect, column_keys=names, **extra)
+    stmt = table.insert() if stmt is None else stmt
+    compiled = stmt.compile(dialect=dialect, column_keys=names, **extra)
     order = list(compiled.positiontup) if compiled.positional else None
     if set(order if order is not None else compiled.binds) != set(names):  # unusual names: let SQLAlchemy bind
         for start in range(0, len(records), CHUNK_ROWS):
-            conn.execute(table.insert(), list(records[start : start + CHUNK_ROWS]))
+            conn.execute(stmt, list(records[start : start + CHUNK_ROWS]))
         return len(records)
     keys = order if order is not None else names
     procs = [(i, f) for i, n in enumerate(keys)
@@ -192,9 +197,10 @@ def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]]) -
                     values[i] = f(values[i])
         return tuple(values) if order is not None else dict(zip(keys, values))
 
+    inserted = 0
     for start in range(0, len(records), CHUNK_ROWS):
-        conn.exec_driver_sql(compiled.string, [params(r) for r in records[start : start + CHUNK_ROWS]])
-    return len(records)
+        inserted += conn.exec_driver_sql(compiled.string, [params(r) for r in records[start : start + CHUNK_ROWS]]).rowcount
+    return inserted  # both drivers count executemany's rows: fewer than given when ON CONFLICT skipped some
 
 
 def _getter(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple]:
@@ -256,8 +262,26 @@ def replace_partition(bind: Bind, table: Table | str, frame: pd.DataFrame, where
             )
     clause = _where(table, where)
     with _connection(bind) as conn:
+        _lock_partition(conn, table, partition)
         conn.execute(table.delete() if clause is None else table.delete().where(clause))
         return _insert(conn, table, records)
+
+
+def _lock_partition(conn: Connection, table: Table, partition: Mapping[str, list[Any]]) -> None:
+    """On PostgreSQL, hold a lock on the partition until the transaction ends: replaces of one
+    partition (two runs refreshing the registry, a month re-run twice) then take turns.
+
+    Without it, under READ COMMITTED, the second DELETE skips the rows the first transaction is
+    inserting, and its INSERT then fails on their keys once the first commits (duplicate key). With
+    it, the second DELETE starts after that commit and removes them: the table ends as the last
+    replace wrote it. SQLite needs none: BEGIN IMMEDIATE already lets one writer in at a time.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(table.schema, table.schema)
+    what = json.dumps([schema, table.name, sorted((n, sorted(map(str, v))) for n, v in partition.items())])
+    key = int.from_bytes(hashlib.sha256(what.encode()).digest()[:8], "big", signed=True)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _existing_keys(conn: Connection, table: Table, pk: list[str], keys: list[tuple]) -> set[tuple]:
@@ -294,7 +318,11 @@ def prepare_rows(table: Table | str, frame: pd.DataFrame, validate: bool = True)
 
 
 def insert_prepared(bind: Bind, table: Table | str, records: Sequence[dict[str, Any]]) -> int:
-    """Insert the rows (from `prepare_rows`) whose primary key is not stored yet; first of any repeats."""
+    """Insert the rows (from `prepare_rows`) whose primary key is not stored yet; first of any repeats.
+
+    A row another transaction stores meanwhile (two runs registering the same registry file) is
+    skipped by the database (ON CONFLICT DO NOTHING), not reported as a duplicate key.
+    """
     table = _table(table)
     pk = _pk_names(table)
     key_of = _getter(pk)
@@ -306,7 +334,15 @@ def insert_prepared(bind: Bind, table: Table | str, records: Sequence[dict[str, 
     with _connection(bind) as conn:
         existing = _existing_keys(conn, table, pk, list(first))
         fresh = [r for key, r in first.items() if key not in existing] if existing else list(first.values())
-        return _insert(conn, table, fresh)
+        return _insert(conn, table, fresh, _insert_or_skip(conn, table, pk))
+
+
+def _insert_or_skip(conn: Connection, table: Table, pk: list[str]):
+    """INSERT of `table` that skips a row whose primary key is stored already."""
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
+    if dialect is None:
+        return table.insert()
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[table.c[n] for n in pk])
 
 
 def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame, validate: bool = True) -> int:
