@@ -145,7 +145,7 @@ def recover_crashed_runs(instance, say: Callable[[str], None] = print) -> list[s
     recovered = []
     statuses = [dg.DagsterRunStatus(s) for s in ACTIVE]
     for run in instance.get_runs(dg.RunsFilter(statuses=statuses, tags={HOST_TAG: socket.gethostname()})):
-        if process_gone(run.tags) and recover_run(instance, run, say):
+        if recover_run(instance, run, say):
             recovered.append(run.run_id)
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
@@ -176,6 +176,7 @@ class _Watch:
         self._tags = process_tags()
         self._stopped = threading.Event()
         self._mine: dict[str, bool] = {}
+        self._complaints: set[str] = set()
         self._waits: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}  # (run, pool) -> since, holders
         self._hard_stop_at: float | None = None
         self._pipe: tuple[int, int] | None = None
@@ -220,7 +221,7 @@ class _Watch:
             try:
                 waits = self._pool_waits()
             except Exception as exc:  # the instance busy or unreachable for a moment: look again
-                self.tell(f"({self.command}: could not read the pools' slots: {exc})")
+                self._complain(exc)
                 waits = {}
             for signum in signals:
                 if signum in (signal.SIGINT, signal.SIGTERM):
@@ -230,7 +231,13 @@ class _Watch:
             try:
                 self._watch(waits)
             except Exception as exc:
-                self.tell(f"({self.command}: could not look at the runs holding a pool: {exc})")
+                self._complain(exc)
+
+    def _complain(self, exc: Exception) -> None:
+        text = f"({self.command}: could not look at the runs' pool slots: {exc})"
+        if text not in self._complaints:  # once each, not every second
+            self._complaints.add(text)
+            self.tell(text)
 
     def _on_signal(self, signum: int, waiting: bool) -> None:
         first = self.signum is None
