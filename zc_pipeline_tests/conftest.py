@@ -14,11 +14,14 @@ from zc_pipeline.warehouse.engine import create_all, make_engine
 
 PG_URL_ENV = "ZC_TEST_PG_URL"
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
+BROKER_URL_ENV = "ZC_TEST_BROKER_URL"
+BROKER_DEFAULT_URL = "redis://127.0.0.1:56379/0"  # .ci/redis.sh
 _pg_reachable: dict[str, str | None] = {}  # url -> None if reachable, else the error
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pg: needs the PostgreSQL test server (.ci/pg.sh start)")
+    config.addinivalue_line("markers", "broker: needs the Redis test broker (.ci/redis.sh start)")
     config.addinivalue_line("markers", "long_first: a long test, collected first so xdist starts it at once")
 
 
@@ -57,6 +60,23 @@ def _require_pg(url: str) -> None:
         if os.environ.get("ZC_REQUIRE_PG") == "1":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def require_broker() -> str:
+    """The test broker's URL (ZC_TEST_BROKER_URL or .ci/redis.sh's); skip when it does not answer,
+    fail instead under ZC_REQUIRE_BROKER=1 (CI)."""
+    url = os.environ.get(BROKER_URL_ENV) or BROKER_DEFAULT_URL
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except Exception as exc:  # no client, no server, refused: all mean "no broker"
+        message = (f"Redis broker not reachable at {url} ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''});"
+                   " run .ci/redis.sh start")
+        if os.environ.get("ZC_REQUIRE_BROKER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])

@@ -114,6 +114,8 @@ def test_celery_workers_read_the_same_file(deploy_env):
     worker = get_validated_config(str(RUN_CONFIGS["celery"]))
     assert worker["broker"] == "pyamqp://zc:secret@rabbitmq.internal//"
     assert worker["config_source"]["worker_prefetch_multiplier"] == 1
+    # steps in the worker process itself: a prefork child may not start the intake's parse pool
+    assert worker["config_source"]["worker_pool"] == "solo"
 
 
 def test_deployment_definitions_load_for_every_executor(deployment, monkeypatch):
