@@ -1,5 +1,6 @@
 """Backfill equivalence: `zc run --from 2026-01 --to 2026-03` and a real Dagster asset backfill of the
-same partitions (executed by the backfill daemon's own iteration) leave identical warehouses."""
+same partitions (the backfill daemon's own iteration submits its runs to the run queue, the run-queue
+daemon's iteration launches them) leave identical warehouses."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ from dagster._core.remote_origin import InProcessCodeLocationOrigin
 from dagster._core.test_utils import InProcessTestWorkspaceLoadTarget, create_test_daemon_workspace_context
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from dagster._daemon.backfill import execute_backfill_iteration
+from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import QueuedRunCoordinatorDaemon
 
 from zc_pipeline.partitions import add_months, to_dagster_key
 from zc_pipeline.runner import (
@@ -37,9 +39,10 @@ def dump(engine, name: str):
         if name == table and len(frame):
             frame.loc[frame[key] == line, value] = "<run id>"
     return frame
-# Runs launched synchronously in this process (the test is the daemon), one step at a time.
+# Runs queued, as under `zc ui` and the daemon, then launched synchronously in this process (the
+# test is the daemon), one step at a time.
 INSTANCE = {
-    "run_coordinator": {"module": "dagster._core.run_coordinator", "class": "DefaultRunCoordinator"},
+    "run_coordinator": {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"},
     "run_launcher": {"module": "dagster._core.launcher.sync_in_memory_run_launcher", "class": "SyncInMemoryRunLauncher"},
 }
 DEFS_FILE = """
@@ -95,14 +98,17 @@ def dagster_backfill(tmp_path, plan) -> str:
                 run_config={},  # the location's jobs run in process by default (build_definitions)
             )
             instance.add_backfill(backfill)
-            for _ in range(20):
-                list(execute_backfill_iteration(workspace, logging.getLogger("backfill")))
-                status = instance.get_backfill(backfill.backfill_id).status
-                if status != BulkActionStatus.REQUESTED:
-                    break
+            with QueuedRunCoordinatorDaemon(interval_seconds=1) as run_queue:
+                for _ in range(20):
+                    list(execute_backfill_iteration(workspace, logging.getLogger("backfill")))  # submits runs
+                    list(run_queue.run_iteration(workspace))  # launches the queued runs
+                    status = instance.get_backfill(backfill.backfill_id).status
+                    if status != BulkActionStatus.REQUESTED:
+                        break
             assert status == BulkActionStatus.COMPLETED_SUCCESS
             runs = instance.get_runs()
             assert runs and all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+            assert all(instance.all_logs(r.run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED) for r in runs)  # queued first
             # one run per partition (multi-run policy), never a range
             assert {"2026-01", "2026-02", "2026-03"} <= {r.tags.get("dagster/partition") for r in runs}
             assert not any("dagster/asset_partition_range_start" in r.tags for r in runs)
