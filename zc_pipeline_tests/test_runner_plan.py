@@ -16,11 +16,12 @@ def test_default_plan_is_every_landing_month_up_to_the_as_of_month():
     assert p.years == ["2025", "2026"]
 
 
-def test_a_rerun_march_rereads_its_quarter_the_next_quarter_and_the_halves_that_read_it():
+def test_a_rerun_march_rereads_every_later_quarter_and_the_halves_that_read_it():
     p = _plan("2025-03", "2025-03", as_of="2026-07-15")
     assert p.months == ["2025-03"]
-    # Q1 holds March; Q2 reads March for April's rebounds
-    assert p.quarters == ["2025-Q1", "2025-Q2"]
+    # Q1 holds March; Q2 reads March for April's rebounds; every later quarter's open_rebounds counts an
+    # alert of March or April that is still overdue at its end
+    assert p.quarters == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
     # H1 and the year-end H2 (Jan–Dec) score March; 2026-H1 reads back 18 months for January's rebound
     assert p.halves == ["2025-H1", "2025-H2", "2026-H1"]
     assert p.years == ["2025", "2026"]
@@ -33,7 +34,8 @@ def test_windows_that_have_not_ended_by_the_as_of_month_wait():
 
 def test_a_december_rerun_reaches_the_year_end_assessment():
     p = _plan("2025-12", "2025-12")
-    assert p.quarters == ["2025-Q4", "2026-Q1"]  # 2026-Q1 reads December for January's rebounds
+    # 2026-Q1 reads December for January's rebounds; Q1 and Q2 count a December alert still overdue
+    assert p.quarters == ["2025-Q4", "2026-Q1", "2026-Q2"]
     assert p.halves == ["2025-H2", "2026-H1"]  # the year-end assessment scores Jan–Dec
     assert p.years == ["2026"]
 

@@ -15,8 +15,11 @@ STD = load_standard()
 _spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"],
              code_version=STD.sha256[:16])
 
-# A quarter reads its own months and the previous quarter's (rebounds dated in its first month need m-1).
-QUARTER_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-1)
+# A quarter reads every month up to its end: the scores need its three months (and m-1 of the first,
+# for its rebounds), city_quarter_summary.open_rebounds every alert open or overdue at its end,
+# whatever the alert's month. So a re-run month makes every later quarter stale. The offset (in
+# quarters) reaches the first partition (2025-01) from any quarter up to 2040-Q1; the mapping stops there.
+QUARTER_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-4 * 15)
 # A half reads the 18 months ending with it: H2 scores Jan–Dec and January's rebound needs last December.
 HALF_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-2)
 QUARTER_DEPS = ["dim_park", dg.AssetDep("park_month", partition_mapping=QUARTER_MONTHS)]

@@ -123,20 +123,29 @@ def windows_due(kind: str, today: dt.date, deadline_day: int) -> list[str]:
     return out
 
 
-def _upstream(kind: str, period: str) -> tuple[str, list[str]]:
-    """The asset and Dagster partitions a window's run waits for."""
+def _upstream(kind: str, period: str) -> tuple[str, list[str], list[str]]:
+    """The asset, the Dagster partitions a window's run waits for, and those whose re-run re-runs it.
+
+    A quarter waits for its three months and follows every month up to its end: its summary counts
+    the rebound alerts of any earlier month still open or overdue (defs/assessment.py).
+    """
     if kind == "year":
-        return "park_half_assessment", [to_dagster_key(f"{period}-H1")]
-    return "park_month", score_window(period)
+        h1 = [to_dagster_key(f"{period}-H1")]
+        return "park_half_assessment", h1, h1
+    months = score_window(period)
+    if kind == "quarter":
+        return "park_month", months, month_range(month_partitions.get_first_partition_key(), months[-1])
+    return "park_month", months, months
 
 
-def _newest_materialization(instance: dg.DagsterInstance, asset: str, partitions: list[str]) -> int | None:
-    """Storage id of the newest materialization among `partitions`, or None unless all are materialized."""
+def _newest_materialization(instance: dg.DagsterInstance, asset: str, partitions: list[str],
+                            watched: list[str]) -> int | None:
+    """Storage id of the newest materialization among `watched`, or None unless all `partitions` are materialized."""
     key = dg.AssetKey(asset)
     if not set(partitions) <= instance.get_materialized_partitions(key):
         return None
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=1, ascending=False
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=watched), limit=1, ascending=False
     ).records
     return records[0].storage_id if records else None
 
@@ -147,8 +156,8 @@ def window_requests(kind: str, context: dg.ScheduleEvaluationContext, zc: ZcReso
     run_config, tags = _as_of_run(zc, today)
     requests, waiting = [], []
     for period in windows_due(kind, today, zc.std.int("deadline_day")):
-        asset, partitions = _upstream(kind, period)
-        newest = _newest_materialization(context.instance, asset, partitions)
+        asset, partitions, watched = _upstream(kind, period)
+        newest = _newest_materialization(context.instance, asset, partitions, watched)
         if newest is None:
             waiting.append(period)
             continue
