@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.intake.landing import landing_file_frame, relative_path
 from zc_pipeline.intake.programme_files import ParsedProgrammeFile
+from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import add_issue_ids, fit_to_table, insert_new
 
 
@@ -19,11 +20,23 @@ def record_programme_file(conn: sa.Connection, path: Path, data_dir: Path, kind:
                           parsed: ParsedProgrammeFile, run_id: str,
                           receipts_dir: Path | None = None) -> str:
     """Register the file and its issues (issue rows point to a per-row id in the file), write its
-    receipt when it has an issue (FILES.md: every file with an error or warning); return its SHA-256."""
+    receipt when it has an issue (FILES.md: every file with an error or warning); return its SHA-256.
+
+    The file's issues for `period` are replaced, not added to: they are its verdict against the
+    warehouse as it is now (a verification row's month in force, V013; the registry), so a re-read
+    after months arrived drops what no longer holds. Other versions of the file keep their rows.
+    """
     sha = file_sha256(path)
     rel = relative_path(path, data_dir)
     insert_new(conn, "landing_file", landing_file_frame({path: sha}, data_dir, kind))
+    table = TABLES["validation_issue"]
+    conn.execute(sa.delete(table).where(table.c.source_sha256 == sha, table.c.period == period))
     issues = parsed.issues
+    if not len(issues) and receipts_dir is not None:
+        from zc_pipeline.intake.receipts import receipt_name
+
+        # a receipt written on an earlier read lists issues the file no longer has
+        (receipts_dir / RECEIPT_FOLDERS[kind] / receipt_name(path.name)).unlink(missing_ok=True)
     if len(issues):
         i = issues.copy()
         i["submission_id"] = [submission_id(sha, None if pd.isna(r) else int(r)) for r in i["source_row"]]
