@@ -3,7 +3,7 @@ steps on two `dagster-celery` worker processes over a Redis broker, the Dagster 
 warehouse on PostgreSQL, and the same tables as the same jobs run in process.
 
 Workers, code server and runs load the production location deploy/definitions.py with
-ZC_EXECUTOR=celery, and read the shipped deploy/celery/run_config.yaml and deploy/dagster.postgres.yaml.
+ZC_EXECUTOR=celery, and read the shipped deploy/celery/celery.yaml and deploy/dagster.postgres.yaml.
 One test for the month runs, the backfill and the quarter: each step of the chain starts Dagster
 processes on a 2-core machine, and the quarter needs the months anyway.
 """
@@ -53,7 +53,6 @@ class CeleryDeployment:
     pg_url: str
     schema: str  # the warehouse of the Celery runs (the workers' ZC_WAREHOUSE_SCHEMA)
     reference_schema: str  # the warehouse of the in-process runs
-    run_config: dict  # the shipped celery run config, on this test's queue
     worker_names: tuple[str, ...]
     worker_logs: tuple[Path, ...]
     state_dir: Path
@@ -134,14 +133,14 @@ def celery_deployment(monkeypatch, tmp_path):
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
 
-    # The shipped file, on a queue of this test's own (the broker may serve other tests at once),
-    # with Dagster's console logger quiet; the workers read the same file.
-    run_config = yaml.safe_load((DEPLOY_DIR / "celery" / "run_config.yaml").read_text(encoding="utf-8"))
+    # The shipped file on a queue of this test's own (the broker may serve other tests at once):
+    # the executor of deploy/definitions.py (ZC_CELERY_CONFIG) and the workers read it.
+    celery_config = yaml.safe_load((DEPLOY_DIR / "celery" / "celery.yaml").read_text(encoding="utf-8"))
     queue = f"zc_t_{token}"
-    run_config["execution"]["config"]["config_source"]["task_default_queue"] = queue
-    run_config.update(CONSOLE_QUIET)
+    celery_config["execution"]["config"]["config_source"]["task_default_queue"] = queue
     config_file = tmp_path / "celery.yaml"
-    config_file.write_text(yaml.safe_dump(run_config), encoding="utf-8")
+    config_file.write_text(yaml.safe_dump(celery_config), encoding="utf-8")
+    monkeypatch.setenv("ZC_CELERY_CONFIG", str(config_file))
 
     names = tuple(f"zc_t_{token}_w{i}" for i in range(WORKERS))
     logs = tuple(tmp_path / f"{n}.log" for n in names)
@@ -156,7 +155,7 @@ def celery_deployment(monkeypatch, tmp_path):
                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
                 ))
         _wait_until_ready(config_file, procs, names, logs)
-        deployment = CeleryDeployment(pg_url, schema, reference_schema, run_config, names, logs, tmp_path / "state")
+        deployment = CeleryDeployment(pg_url, schema, reference_schema, names, logs, tmp_path / "state")
         yield deployment
     finally:
         _stop(procs)
@@ -275,7 +274,8 @@ def test_three_months_backfilled_and_their_quarter_on_celery_workers_equal_in_pr
         month_assets = sorted(k.to_user_string() for k in month_job.selection.resolve(context.asset_graph))
         backfill_id = _launched(execute_dagster_graphql(context, LAUNCH_PARTITION_BACKFILL_MUTATION, {"backfillParams": {
             "assetSelection": [{"path": [a]} for a in month_assets], "partitionNames": months,
-            "runConfigData": celery_deployment.run_config, "title": "2026-01..2026-03 on celery",
+            # no executor config: the location's executor is configured from the workers' file
+            "runConfigData": CONSOLE_QUIET, "title": "2026-01..2026-03 on celery",
         }}), "LaunchBackfillSuccess")["backfillId"]
         daemon_until(lambda: instance.get_backfill(backfill_id).status != BulkActionStatus.REQUESTED, "backfill",
                      BACKFILL_TIMEOUT_S)
@@ -290,7 +290,7 @@ def test_three_months_backfilled_and_their_quarter_on_celery_workers_equal_in_pr
         run_id = _launched(execute_dagster_graphql(context, LAUNCH_PIPELINE_EXECUTION_MUTATION, {"executionParams": {
             "selector": {"repositoryLocationName": location_name, "repositoryName": repository_name,
                          "jobName": "quarter_job"},
-            "runConfigData": celery_deployment.run_config,
+            "runConfigData": CONSOLE_QUIET,
             "executionMetadata": {"tags": [{"key": "dagster/partition", "value": quarter}]},
         }}), "LaunchRunSuccess")["run"]["runId"]
         daemon_until(lambda: instance.get_run_by_id(run_id).is_finished, f"quarter run {run_id}", RUN_TIMEOUT_S)

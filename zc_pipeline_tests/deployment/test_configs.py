@@ -17,8 +17,8 @@ from zc_pipeline_tests.deployment import DEPLOY_DIR, dagster_pg_env
 RUN_CONFIGS = {
     "multiprocess": DEPLOY_DIR / "run_config.multiprocess.yaml",
     "k8s": DEPLOY_DIR / "k8s" / "run_config.yaml",
-    "celery": DEPLOY_DIR / "celery" / "run_config.yaml",
 }
+CELERY_FILE = DEPLOY_DIR / "celery" / "celery.yaml"  # the celery executor's and its workers' config
 
 
 @pytest.fixture
@@ -94,8 +94,6 @@ def test_executor_run_configs_validate_against_the_executor_schema(executor, dep
     resolved = dg.validate_run_config(job, run_config)["execution"][executor]  # env resolved, defaults filled
     scalars = {k: v for k, v in run_config["execution"]["config"].items() if not isinstance(v, (dict, list))}
     assert {k: resolved[k] for k in scalars} == scalars
-    if executor == "celery":
-        assert resolved["broker"] == "pyamqp://zc:secret@rabbitmq.internal//"
     # The check is real: a misspelt key is refused.
     typo = {"execution": {"config": {**run_config["execution"]["config"], "max_concurent": 2}}}
     with pytest.raises(DagsterInvalidConfigError):
@@ -108,14 +106,26 @@ def test_k8s_per_step_config_names_real_steps(deployment):
     assert steps <= {node.name for node in job.nodes}
 
 
-def test_celery_workers_read_the_same_file(deploy_env):
+def test_celery_executor_and_workers_read_the_same_file(deployment, deploy_env, monkeypatch, tmp_path):
     from dagster_celery.cli import get_validated_config
 
-    worker = get_validated_config(str(RUN_CONFIGS["celery"]))
-    assert worker["broker"] == "pyamqp://zc:secret@rabbitmq.internal//"
+    job = deployment.build_deployment_definitions("celery").resolve_implicit_global_asset_job_def()
+    assert job.executor_def.name == "celery"
+    # Every run gets the file's broker without any run config (schedules, sensors, backfills).
+    executor = dg.validate_run_config(job, {})["execution"]["celery"]  # env resolved, defaults filled
+    worker = get_validated_config(str(CELERY_FILE))  # what `dagster-celery worker start -y` reads
+    assert executor["broker"] == worker["broker"] == "pyamqp://zc:secret@rabbitmq.internal//"
+    assert executor["config_source"] == worker["config_source"]
     assert worker["config_source"]["worker_prefetch_multiplier"] == 1
     # steps in the worker process itself: a prefork child may not start the intake's parse pool
     assert worker["config_source"]["worker_pool"] == "solo"
+    # The check is real: a misspelt key in the file (ZC_CELERY_CONFIG names another) is refused.
+    typo = _load(CELERY_FILE)
+    typo["execution"]["config"]["brokr"] = typo["execution"]["config"].pop("broker")
+    (tmp_path / "celery.yaml").write_text(yaml.safe_dump(typo), encoding="utf-8")
+    monkeypatch.setenv(deployment.CELERY_CONFIG_ENV, str(tmp_path / "celery.yaml"))
+    with pytest.raises(DagsterInvalidConfigError):
+        dg.validate_run_config(deployment.build_deployment_definitions("celery").resolve_implicit_global_asset_job_def(), {})
 
 
 def test_deployment_definitions_load_for_every_executor(deployment, monkeypatch):
