@@ -262,11 +262,17 @@ class _Watch:
         waits = {}
         for pool, info in storage.get_concurrency_infos(sorted(storage.get_concurrency_keys())).items():
             claimed = {(s.run_id, s.step_key) for s in info.claimed_slots}
-            for step in info.pending_steps:
-                if self._is_mine(step.run_id) and (step.run_id, step.step_key) not in claimed:
-                    holders = {s.run_id for s in info.claimed_slots}
-                    holders |= {p.run_id for p in info.pending_steps if p.assigned_timestamp is not None}
-                    waits[(step.run_id, pool)] = tuple(sorted(holders - {step.run_id}))
+            assigned = [p for p in info.pending_steps if p.assigned_timestamp is not None]
+            queued = [p for p in info.pending_steps if self._is_mine(p.run_id) and (p.run_id, p.step_key) not in claimed]
+            if any(p.assigned_timestamp is None for p in queued) and info.slot_count > len(assigned):
+                # A slot is free and no queued step was given it: Dagster lost the wake-up (the holder
+                # freed it between our step's check for a free slot and its joining the queue), and
+                # the step would wait for ever. Hand the slot to the queue as freeing it would have.
+                storage.assign_pending_steps([pool])
+                continue
+            for step in queued:
+                holders = {s.run_id for s in info.claimed_slots} | {p.run_id for p in assigned}
+                waits[(step.run_id, pool)] = tuple(sorted(holders - {step.run_id}))
         return waits
 
     def _watch(self, waits: dict[tuple[str, str], tuple[str, ...]]) -> None:
@@ -277,7 +283,7 @@ class _Watch:
                 continue  # a slot was freed: the wait ends at the next look
             holders = [self.instance.get_run_by_id(h) for h in holder_ids]
             since, told = self._waits[(run_id, pool)]
-            named = "; ".join(describe(h) for h in holders) or "no run (the pool's limit is 0?)"
+            named = "; ".join(describe(h) for h in holders) or "no run: the pool has no slots (its limit is 0)"
             if told != holder_ids:
                 self.tell(f"waiting for pool '{pool}', held by {named}; giving up after "
                           f"{self.wait_seconds:g} s ({WAIT_ENV}) / 等待资源池 {pool}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import time
 import uuid
 
 import dagster as dg
 import pytest
 
-from zc_pipeline.defs.recovery import HOST_TAG, START_TAG, process_tags, recover_crashed_runs
+from zc_pipeline.defs.recovery import HOST_TAG, START_TAG, process_tags, recover_crashed_runs, watch_runs
 from zc_pipeline.runner import REPO_DAGSTER_YAML
 from zc_pipeline_tests.operations.region import region_defs
 
@@ -103,6 +104,23 @@ def test_slots_still_held_by_ended_or_deleted_runs_are_freed(instance, live_pid)
     assert status(instance, ended) == "SUCCESS"  # an ended run keeps its status
     assert any(f"run {ended[:8]}" in line and "ended SUCCESS" in line for line in lines)
     assert any(f"run {deleted[:8]}" in line and "no longer exists" in line for line in lines)
+
+
+def test_a_free_slot_nobody_was_given_goes_to_the_step_queued_for_it(instance):
+    # Dagster's lost wake-up, as two runs at once left it: the holder freed the pool's slot between
+    # this run's step finding none free and joining the queue, so the step is queued unassigned
+    # beside a free slot, and Dagster's claim loop would ask for ever
+    mine = add_run(instance, process_tags(), pool=None)
+    storage = instance.event_log_storage
+    storage.set_concurrency_slots("warehouse", 1)
+    storage.add_pending_step("warehouse", mine, "intake")
+    assert not storage.check_concurrency_claim("warehouse", mine, "intake").is_assigned
+    with watch_runs(instance, lambda _: None):
+        deadline = time.monotonic() + 60  # the watch looks every second
+        while not storage.check_concurrency_claim("warehouse", mine, "intake").is_assigned:
+            assert time.monotonic() < deadline, "the free slot was never given to the queued step"
+            time.sleep(0.1)
+    assert storage.claim_concurrency_slot("warehouse", mine, "intake").is_claimed  # Dagster's next ask
 
 
 @pytest.mark.parametrize("name, kind", [("landing_sensor", "sensor"), ("month_after_deadline", "schedule"),
