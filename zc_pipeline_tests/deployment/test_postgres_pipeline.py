@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from zc_pipeline.warehouse.bi import VIEW_COLUMNS
+from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import dump_sorted
 from zc_pipeline_tests.conftest import PG_DEFAULT_URL, PG_URL_ENV, _require_pg, pg_admin_engine, run_sample_pipeline
@@ -77,6 +79,15 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _view_dump(engine: sa.Engine, name: str) -> pd.DataFrame:
+    """A view's rows without the IGNORED_COLUMNS (nor grade_history's surrogate key), sorted by every column."""
+    keep = [c.name for c in VIEW_COLUMNS[name] if c.name not in (*IGNORED_COLUMNS, "history_id")]
+    view = sa.table(name, *map(sa.column, keep), schema=schema_of(engine))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(sa.select(*view.c)).fetchall(), columns=keep)
+    return frame.sort_values(keep, na_position="last", kind="mergesort").reset_index(drop=True)
+
+
 def test_pipeline_on_postgresql_equals_pipeline_on_sqlite(postgres_deployment, tmp_path, request):
     import dagster as dg
     from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
@@ -109,5 +120,11 @@ def test_pipeline_on_postgresql_equals_pipeline_on_sqlite(postgres_deployment, t
                                           rtol=FLOAT_RTOL, atol=0.0, obj=name)
             compared += bool(len(pg_dump))
         assert compared >= 15  # the sample region fills nearly every table
+        # the BI views the pipeline created on each database show the same rows
+        for name in VIEW_COLUMNS:
+            sqlite_view, pg_view = (_comparable(_view_dump(r.engine, name)) for r in (sample_run, pg))
+            assert len(pg_view) == len(sqlite_view) > 0, name
+            pd.testing.assert_frame_equal(pg_view, sqlite_view, check_dtype=False, check_exact=False,
+                                          rtol=FLOAT_RTOL, atol=0.0, obj=name)
     finally:
         pg.engine.dispose()
