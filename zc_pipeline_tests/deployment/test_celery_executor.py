@@ -92,7 +92,8 @@ def _wait_until_ready(config_file: Path, procs: list[subprocess.Popen], names: t
     from dagster_celery.make_app import make_app
 
     config = get_validated_config(str(config_file))  # env resolved, as the workers read it
-    app = make_app(CeleryExecutor.for_cli(**{k: config.get(k) for k in ("broker", "backend", "include", "config_source")}).app_args())
+    settings = {k: config.get(k) for k in ("broker", "backend", "include", "config_source")}
+    app = make_app(CeleryExecutor.for_cli(**settings).app_args())
     deadline = time.monotonic() + 120
     answered: set[str] = set()
     while time.monotonic() < deadline:
