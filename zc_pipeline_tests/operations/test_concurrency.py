@@ -81,7 +81,14 @@ def together(tmp_path: Path, commands: list[list[str]], env: dict[str, str]) -> 
     procs = [subprocess.Popen([sys.executable, str(TOGETHER), str(barrier), str(len(commands)), *c],
                               env={**base, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for c in commands]
-    outputs = [p.communicate(timeout=600) for p in procs]
+    try:
+        # longer than zc run's own limit on a pool wait (ZC_POOL_WAIT_SECONDS, 600 s): its message shows
+        outputs = [p.communicate(timeout=900) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
     reports = []
     for command, p, (out, err) in zip(commands, procs, outputs):
         assert p.returncode == 0, f"{command} failed:\n{out[-3000:]}\n{err[-3000:]}"
