@@ -7,8 +7,6 @@ changes a landing file, records every file before parsing it, inserts history ro
 from __future__ import annotations
 
 import datetime as dt
-import os
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from zc_pipeline.domain.measures import QUANTITY_FIELDS, compute_park_month
 from zc_pipeline.domain.submissions import choose_in_force
 from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.intake.landing import landing_file_frame, relative_path
+from zc_pipeline.parallel import process_pool, worker_count
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
 from zc_pipeline.warehouse.writer import (
@@ -161,7 +160,7 @@ def intake_rows(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: St
     CPU-bound), yielding each run of files as soon as it is ready so the caller writes while the
     pool parses on."""
     args = (month, registry, std, as_of, run_id, receipts_dir)
-    workers = os.cpu_count() or 1
+    workers = worker_count()
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         if jobs:
             yield intake_chunk(jobs, *args)
@@ -169,7 +168,7 @@ def intake_rows(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: St
     chunks = _chunks(jobs, CHUNKS_PER_WORKER * workers)
     # what every run of files shares (the registry is ~2 MB pickled at 10,000 parks) goes to each
     # worker once, when it starts, not with every run of files
-    with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_args, initargs=(args,)) as pool:
+    with process_pool(_set_worker_args, (args,)) as pool:
         yield from pool.map(_worker_chunk, chunks)
 
 

@@ -174,7 +174,12 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 
 # --- many explanations at once ------------------------------------------------------------------
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
-_SHARED: ExplainData | None = None  # the loaded rows, inherited by forked workers (never pickled)
+_SHARED: ExplainData | None = None  # the loaded rows: this process's, or a pool worker's copy
+
+
+def _share(data: ExplainData) -> None:
+    global _SHARED
+    _SHARED = data
 
 
 def _explain_windows(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
@@ -199,23 +204,20 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str
     of `pairs` (the rows grade_explanation stores for that window).
 
     Explanations are independent and CPU-bound (~5 ms each; a first run over 1,000 parks writes
-    ~6,000), so many of them are shared out to forked workers, which inherit `data` instead of
-    receiving it; the result is what the loop in one process gives.
+    ~6,000), so many of them are shared out to pool workers, each given `data` once when it
+    starts; the result is what the loop in one process gives.
     """
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
+    from zc_pipeline.parallel import process_pool, worker_count
 
-    global _SHARED
-    workers = os.cpu_count() or 1
-    _SHARED = data
-    try:
-        if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
+    workers = worker_count()
+    if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
+        _share(data)
+        try:
             return _explain_windows(pairs)
-        size = -(-len(pairs) // (4 * workers))  # four runs per worker evens out uneven windows
-        runs = [pairs[i : i + size] for i in range(0, len(pairs), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            # runs come back in order, so each window's rows stay in order
-            return _by_window(item for done in pool.map(_explain_windows, runs) for item in done.items())
-    finally:
-        _SHARED = None
+        finally:
+            _share(None)
+    size = -(-len(pairs) // (4 * workers))  # four runs per worker evens out uneven windows
+    runs = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    with process_pool(_share, (data,)) as pool:
+        # runs come back in order, so each window's rows stay in order
+        return _by_window(item for done in pool.map(_explain_windows, runs) for item in done.items())

@@ -96,14 +96,17 @@ def _wait_until_ready(config_file: Path, procs: list[subprocess.Popen], names: t
     app = make_app(CeleryExecutor.for_cli(**settings).app_args())
     deadline = time.monotonic() + 120
     answered: set[str] = set()
-    while time.monotonic() < deadline:
-        dead = [p for p in procs if p.poll() is not None]
-        assert not dead, "a celery worker exited:\n" + "\n".join(p.read_text(errors="replace")[-3000:] for p in logs)
-        for reply in app.control.ping(timeout=1.0) or []:
-            answered |= {n.split("@")[0] for n in reply}
-        if set(names) <= answered:
-            return
-    pytest.fail(f"celery workers {sorted(set(names) - answered)} did not answer within 120 s")
+    try:
+        while time.monotonic() < deadline:
+            dead = [p for p in procs if p.poll() is not None]
+            assert not dead, "a celery worker exited:\n" + "\n".join(p.read_text(errors="replace")[-3000:] for p in logs)
+            for reply in app.control.ping(timeout=1.0) or []:
+                answered |= {n.split("@")[0] for n in reply}
+            if set(names) <= answered:
+                return
+        pytest.fail(f"celery workers {sorted(set(names) - answered)} did not answer within 120 s")
+    finally:
+        app.close()  # its broker connections
 
 
 @pytest.fixture

@@ -89,10 +89,11 @@ def test_grade_explanation_table_matches(sample_run):
 
 
 def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeypatch):
-    """Every quarter and half of the sample region explained by forked workers and by a plain loop:
+    """Every quarter and half of the sample region explained by pool workers and by a plain loop:
     the same frame for each window, rows in the same order (the table is written from the pooled ones)."""
     import concurrent.futures
 
+    from zc_pipeline import parallel
     from zc_pipeline.warehouse import audit
 
     data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
@@ -106,7 +107,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
             pools.append(self)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
     pooled = audit.explain_windows(data, pairs)
     assert len(pools) == 1
     periods = list(dict.fromkeys(period for _, period in pairs))

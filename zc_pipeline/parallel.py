@@ -1,0 +1,28 @@
+"""Process pools for the CPU-bound batches: a month's files parsed, many windows explained.
+
+Workers are forked from a fork server, never from the calling process. That process runs Dagster's
+threads (a lock held by one of them at the fork stays held in the child for ever) and, on a Celery
+worker, holds broker connections whose after-fork hooks block a forked child on the inherited
+socket. The server starts once per process with the worker modules imported, so a worker starts
+with them loaded; what every task shares goes to each worker once, through the initializer.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+WORKER_MODULES = ["zc_pipeline.intake.month", "zc_pipeline.warehouse.audit"]
+
+
+def worker_count() -> int:
+    return os.cpu_count() or 1
+
+
+def process_pool(initializer: Callable[..., None], initargs: tuple) -> ProcessPoolExecutor:
+    """A pool of `worker_count()` workers, each started by `initializer(*initargs)`."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
+    return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context,
+                               initializer=initializer, initargs=initargs)

@@ -1,0 +1,45 @@
+"""The process pools' workers start clean: forked from a fork server, not from the calling process.
+
+The calling process is a Dagster run (threads) or a Celery worker (broker connections whose
+after-fork hooks, run in a child forked from it, wait on the inherited socket for ever: a month's
+parse pool hung that way in a process that had used a Celery app before)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+from zc_pipeline.parallel import process_pool
+from zc_pipeline_tests.conftest import require_broker
+
+
+def _parent_of_worker(_: int) -> int:
+    return os.getppid()
+
+
+def _no_setup() -> None:
+    pass
+
+
+def test_pool_workers_are_not_children_of_the_calling_process():
+    with process_pool(_no_setup, ()) as pool:
+        parents = set(pool.map(_parent_of_worker, range(8)))
+    assert os.getpid() not in parents
+
+
+def test_a_pool_started_after_a_celery_app_has_used_its_broker_finishes():
+    url = require_broker()
+    script = textwrap.dedent(f"""
+        from celery import Celery
+        from zc_pipeline.parallel import process_pool
+        from zc_pipeline_tests.test_parallel import _no_setup
+
+        app = Celery(broker={url!r}, backend={url!r})
+        app.control.ping(timeout=0.5)  # the broker connections and their after-fork hooks exist now
+        with process_pool(_no_setup, ()) as pool:
+            print(sum(pool.map(abs, [-1, -2, -3])))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["6"]  # |-1| + |-2| + |-3|
