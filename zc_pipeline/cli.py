@@ -428,6 +428,12 @@ def main(argv=None) -> int:
             where = f"the trace is in {_log_trace(argv)}"
         except OSError:
             where = "no log file could be written"
+        if _is_instance_storage_error(exc):  # the Dagster instance's own database
+            print(f"zc {args.cmd}: the Dagster instance's storage cannot be used ({what}): check "
+                  f"DAGSTER_HOME's dagster.yaml (deploy/dagster.postgres.yaml: DAGSTER_PG_* settings) and "
+                  f"that its database is running; {where} / 无法使用 Dagster 实例存储，请检查 dagster.yaml "
+                  f"及其数据库是否运行", file=sys.stderr)
+            return UserError.exit_code
         if _is_database_error(exc):  # the warehouse is not there, or refuses: the user can act on that
             print(f"zc {args.cmd}: the warehouse cannot be used ({what}): check --warehouse-url or "
                   f"ZC_WAREHOUSE_URL and that the database is running; {where} / 无法使用数据仓库，"
@@ -443,6 +449,22 @@ def _is_database_error(exc: BaseException) -> bool:
     """The database cannot be reached, opened or used (sqlalchemy's OperationalError)."""
     sa = sys.modules.get("sqlalchemy")  # imported already if the error came from it
     return sa is not None and isinstance(exc, sa.exc.OperationalError)
+
+
+def _is_instance_storage_error(exc: BaseException) -> bool:
+    """The Dagster instance's database cannot be reached or used: dagster-postgres gave up retrying,
+    or a database error arose in Dagster's run, event-log or schedule storage (not the warehouse's)."""
+    if type(exc).__module__.startswith("dagster_postgres"):
+        return True
+    if not _is_database_error(exc):
+        return False
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(("dagster._core.storage", "dagster_postgres")):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 if __name__ == "__main__":

@@ -183,6 +183,23 @@ def test_a_database_that_refuses_is_one_line_with_the_trace_logged(tmp_path, no_
     assert "secret" not in line
 
 
+def test_an_instance_database_that_refuses_is_named_as_the_instance_not_the_warehouse(tmp_path):
+    """DAGSTER_HOME's dagster.yaml names a PostgreSQL that nothing serves: dagster-postgres retries,
+    gives up, and the user is sent to the instance's settings, not the warehouse's."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        "storage:\n  postgres:\n    postgres_db:\n      username: zc\n      password: secret\n"
+        "      hostname: 127.0.0.1\n      db_name: zc\n      port: 1\n", encoding="utf-8")
+    data = region(tmp_path / "data")
+    done = zc("--data-dir", str(data), "run", cwd=tmp_path, env={"DAGSTER_HOME": str(home)})
+    assert done.returncode == 2, done.stderr[-2000:]
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("zc run: the Dagster instance's storage cannot be used (too many retries for DB connection): "
+                           "check DAGSTER_HOME's dagster.yaml")
+    assert "Traceback" not in done.stderr and "secret" not in done.stderr
+
+
 # --- explain and history ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "garbage"])
