@@ -267,6 +267,14 @@ def replace_partition(bind: Bind, table: Table | str, frame: pd.DataFrame, where
         return _insert(conn, table, records)
 
 
+def lock_partition(conn: Connection, table: Table | str, where: Mapping[str, object]) -> None:
+    """Take the partition's turn now, for a replace computed from rows read in the same transaction:
+    two runs refreshing it at once then each read what the other committed before it (PostgreSQL;
+    SQLite's write transaction already holds its one write lock)."""
+    table = _table(table)
+    _lock_partition(conn, table, _where_values(table, where))
+
+
 def _lock_partition(conn: Connection, table: Table, partition: Mapping[str, list[Any]]) -> None:
     """On PostgreSQL, hold a lock on the partition until the transaction ends: replaces of one
     partition (two runs refreshing the registry, a month re-run twice) then take turns.

@@ -307,3 +307,27 @@ def test_distinct_values_of_a_column(warehouse_engine):
     replace_partition(warehouse_engine, "funding_allocation", frame, {"year": [2026, 2027]})
     assert writer.distinct_values(warehouse_engine, "funding_allocation", "year") == {"2026", "2027"}  # year is text
     assert writer.distinct_values(warehouse_engine, "funding_allocation", "project_id") == {"F-1", "F-2"}
+
+
+def test_a_partition_lock_makes_a_second_transaction_wait_until_the_first_ends(warehouse_engine):
+    """rebound_alert reads park_month after taking its table's turn: while one transaction holds
+    it, another cannot take it (here it gives up after 200 ms); once the first commits, it can."""
+    if warehouse_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's write transaction is the lock (one writer at a time)")
+    with warehouse_engine.connect() as first, warehouse_engine.connect() as second:
+        first.begin()
+        writer.lock_partition(first, "rebound_alert", {})
+        second.begin()
+        second.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
+        with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+            writer.lock_partition(second, "rebound_alert", {})
+        second.rollback()
+        second.begin()
+        second.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
+        writer.lock_partition(second, "park_month", {"period": "2026-03"})  # another partition: no wait
+        second.commit()
+        first.commit()
+        second.begin()
+        second.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
+        writer.lock_partition(second, "rebound_alert", {})
+        second.commit()
