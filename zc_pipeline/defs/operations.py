@@ -219,5 +219,28 @@ def landing_sensor(context: dg.SensorEvaluationContext, zc: ZcResource):
     return dg.SensorResult(run_requests=requests, cursor=landing_scan.dump_json(digests))
 
 
+ASSESSMENTS_EXPLAINED = ("park_quarter_assessment", "park_half_assessment")
+
+
+@dg.sensor(
+    name="explanation_sensor", job=explanation_job, minimum_interval_seconds=300,
+    description="A quarter or half assessed since the last explanation run -> one explanation_job run.",
+)
+def explanation_sensor(context: dg.SensorEvaluationContext):
+    """The windows' runs (schedules, sensor, backfills, the UI) leave grade_explanation behind; this
+    asks for one run after the newest assessment, which rewrites every window re-assessed since."""
+    recover_before_tick(context)
+    newest = [_newest_assessment(context.instance, asset) for asset in ASSESSMENTS_EXPLAINED]
+    newest = [n for n in newest if n is not None]
+    if not newest:
+        return dg.SkipReason("no quarter or half assessed yet")
+    return dg.RunRequest(run_key=f"assessed:{max(newest)}", tags={"zc/trigger": "explanation_sensor"})
+
+
+def _newest_assessment(instance: dg.DagsterInstance, asset: str) -> int | None:
+    records = instance.fetch_materializations(dg.AssetKey(asset), limit=1, ascending=False).records
+    return records[0].storage_id if records else None
+
+
 SCHEDULES = [month_after_deadline, quarter_after_deadline, half_after_deadline, year_after_deadline]
-SENSORS = [landing_sensor]
+SENSORS = [landing_sensor, explanation_sensor]

@@ -111,3 +111,27 @@ def test_funding_year_follows_the_mid_year_assessment(defs):
         _materialize(instance, "park_half_assessment", ["2026-01"])
         [request] = evaluate(defs, "year_after_deadline", dt.date(2026, 7, 11), instance).run_requests
         assert request.partition_key == "2026" and request.run_key.startswith("2026:")
+
+
+def explanation_tick(defs, instance):
+    sensor = defs.resolve_sensor_def("explanation_sensor")
+    with dg.build_sensor_context(instance=instance, definitions=defs, resources=defs.resources) as context:
+        return sensor.evaluate_tick(context)
+
+
+def test_explanations_follow_every_assessment_whoever_ran_it(defs):
+    """The window runs of the schedules leave grade_explanation behind: one explanation_job run is
+    asked after the newest quarter or half assessment, and again only after a newer one."""
+    assert defs.resolve_sensor_def("explanation_sensor").job_name == "explanation_job"
+    with dg.instance_for_test() as instance:
+        nothing = explanation_tick(defs, instance)
+        assert not nothing.run_requests and nothing.skip_message == "no quarter or half assessed yet"
+        _materialize(instance, "park_quarter_assessment", ["2026-01"])
+        quarter = _latest_storage_id(instance, "park_quarter_assessment")
+        [request] = explanation_tick(defs, instance).run_requests
+        assert request.run_key == f"assessed:{quarter}"
+        assert explanation_tick(defs, instance).run_requests[0].run_key == request.run_key  # Dagster runs a key once
+        _materialize(instance, "park_half_assessment", ["2026-01"])
+        [after_half] = explanation_tick(defs, instance).run_requests
+        assert after_half.run_key == f"assessed:{_latest_storage_id(instance, 'park_half_assessment')}"
+        assert after_half.run_key != request.run_key
