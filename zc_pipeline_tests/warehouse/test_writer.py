@@ -309,11 +309,11 @@ def test_distinct_values_of_a_column(warehouse_engine):
     assert writer.distinct_values(warehouse_engine, "funding_allocation", "project_id") == {"F-1", "F-2"}
 
 
+@pytest.mark.parametrize("warehouse_target", [pytest.param("postgresql", marks=pytest.mark.pg)], indirect=True)
 def test_a_partition_lock_makes_a_second_transaction_wait_until_the_first_ends(warehouse_engine):
     """rebound_alert reads park_month after taking its table's turn: while one transaction holds
-    it, another cannot take it (here it gives up after 200 ms); once the first commits, it can."""
-    if warehouse_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's write transaction is the lock (one writer at a time)")
+    it, another cannot take it (here it gives up after 200 ms); once the first commits, it can.
+    (PostgreSQL only: on SQLite the write transaction is the lock, one writer at a time.)"""
     with warehouse_engine.connect() as first, warehouse_engine.connect() as second:
         first.begin()
         writer.lock_partition(first, "rebound_alert", {})
