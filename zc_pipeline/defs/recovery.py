@@ -44,8 +44,10 @@ def _start_ticks(pid: int) -> str | None:
     if Path("/proc/self/stat").exists():
         try:
             fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
+        except (FileNotFoundError, ProcessLookupError):
             return None
+        except OSError:  # /proc mounted hidepid: another user's process is there but not readable
+            return ""
         return None if fields[0] in ("Z", "X") else fields[19]
     try:
         os.kill(pid, 0)
@@ -64,6 +66,12 @@ def process_tags(pid: int | None = None) -> dict[str, str]:
     if start:  # a reused pid then reads as a different process
         tags[START_TAG] = start
     return tags
+
+
+def executed_by_zc(run) -> bool:
+    """A run `zc` executed in its own process: no code-location origin, no parent. A re-execution
+    launched from the UI copies its parent's tags, pid included, but runs in a process of its own."""
+    return run.remote_job_origin is None and run.parent_run_id is None
 
 
 def process_gone(tags) -> bool:
@@ -113,7 +121,7 @@ def _free_slots(instance, run_id: str) -> None:
 def recover_run(instance, run, say: Callable[[str], None]) -> bool:
     """Fail `run` if its process is gone, free the slots of a run that has ended or is gone; True if done."""
     status = run.status.value
-    if status in ACTIVE and process_gone(run.tags):
+    if status in ACTIVE and executed_by_zc(run) and process_gone(run.tags):
         instance.report_run_failed(run, message=(
             f"Marked failed: its process (pid {run.tags[PID_TAG]} on {run.tags[HOST_TAG]}) is gone; "
             f"its pool slots were freed."))

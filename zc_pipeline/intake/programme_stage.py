@@ -10,7 +10,7 @@ from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.intake.landing import landing_file_frame, relative_path
 from zc_pipeline.intake.programme_files import ParsedProgrammeFile
 from zc_pipeline.warehouse.tables import TABLES
-from zc_pipeline.warehouse.writer import add_issue_ids, fit_to_table, insert_new
+from zc_pipeline.warehouse.writer import add_issue_ids, fit_to_table, insert_new, lock_partition
 
 
 RECEIPT_FOLDERS = {"verification": "verifications", "funding": "funding"}  # as under landing/
@@ -30,6 +30,8 @@ def record_programme_file(conn: sa.Connection, path: Path, data_dir: Path, kind:
     rel = relative_path(path, data_dir)
     insert_new(conn, "landing_file", landing_file_frame({path: sha}, data_dir, kind))
     table = TABLES["validation_issue"]
+    # two runs re-reading the file for the half take turns: the later one's verdict is what stays
+    lock_partition(conn, table, {"source_sha256": sha, "period": period})
     conn.execute(sa.delete(table).where(table.c.source_sha256 == sha, table.c.period == period))
     issues = parsed.issues
     if not len(issues) and receipts_dir is not None:

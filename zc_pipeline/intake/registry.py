@@ -83,8 +83,8 @@ class RegistryError(UserError, ValueError):
 
 
 def _issue_line(r) -> str:
-    place = r.file if pd.isna(r.row) else f"{r.file}:{r.row}"
-    column = f" {r.column}:" if r.column else ""
+    place = r.file if pd.isna(r.row) else f"{r.file}:{int(r.row)}"  # a float column when some issue has no row
+    column = f" {r.column}:" if isinstance(r.column, str) and r.column else ""
     return f"  {place} [{r.rule_id}]{column} {r.message_en} / {r.message_zh}"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from zc_pipeline.domain.scoring import green_target, threshold
 from zc_pipeline.domain.windows import MONTHS_PER_YEAR
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse.tables import TABLES
-from zc_pipeline.warehouse.writer import read_table, replace_partition
+from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
 
 REPORTS_DIR = "reports"
 PDF_KIND = "region_bulletin_pdf"  # the bulletin printed to PDF, beside its HTML
@@ -47,6 +48,9 @@ def publish(engine: sa.Engine, state_dir: Path, partition: dict, files: list[Rep
     """Write the files, replace the partition's report_file rows, remove the partition's stale files.
 
     `partition`: the report_file rows the files replace, e.g. {"kind": "park_report_card", "period": "2026-H1"}.
+    All of it with the partition's turn taken: of two runs publishing one partition at once (two
+    month runs rewriting the notices), the later writes its files and rows after the other, so the
+    listed hashes are the bytes on disk and no listed file is removed as the other's stale one.
     """
     state_dir = Path(state_dir)
     rows = pd.DataFrame(
@@ -55,13 +59,14 @@ def publish(engine: sa.Engine, state_dir: Path, partition: dict, files: list[Rep
          for f in sorted(files, key=lambda f: f.path)],
         columns=list(TABLES["report_file"].c.keys()),
     )
-    for f in files:
-        _write(state_dir / f.path, f.content)
     with engine.begin() as conn:
+        lock_partition(conn, "report_file", partition)
         before = read_table(conn, "report_file", where=partition)
+        for f in files:
+            _write(state_dir / f.path, f.content)
         replace_partition(conn, "report_file", rows, partition)
-    for stale in sorted(set(before["path"]) - set(rows["path"])):
-        (state_dir / stale).unlink(missing_ok=True)
+        for stale in sorted(set(before["path"]) - set(rows["path"])):
+            (state_dir / stale).unlink(missing_ok=True)
     return rows
 
 
@@ -70,7 +75,8 @@ def _write(path: Path, content: bytes) -> None:
     if path.exists() and path.read_bytes() == content:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    # a name of its own (another process may be replacing the same file), created with the usual mode
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     tmp.write_bytes(content)
     os.replace(tmp, path)
 

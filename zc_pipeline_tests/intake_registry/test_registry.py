@@ -198,3 +198,17 @@ def test_the_registry_error_is_a_user_error_headline_then_one_line_per_issue(tmp
         "  parks.csv:1 [REG013] the file is empty, it has no header row: write the header and one row per park"
         " / 文件为空，没有表头行：请写入表头和每个园区一行",
     ]
+
+
+def test_an_issue_line_names_a_whole_row_number_when_another_issue_has_no_row():
+    """A missing file (no row) beside a row issue makes the row column float: still `parks.csv:3`."""
+    import pandas as pd
+
+    from zc_pipeline.intake.registry import _issue_line
+
+    issues = pd.DataFrame({"file": ["league_cities.csv", "parks.csv"], "row": [None, 3], "column": [None, "category"],
+                           "rule_id": ["REG014", "REG003"], "message_en": ["missing", "bad"], "message_zh": ["缺失", "错误"]})
+    assert [_issue_line(r) for r in issues.itertuples()] == [
+        "  league_cities.csv [REG014] missing / 缺失",
+        "  parks.csv:3 [REG003] category: bad / 错误",
+    ]

@@ -87,6 +87,19 @@ def test_live_runs_runs_of_other_hosts_and_runs_launched_elsewhere_are_left_alon
     assert (holders(instance), holders(instance, "other"), holders(instance, "third")) == ([live], [elsewhere], [by_daemon])
 
 
+def test_a_re_execution_carrying_its_parents_process_tags_is_left_alone(instance, gone_pid):
+    """Re-execute in the UI copies the parent run's tags (the gone zc process's pid among them) onto
+    a run the daemon's launcher executes: that run is not zc's, and is neither failed nor freed."""
+    parent = str(uuid.uuid4())
+    run_id = str(uuid.uuid4())
+    instance.add_run(dg.DagsterRun(job_name="month_job", run_id=run_id, status=dg.DagsterRunStatus.STARTED,
+                                   parent_run_id=parent, root_run_id=parent,
+                                   tags={"zc/launched_by": "zc run", **process_tags(gone_pid),
+                                         "dagster/parent_run_id": parent, "dagster/root_run_id": parent}))
+    assert recover_crashed_runs(instance, lambda _: None) == []
+    assert status(instance, run_id) == "STARTED"
+
+
 def test_a_pid_now_used_by_another_process_counts_as_gone(instance, live_pid):
     reused = add_run(instance, {**process_tags(live_pid), START_TAG: "1"})  # started at another time
     assert recover_crashed_runs(instance, lambda _: None) == [reused]

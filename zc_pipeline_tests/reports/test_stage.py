@@ -53,3 +53,27 @@ def test_grade_history_is_the_latest_publication_of_each_window_up_to_the_half()
     })
     got = latest_grades(history, "2026-06")
     assert got[["period", "grade"]].values.tolist() == [["2026-Q1", "C"], ["2026-Q2", "D"], ["2026-H1", "C"]]
+
+
+def test_two_runs_publishing_one_partition_at_once_leave_the_listed_bytes_on_disk(warehouse_engine, tmp_path: Path):
+    """Two month runs rewrite the notices at once: each publish takes the partition's turn, writes
+    through a temporary file of its own, and the rows left list exactly the bytes on disk."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kind = "rectification_notice"
+    partition = {"kind": kind, "period": "2026-03"}
+
+    def notices(run: int) -> list[ReportFile]:
+        # run 0 writes P001 and P002, run 1 only P001: the last publish decides whether P002 stays
+        parks = ["P001", "P002"] if run % 2 == 0 else ["P001"]
+        return [ReportFile(f"reports/{kind}/{p}.docx", f"{p} run {run}".encode() * 500, kind, "2026-03", park_code=p)
+                for p in parks]
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda run: publish(warehouse_engine, tmp_path, partition, notices(run), f"run-{run}"), range(40)))
+    stored = read_table(warehouse_engine, "report_file", where=partition)
+    on_disk = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "reports" / kind).iterdir())
+    assert on_disk == sorted(stored["path"])  # no temporary file left, no listed file missing
+    for path, sha in zip(stored["path"], stored["sha256"]):
+        assert hashlib.sha256((tmp_path / path).read_bytes()).hexdigest() == sha
+    assert stored["run_id"].nunique() == 1  # one publish's rows, whole
