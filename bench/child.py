@@ -184,7 +184,7 @@ def month(a) -> dict:
 
     from zc_pipeline.defs.resources import _ENGINES
     from zc_pipeline.definitions import build_definitions
-    from zc_pipeline.runner import MONTH_ASSETS, REFERENCE_ASSETS
+    from zc_pipeline.defs.selections import MONTH_ASSETS, REFERENCE_ASSETS
 
     defs = build_definitions(settings)
     warehouse = settings.state_dir / "warehouse.sqlite"

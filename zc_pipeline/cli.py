@@ -231,7 +231,7 @@ def cmd_explain(args) -> int:
     """Every figure behind a park's month, quarter, half or year, traced to file, cell, factor and rule."""
     from zc_pipeline.domain.explain import render
     from zc_pipeline.domain.explain import explain as explain_lines
-    from zc_pipeline.warehouse.audit import AuditError, ExplainData
+    from zc_pipeline.stages.explanations import AuditError, ExplainData
 
     period, note = _period_to_explain(args.period)
     settings = _settings(args)
@@ -282,7 +282,7 @@ def cmd_what_if(args) -> int:
 def cmd_history(args) -> int:
     """The grades published for a park, per period, as they stood on a date (grade_history)."""
     from zc_pipeline.domain.explain import published_as_of
-    from zc_pipeline.warehouse.audit import grade_history
+    from zc_pipeline.stages.explanations import grade_history
     from zc_pipeline.warehouse.writer import read_table
 
     as_of = parse_as_of(args.as_of) if args.as_of else None

@@ -7,20 +7,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zc_pipeline.defs.selections import (
+    EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
+)
 from zc_pipeline.domain.periods import add_months, month_of, month_range, months_of
 from zc_pipeline.errors import UserError
 from zc_pipeline.settings import Settings
 
 REPO_DAGSTER_YAML = Path(__file__).resolve().parent.parent / "dagster.yaml"
-REFERENCE_ASSETS = ["dim_league_city", "dim_park", "ref_standard"]
-MONTH_ASSETS = ["landing_file", "submission", "submitted_value", "validation_issue", "park_month",
-                "month_over_month_warning", "missing_report"]
-MONTHLY_ROLLUP_ASSETS = ["rebound_alert", "rectification_notice"]
-QUARTER_ASSETS = ["park_quarter_assessment", "city_quarter_summary", "park_quarter_what_if", "city_quarter_workbook"]
-HALF_ASSETS = ["spot_check_sample", "spot_check_result", "park_half_assessment", "region_half_summary",
-               "park_half_what_if", "park_report_card", "region_bulletin"]
-YEAR_ASSETS = ["funding_allocation"]
-EXPLANATION_ASSETS = ["grade_explanation"]
 
 
 def ensure_dagster_home(settings: Settings) -> Path:

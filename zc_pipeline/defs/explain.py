@@ -25,7 +25,7 @@ STD = load_standard()
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.warehouse.audit import ExplainData, explain_windows, read_assessments
+    from zc_pipeline.stages.explanations import ExplainData, explain_windows, read_assessments
     from zc_pipeline.warehouse.writer import distinct_values, read_table, replace_partition
 
     engine = zc.engine()

@@ -22,7 +22,7 @@ from zc_pipeline.partitions import (
     TIMEZONE, add_months, deadline_passed, from_dagster_key, half_partitions, month_of, month_partitions,
     month_range, months_of, quarter_partitions, score_window, to_dagster_key, year_partitions,
 )
-from zc_pipeline.runner import (
+from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
 )
 

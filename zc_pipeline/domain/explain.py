@@ -71,7 +71,7 @@ CAP_NOTES = {
 
 @dataclass
 class ExplainInputs:
-    """Everything one explanation reads, already narrowed to the park (see warehouse/audit.py)."""
+    """Everything one explanation reads, already narrowed to the park (see stages/explanations.py)."""
 
     park: dict  # dim_park row
     period: str  # YYYY-MM, YYYY-Qn or YYYY-Hn

@@ -10,7 +10,7 @@ from zc_pipeline.defs.explain import rewritten_windows
 from zc_pipeline.domain.explain import explain
 from zc_pipeline.domain.periods import add_months, score_window
 from zc_pipeline.quality.gx import docs_index
-from zc_pipeline.warehouse.audit import AuditError, ExplainData
+from zc_pipeline.stages.explanations import AuditError, ExplainData
 from zc_pipeline.warehouse.writer import read_table
 
 pytestmark = pytest.mark.long_first  # its first test builds the session's sample run
@@ -94,12 +94,12 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
     import concurrent.futures
 
     from zc_pipeline import parallel
-    from zc_pipeline.warehouse import audit
+    from zc_pipeline.stages import explanations
 
     data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
     pairs = [(code, period) for kind in ("quarter", "half")
              for code, period in zip(data.assessments[kind]["park_code"], data.assessments[kind][kind])]
-    assert len(pairs) > audit.PARALLEL_MIN_EXPLANATIONS  # the sample run's grade_explanation used the pool too
+    assert len(pairs) > explanations.PARALLEL_MIN_EXPLANATIONS  # the sample run's grade_explanation used the pool too
     pools = []
 
     class CountingPool(concurrent.futures.ProcessPoolExecutor):
@@ -108,7 +108,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
-    pooled = audit.explain_windows(data, pairs)
+    pooled = explanations.explain_windows(data, pairs)
     assert len(pools) == 1
     periods = list(dict.fromkeys(period for _, period in pairs))
     assert list(pooled) == periods
@@ -119,7 +119,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
 
 
 def test_months_an_explanation_reads():
-    from zc_pipeline.warehouse.audit import months_to_explain
+    from zc_pipeline.stages.explanations import months_to_explain
 
     # a quarter and the month before it (a rebound in January compares with December)
     assert months_to_explain(["2026-Q1"]) == ["2025-12", "2026-01", "2026-02", "2026-03"]

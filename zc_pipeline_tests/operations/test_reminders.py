@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from zc_pipeline.domain.reminders import missing_reports
-from zc_pipeline.runner import MONTH_ASSETS, REFERENCE_ASSETS
+from zc_pipeline.defs.selections import MONTH_ASSETS, REFERENCE_ASSETS
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import dump_sorted
 from zc_pipeline_tests.operations.region import MONTH, build_region, region_defs

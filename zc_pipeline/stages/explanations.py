@@ -1,4 +1,5 @@
-"""Reads for auditors: the rows one explanation needs, and a park's grade_history."""
+"""Explanations for auditors, without Dagster: load the warehouse rows they read once, narrow them
+to one park and window, explain many windows at once (a process pool), and read a park's grade_history."""
 from __future__ import annotations
 
 import bisect

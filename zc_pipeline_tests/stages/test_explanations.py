@@ -1,7 +1,7 @@
 """ExplainData finds a window in a park's months by bisecting, so it keeps them in month order."""
 import pandas as pd
 
-from zc_pipeline.warehouse.audit import _in_month_order
+from zc_pipeline.stages.explanations import _in_month_order
 
 
 def test_a_parks_months_are_kept_in_month_order_whatever_order_they_came_in():
