@@ -42,7 +42,7 @@ def bare_read(paths: list[Path]) -> None:
 
 
 def month_files(data: Path, month: str) -> list[Path]:
-    from zc_pipeline.intake.month import landing_files
+    from zc_pipeline.stages.month_intake import landing_files
 
     return landing_files(data / "landing" / month)
 

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-WORKER_MODULES = ["zc_pipeline.intake.month", "zc_pipeline.stages.explanations"]
+WORKER_MODULES = ["zc_pipeline.stages.month_intake", "zc_pipeline.stages.explanations"]
 
 
 def worker_count() -> int:

@@ -55,3 +55,12 @@ def test_storage_knows_no_rules(graph):
                      if a.startswith("zc_pipeline.warehouse") and
                      b.startswith(("zc_pipeline.domain", "zc_pipeline.stages", "zc_pipeline.defs", "zc_pipeline.intake")))
     assert crossed == []
+
+
+def test_intake_reads_and_judges_files_and_writes_nothing(graph):
+    """intake/ (readers, rules, receipts) imports no storage, stage or Dagster wiring: the stages that
+    record a month or a programme file (stages/) call it and write."""
+    crossed = sorted((a, b) for a, targets in graph.items() for b in targets
+                     if a.startswith("zc_pipeline.intake") and
+                     b.startswith(("zc_pipeline.warehouse", "zc_pipeline.stages", "zc_pipeline.defs")))
+    assert crossed == []

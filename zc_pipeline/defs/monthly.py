@@ -4,7 +4,7 @@ import dagster as dg
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
-from zc_pipeline.intake.month import build_park_month
+from zc_pipeline.stages.month_intake import build_park_month
 from zc_pipeline.partitions import add_months, month_partitions, month_with_previous
 from zc_pipeline.standards import load_standard
 
@@ -31,7 +31,7 @@ def park_month(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Material
 )
 def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """The 10x / 0.1x month-over-month warnings (FILES.md), added to validation_issue without a cycle."""
-    from zc_pipeline.intake.mom_stage import record_month_over_month
+    from zc_pipeline.stages.month_over_month import record_month_over_month
 
     month = context.partition_key
     rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.std, context.run.run_id,

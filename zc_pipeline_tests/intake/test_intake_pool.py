@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from zc_pipeline.intake import month as intake_month
+from zc_pipeline.stages import month_intake as intake_month
 from zc_pipeline.intake.registry import read_registry
 from zc_pipeline.warehouse.engine import create_all, make_engine
 from zc_pipeline.warehouse.schemas import FrameSchemaError
