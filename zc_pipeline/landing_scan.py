@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zc_pipeline.domain.periods import is_month
 from zc_pipeline.intake.ids import file_sha256
 
-_MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _HALF_FILE = re.compile(r"^(\d{4})-H([12])\.csv$", re.IGNORECASE)
 _YEAR_FILE = re.compile(r"^(\d{4})\.csv$", re.IGNORECASE)
 
@@ -50,7 +50,7 @@ def route(relative: str) -> Partition | None:
     if len(parts) != 2 or parts[1].startswith((".", "~$")):
         return None
     folder, name = parts
-    if _MONTH_DIR.match(folder):
+    if is_month(folder):
         return Partition("month", folder)
     if folder == "verifications" and (m := _HALF_FILE.match(name)):
         return Partition("half", f"{m.group(1)}-H{m.group(2)}")

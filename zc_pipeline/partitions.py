@@ -13,23 +13,23 @@ from zc_pipeline.domain.periods import (  # noqa: F401  (re-exported: one place 
     add_months, deadline, deadline_passed, half_of, month_end, month_ended, month_of, month_range,
     month_start, months_of, period_kind, quarter_of, score_window,
 )
+from zc_pipeline.domain.periods import TIMEZONE
 
-TIMEZONE = "Asia/Shanghai"
 START = dt.datetime(2025, 1, 1)
 # end_offset=1: the current (not yet ended) month, quarter, half and year exist as partitions, so an
 # as-of date inside them can be run; the as-of date, not the wall clock, decides what is assessed.
 
 month_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 * *", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1
+    start=START, cron_schedule="0 0 1 * *", fmt="%Y-%m", timezone=TIMEZONE.key, end_offset=1
 )
 quarter_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 */3 *", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1
+    start=START, cron_schedule="0 0 1 */3 *", fmt="%Y-%m", timezone=TIMEZONE.key, end_offset=1
 )
 half_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 1,7 *", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1
+    start=START, cron_schedule="0 0 1 1,7 *", fmt="%Y-%m", timezone=TIMEZONE.key, end_offset=1
 )
 year_partitions = dg.TimeWindowPartitionsDefinition(
-    start=START, cron_schedule="0 0 1 1 *", fmt="%Y", timezone=TIMEZONE, end_offset=1
+    start=START, cron_schedule="0 0 1 1 *", fmt="%Y", timezone=TIMEZONE.key, end_offset=1
 )
 
 # A half maps to the 12 months ending with it: H2 -> Jan–Dec (the year-end window), H1 -> last

@@ -5,11 +5,10 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from zc_pipeline.domain.periods import TIMEZONE
 from zc_pipeline.errors import UserError
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
 DEMO_AS_OF = dt.date(2026, 7, 15)  # after June 2026's deadline: the demo's output never moves
 
 

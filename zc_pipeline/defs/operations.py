@@ -80,9 +80,7 @@ ALL_JOBS = [*JOBS.values(), explanation_job]
 
 
 def _local_date(context) -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    return context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE)).date()
+    return context.scheduled_execution_time.astimezone(TIMEZONE).date()
 
 
 def _as_of_run(zc: ZcResource, as_of: dt.date) -> tuple[dict, dict]:
@@ -98,7 +96,7 @@ def month_due(today: dt.date, deadline_day: int) -> str | None:
 
 
 @dg.schedule(
-    name="month_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE, job=month_job,
+    name="month_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE.key, job=month_job,
     description="Daily; on the day after the deadline day (rulebook deadline_day) runs the previous month.",
 )
 def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
@@ -167,7 +165,7 @@ def window_requests(kind: str, context: dg.ScheduleEvaluationContext, zc: ZcReso
 
 
 def _window_schedule(kind: str, description: str) -> dg.ScheduleDefinition:
-    @dg.schedule(name=f"{kind}_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE,
+    @dg.schedule(name=f"{kind}_after_deadline", cron_schedule=DAILY_AT, execution_timezone=TIMEZONE.key,
                  job=JOBS[kind], description=description)
     def _schedule(context: dg.ScheduleEvaluationContext, zc: ZcResource):
         recover_before_tick(context)

@@ -60,7 +60,7 @@ def spot_check_result(context: dg.AssetExecutionContext, zc: ZcResource, park_mo
     """The expert teams' on-site figures compared with the in-force CO2 (every verification row kept)."""
     from zc_pipeline.domain.spot_checks import verify
     from zc_pipeline.intake.programme_files import read_verification_file
-    from zc_pipeline.stages.programme_files import record_programme_file
+    from zc_pipeline.stages.programme_intake import record_programme_file
 
     half = half_from_dagster(context.partition_key)
     engine = zc.engine()
@@ -95,7 +95,7 @@ def funding_allocation(context: dg.AssetExecutionContext, zc: ZcResource,
     """The special fund (STANDARD §10): eligibility, rates, cap, priority and allocation within the budget."""
     from zc_pipeline.domain.funding import allocate
     from zc_pipeline.intake.programme_files import read_funding_file
-    from zc_pipeline.stages.programme_files import record_programme_file
+    from zc_pipeline.stages.programme_intake import record_programme_file
 
     year = context.partition_key
     engine = zc.engine()

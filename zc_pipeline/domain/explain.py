@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -20,7 +19,6 @@ from zc_pipeline.domain.scoring import CAPS, GRADES, grade_of, threshold
 from zc_pipeline.domain.windows import MONTHS_PER_YEAR
 from zc_pipeline.standards import Standard
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
 COLUMNS = ["park_code", "period", "line_no", "section", "item", "value", "unit", "source_file", "source_sha256",
            "sheet", "row", "column", "note_zh", "note_en", "standard_version"]
 
@@ -400,7 +398,7 @@ def published_as_of(history: pd.DataFrame, as_of: dt.date | None = None) -> pd.D
     h = history.copy()
     h["issued_at"] = pd.to_datetime(h["issued_at"], utc=True)
     if as_of is not None:
-        cutoff = pd.Timestamp(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), TIMEZONE)).tz_convert("UTC")
+        cutoff = pd.Timestamp(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), p.TIMEZONE)).tz_convert("UTC")
         h = h[h["issued_at"] < cutoff]
     if h.empty:
         return pd.DataFrame(columns=cols)

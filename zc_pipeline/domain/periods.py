@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
+TIMEZONE = ZoneInfo("Asia/Shanghai")  # the region's calendar: deadlines, as-of dates, schedules
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _HALF = re.compile(r"^(\d{4})-H([12])$")
 _YEAR = re.compile(r"^(\d{4})$")
+
+
+def is_month(text: str) -> bool:
+    """`text` is a month key such as 2026-03."""
+    return bool(_MONTH.match(text))
 
 
 def period_kind(period: str) -> str:

@@ -7,7 +7,6 @@ rejected rows are kept, and every problem is an issue row naming the rule (`rule
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from collections import Counter

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from zc_pipeline.domain.measures import QUANTITY_FIELDS
+from zc_pipeline.domain.periods import is_month
 from zc_pipeline.intake.landing import text_name
 from zc_pipeline.standards import Standard
 
@@ -106,7 +107,6 @@ def problem(rule_id: str, *, sheet=None, row=None, column=None, value=None, **co
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
@@ -172,7 +172,7 @@ def parse_period(value) -> str | None:
         return f"{value.year:04d}-{value.month:02d}"
     if isinstance(value, str):
         t = nfkc(value)
-        return t if _PERIOD.match(t) else None
+        return t if is_month(t) else None
     return None
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import pandas as pd
 from openpyxl.styles import Font
 
 from zc_pipeline.domain.measures import CARRIER_FIELDS
-from zc_pipeline.domain.periods import add_months
+from zc_pipeline.domain.periods import add_months, is_month
 from zc_pipeline.errors import UserError
 from zc_pipeline.intake.parse import ParsedFile, parse_landing_file
 from zc_pipeline.intake.readers import (
@@ -23,7 +22,6 @@ from zc_pipeline.intake.readers import (
 )
 from zc_pipeline.standards import Standard
 
-_MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MONTHLY_SUFFIXES = (".xlsx", ".csv")
 # rules a park's own machine may lack the data for: what each checks (zh, en)
 NEEDS_REGISTRY = {
@@ -74,7 +72,7 @@ class FileVerdict:
 def folder_month_of(path: Path) -> str | None:
     """The landing folder's month (`landing/2026-03/x.xlsx` -> 2026-03), if it names one."""
     name = path.parent.name
-    return name if _MONTH_DIR.match(name) else None
+    return name if is_month(name) else None
 
 
 def _expand(paths) -> list[Path]:

@@ -6,7 +6,7 @@ import openpyxl
 import sqlalchemy as sa
 
 from zc_pipeline.intake.programme_files import read_funding_file, read_verification_file
-from zc_pipeline.stages.programme_files import record_programme_file
+from zc_pipeline.stages.programme_intake import record_programme_file
 from zc_pipeline.standards import load_standard
 from zc_pipeline.warehouse.engine import create_all
 
