@@ -4,16 +4,13 @@ import pandas as pd
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
-from zc_pipeline.partitions import deadline_passed, half_from_dagster, half_partitions, months_of, year_partitions
+from zc_pipeline.domain.windows import window_is_due
+from zc_pipeline.partitions import half_from_dagster, half_partitions, months_of, year_partitions
 from zc_pipeline.standards import load_standard
 from zc_pipeline.warehouse.writer import read_table, replace_partition
 
 STD = load_standard()
 _spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"], code_version=STD.sha256[:16])
-
-
-def half_is_due(half: str, as_of, std) -> bool:
-    return deadline_passed(months_of(half)[-1], as_of, std.int("deadline_day"))
 
 
 @dg.asset(
@@ -31,7 +28,7 @@ def spot_check_sample(context: dg.AssetExecutionContext, zc: ZcResource, park_mo
     half = half_from_dagster(context.partition_key)
     engine = zc.engine()
     kept = read_table(engine, "spot_check_sample", where={"half": half})
-    if len(kept) or not half_is_due(half, zc.as_of_date, zc.std):
+    if len(kept) or not window_is_due(half, zc.as_of_date, zc.std):
         why = "kept: drawn earlier" if len(kept) else "not due yet"
         return dg.MaterializeResult(metadata=table_metadata(kept, half=half, draw=why))
     months = months_of(half)
