@@ -230,15 +230,13 @@ def cmd_grant_bi(args) -> int:
 def cmd_explain(args) -> int:
     """Every figure behind a park's month, quarter, half or year, traced to file, cell, factor and rule."""
     from zc_pipeline.domain.explain import render
-    from zc_pipeline.domain.explain import explain as explain_lines
-    from zc_pipeline.stages.explanations import AuditError, ExplainData
+    from zc_pipeline.stages.explanations import AuditError, explain_one
 
     period, note = _period_to_explain(args.period)
     settings = _settings(args)
     engine = _engine(settings, needs=("dim_park", "park_month"))
     try:
-        data = ExplainData(engine, parks=[args.park], as_of=settings.as_of)
-        lines = explain_lines(data.inputs(args.park, period))
+        lines = explain_one(engine, args.park, period, settings.as_of)
     except AuditError as exc:
         raise UserError(str(exc).strip("'\"")) from None
     if args.csv:

@@ -7,7 +7,6 @@ from zc_pipeline.domain import periods as p
 from zc_pipeline.standards import Standard
 
 NOMINATE, REMOVE, KEEP = "nominate_national", "remove_from_list", "keep"
-NOMINATE_GRADE, REMOVE_GRADE = "A", "D"
 
 
 def year_end_quarters(half: str) -> list[str]:
@@ -31,18 +30,19 @@ def year_end_outcomes(
     if rows.empty:
         return out
 
-    d_quarters = quarter_rows.loc[quarter_rows["grade"] == REMOVE_GRADE, ["park_code", "quarter"]]
+    remove_grade, nominate_grade = std["outcome.remove_grade"], std["outcome.nominate_grade"]
+    d_quarters = quarter_rows.loc[quarter_rows["grade"] == remove_grade, ["park_code", "quarter"]]
     removed = pd.Series(False, index=rows.index)
     for half, group in rows.groupby("half"):
         quarters = year_end_quarters(half)
         d_in = d_quarters[d_quarters["quarter"].isin(quarters)].groupby("park_code")["quarter"].nunique()
         d_all = set(d_in[d_in == len(quarters)].index)
-        removed[group.index] = (group["grade"] == REMOVE_GRADE) | group["park_code"].isin(d_all)
+        removed[group.index] = (group["grade"] == remove_grade) | group["park_code"].isin(d_all)
     out[rows.index] = KEEP
     out[removed[removed].index] = REMOVE
 
     category = rows["park_code"].map(dim_park.set_index("park_code")["category"])
-    candidates = rows[(rows["grade"] == NOMINATE_GRADE) & (category != "national") & ~removed]
+    candidates = rows[(rows["grade"] == nominate_grade) & (category != "national") & ~removed]
     limit = std.int("outcome.max_nominations")
     for _, group in candidates.groupby("half"):
         best = group.sort_values(["score", "park_code"], ascending=[False, True]).head(limit)

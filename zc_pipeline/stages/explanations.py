@@ -169,6 +169,14 @@ class ExplainData:
         )
 
 
+def explain_one(engine: sa.Engine, park_code: str, period: str, as_of: dt.date | None) -> pd.DataFrame:
+    """One park's explanation of a month, quarter or half (`zc explain`), from the warehouse as it is;
+    AuditError when there is nothing to explain."""
+    from zc_pipeline.domain.explain import explain
+
+    return explain(ExplainData(engine, parks=[park_code], as_of=as_of).inputs(park_code, period))
+
+
 def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
     return read_table(engine, "grade_history", where={"park_code": park_code})
 
