@@ -31,7 +31,7 @@ def park_month(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Material
 )
 def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """The 10x / 0.1x month-over-month warnings (FILES.md), added to validation_issue without a cycle."""
-    from zc_pipeline.stages.month_over_month import record_month_over_month
+    from zc_pipeline.stages.month_warnings import record_month_over_month
 
     month = context.partition_key
     rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.std, context.run.run_id,
