@@ -64,3 +64,10 @@ def test_intake_reads_and_judges_files_and_writes_nothing(graph):
                      if a.startswith("zc_pipeline.intake") and
                      b.startswith(("zc_pipeline.warehouse", "zc_pipeline.stages", "zc_pipeline.defs")))
     assert crossed == []
+
+
+def test_assets_wire_stages_and_never_call_the_rules_themselves(graph):
+    """defs/ (assets, checks, jobs, schedules, sensors) reaches the domain only through a stage."""
+    crossed = sorted((a, b) for a, targets in graph.items() for b in targets
+                     if a.startswith("zc_pipeline.defs") and b.startswith("zc_pipeline.domain"))
+    assert crossed == []

@@ -46,19 +46,10 @@ def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) 
     **_spec,
 )
 def rebound_alert(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
-    """Carbon-intensity rebounds (STANDARD §7) with their rectification status as of the as-of date.
+    """Carbon-intensity rebounds (STANDARD §7) with their rectification status as of the as-of date."""
+    from zc_pipeline.stages.rebounds import refresh_rebound_alerts
 
-    Every month is read after taking the table's turn, in the transaction that replaces it: of two
-    runs at once, the later refresh sees the other's months (none is left stale)."""
-    from zc_pipeline.domain.rebounds import detect_rebounds
-    from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
-
-    dim_park = zc.dim_park()
-    with zc.engine().begin() as conn:
-        lock_partition(conn, "rebound_alert", {})
-        alerts = detect_rebounds(read_table(conn, "park_month"), dim_park, zc.std, zc.as_of_date)
-        alerts["run_id"], alerts["standard_version"] = context.run.run_id, zc.std.version
-        replace_partition(conn, "rebound_alert", alerts, {})
+    alerts = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.std, zc.as_of_date, context.run.run_id)
     counts = alerts["status"].value_counts().to_dict() if len(alerts) else {}
     return dg.MaterializeResult(
         metadata=table_metadata(alerts, as_of=str(zc.as_of_date), **{f"status_{k}": int(v) for k, v in counts.items()})

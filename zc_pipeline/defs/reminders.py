@@ -1,67 +1,14 @@
 """Missing-report reminders (month partitions): the table and one workbook per league-city."""
 
-import shutil
-from pathlib import Path
-
 import dagster as dg
-import pandas as pd
-import sqlalchemy as sa
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
-from zc_pipeline.domain.reminders import COLUMNS, missing_reports
 from zc_pipeline.partitions import month_partitions
+from zc_pipeline.stages.reminders import record_missing_reports
 from zc_pipeline.standards import load_standard
-from zc_pipeline.warehouse import tables as T
-from zc_pipeline.warehouse.writer import read_table, replace_partition
 
 STD = load_standard()
-
-WORKBOOK_HEADERS = {  # column -> header as the league-city office reads it
-    "park_code": "园区代码 park_code",
-    "park_name": "园区名称 park_name",
-    "reason": "原因 reason",
-    "missing_zh": "缺报内容",
-    "missing_en": "what is missing",
-    "deadline": "报送截止日 deadline",
-    "rule_ids": "错误规则 rule_ids",
-    "rejected_files": "被退回文件 rejected files",
-    "error_messages": "错误说明 errors",
-}
-
-
-def month_attempts(engine: sa.Engine, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The month's submissions, plus file-level rejections found in its folder whatever period they read."""
-    sub = T.TABLES["submission"]
-    folder = sub.c.source_file.like(f"landing/{month}/%")
-    stmt = sa.select(sub).where(sa.or_(sub.c.period == month, sa.and_(sub.c.status == "rejected", folder)))
-    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
-        subs = pd.DataFrame(conn.execute(stmt).fetchall(), columns=sub.c.keys())
-    rejected = list(subs.loc[subs["status"] == "rejected", "submission_id"]) or [""]
-    issues = read_table(engine, "validation_issue", where={"submission_id": rejected, "severity": "error"})
-    return subs, issues
-
-
-def write_workbooks(rows: pd.DataFrame, out_dir: Path, city_names: dict[str, str]) -> list[str]:
-    """One xlsx per league-city with rows; the month's folder is rewritten so a resolved city loses its file."""
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    written = []
-    for city, group in rows.groupby("league_city_code", sort=True):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"{city}.xlsx"
-        sheet = group[list(WORKBOOK_HEADERS)].rename(columns=WORKBOOK_HEADERS)
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
-            sheet.to_excel(xl, sheet_name="缺报名单", index=False)
-            ws = xl.sheets["缺报名单"]
-            for col in ws.columns:
-                ws.column_dimensions[col[0].column_letter].width = 24
-            ws.freeze_panes = "A2"
-            pd.DataFrame({"项目": ["盟市", "月份", "园区数"],
-                          "内容": [f"{city} {city_names.get(city, '')}".strip(), str(group["period"].iloc[0]), len(group)]}
-                         ).to_excel(xl, sheet_name="说明", index=False)
-        written.append(str(path))
-    return written
 
 
 @dg.asset(
@@ -76,15 +23,9 @@ def write_workbooks(rows: pd.DataFrame, out_dir: Path, city_names: dict[str, str
 def missing_report(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Parks that have not submitted the month, or only had it rejected, once its deadline has passed."""
     month = context.partition_key
-    engine = zc.engine()
-    subs, issues = month_attempts(engine, month)
-    rows = missing_reports(month, zc.dim_park(), subs, issues, zc.as_of_date, zc.std.int("deadline_day"))
-    table = rows[COLUMNS].assign(run_id=context.run.run_id, standard_version=zc.std.version)
-    with engine.begin() as conn:
-        replace_partition(conn, "missing_report", table, {"period": month})
-    cities = read_table(engine, "dim_league_city")
-    names = dict(zip(cities["league_city_code"], cities["name_zh"]))
-    written = write_workbooks(rows, Path(zc.state_dir) / "reminders" / month, names)
+    done = record_missing_reports(zc.engine(), zc.state_dir, month, zc.dim_park(), zc.std, zc.as_of_date,
+                                  context.run.run_id)
+    table, rows, written = done.table, done.rows, done.workbooks
     reasons = rows["reason"].value_counts().to_dict() if len(rows) else {}
     return dg.MaterializeResult(
         metadata=table_metadata(

@@ -1,0 +1,33 @@
+"""The special fund of a year without Dagster (STANDARD §10): the applications file read (its
+issues and receipt recorded) and allocated on the year's mid-year grades."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from zc_pipeline.standards import Standard
+from zc_pipeline.warehouse.writer import replace_partition
+
+
+def allocate_year(engine: sa.Engine, data_dir: Path, receipts_dir: Path | None, half_rows: pd.DataFrame,
+                  dim_park: pd.DataFrame, year: str, std: Standard, run_id: str) -> pd.DataFrame:
+    """Replace the year's funding_allocation rows from `landing/funding/<year>.csv`; returns them."""
+    from zc_pipeline.domain.funding import allocate
+    from zc_pipeline.intake.programme_files import read_funding_file
+    from zc_pipeline.stages.programme_intake import record_programme_file
+
+    path = Path(data_dir) / "landing" / "funding" / f"{year}.csv"
+    alloc = pd.DataFrame()
+    with engine.begin() as conn:
+        if path.exists():
+            parsed = read_funding_file(path, year=year, registry=dim_park, std=std)
+            record_programme_file(conn, path, data_dir, "funding", year, parsed, run_id, receipts_dir=receipts_dir)
+            accepted = parsed.rows[parsed.rows["status"] == "accepted"]
+            h1 = half_rows[half_rows["half"] == f"{year}-H1"]  # the fund follows the mid-year grades
+            alloc = allocate(year, accepted, dim_park, h1, std)
+            alloc["year"] = str(year)
+            alloc["run_id"] = run_id
+        replace_partition(conn, "funding_allocation", alloc, {"year": str(year)})
+    return alloc

@@ -1,0 +1,26 @@
+"""The rebound alerts without Dagster: recomputed from every month whenever a month changes
+(WAREHOUSE.md), with their rectification status as of the as-of date."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+
+from zc_pipeline.domain.rebounds import detect_rebounds
+from zc_pipeline.standards import Standard
+from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
+
+
+def refresh_rebound_alerts(engine: sa.Engine, dim_park: pd.DataFrame, std: Standard, as_of: dt.date,
+                           run_id: str) -> pd.DataFrame:
+    """Replace rebound_alert with the alerts of every stored month; returns them.
+
+    Every month is read after taking the table's turn, in the transaction that replaces it: of two
+    runs at once, the later refresh sees the other's months (none is left stale)."""
+    with engine.begin() as conn:
+        lock_partition(conn, "rebound_alert", {})
+        alerts = detect_rebounds(read_table(conn, "park_month"), dim_park, std, as_of)
+        alerts["run_id"], alerts["standard_version"] = run_id, std.version
+        replace_partition(conn, "rebound_alert", alerts, {})
+    return alerts
