@@ -6,7 +6,7 @@ import pandas as pd
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
-from zc_pipeline.stages.assessment import TABLES, WindowRows, assess_half_window, assess_quarter_window
+from zc_pipeline.stages.assessment import WINDOW_TABLES, WindowRows, assess_half_window, assess_quarter_window
 from zc_pipeline.standards import load_standard
 
 STD = load_standard()
@@ -39,7 +39,7 @@ WHAT_IF_TABLE = {"dagster/table_name": "park_what_if"}
 
 def publish(zc: ZcResource, level: str, period: str, rows: WindowRows):
     """The three assets' reports of what the window's stage wrote (stages/assessment.py)."""
-    park_table, summary_table = TABLES[level]
+    park_table, summary_table = WINDOW_TABLES[level]
     grades = rows.parks["grade"].value_counts().to_dict() if len(rows.parks) else {}
     yield dg.MaterializeResult(
         asset_key=park_table,

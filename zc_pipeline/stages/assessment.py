@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
 
-TABLES = {"quarter": ("park_quarter_assessment", "city_quarter_summary"),
+WINDOW_TABLES = {"quarter": ("park_quarter_assessment", "city_quarter_summary"),
           "half": ("park_half_assessment", "region_half_summary")}
 
 
@@ -69,7 +69,7 @@ def write_assessment(engine: sa.Engine, level: str, period: str, park_rows: pd.D
                      what_if_rows: pd.DataFrame | None = None) -> int:
     """Replace the window's rows (and its what-if rows) and append changed grades to grade_history in
     one transaction; returns how many grades were appended."""
-    park_table, summary_table = TABLES[level]
+    park_table, summary_table = WINDOW_TABLES[level]
     with engine.begin() as conn:
         replace_partition(conn, park_table, park_rows, {level: period})
         replace_partition(conn, summary_table, summary_rows, {level: period})

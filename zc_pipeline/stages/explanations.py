@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.domain import periods as p
-from zc_pipeline.domain.explain import ExplainInputs, ref_rows, standard_from_ref
+from zc_pipeline.domain.explain import ExplainInputs, explain, ref_rows, standard_from_ref
 from zc_pipeline.standards import load_standard, standard_path
 from zc_pipeline.warehouse.writer import read_table
 
@@ -172,8 +172,6 @@ class ExplainData:
 def explain_one(engine: sa.Engine, park_code: str, period: str, as_of: dt.date | None) -> pd.DataFrame:
     """One park's explanation of a month, quarter or half (`zc explain`), from the warehouse as it is;
     AuditError when there is nothing to explain."""
-    from zc_pipeline.domain.explain import explain
-
     return explain(ExplainData(engine, parks=[park_code], as_of=as_of).inputs(park_code, period))
 
 
@@ -194,8 +192,6 @@ def _share(data: ExplainData) -> None:
 def _explain_windows(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
     """{window: its explanations of these pairs, concatenated in order}: a worker sends one frame per
     window back instead of one per park (pickling thousands of small frames cost a fifth of the pool)."""
-    from zc_pipeline.domain.explain import explain
-
     return _by_window((period, explain(_SHARED.inputs(code, period))) for code, period in pairs)
 
 
