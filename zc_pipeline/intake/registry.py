@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from zc_pipeline.errors import UserError
 from zc_pipeline.intake.catalogue import Rule, register
+from zc_pipeline.intake.schemas import FieldRule, rule_failures
 
 CITY_ALIASES = {"盟市代码": "league_city_code", "盟市名称": "name_zh"}
 PARK_ALIASES = {
@@ -66,6 +68,76 @@ register(
          "cannot be read as UTF-8 CSV ({value}): check its quotes and save it as UTF-8 CSV"),
 )
 _WHAT = {"league_cities.csv": ("盟市", "league-city"), "parks.csv": ("园区", "park")}
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _parses(parse):
+    """Element-wise: does `parse` take the text (int, float, ISO date)?"""
+    def check(text: str) -> bool:
+        try:
+            parse(text)
+        except ValueError:
+            return False
+        return True
+    return pa.Check(check, element_wise=True)
+
+
+def _in_range(ok) -> pa.Check:
+    """Element-wise: the number is `ok`; text that is no number passes (REG010 names it)."""
+    return pa.Check(lambda t: (x := _number(t)) is None or ok(x), element_wise=True)
+
+
+def _well_formed(codes: pd.Series) -> pd.Series:
+    return codes.str.match(PARK_CODE.pattern)
+
+
+def _parent_not_whole(parks: pd.DataFrame) -> pd.Series:
+    """The parent park is not in the registry or is itself a sub-park (the last row of a repeated code counts)."""
+    scopes = parks.drop_duplicates("park_code", keep="last").set_index("park_code")["scope"]
+    return parks["parent_park_code"].map(scopes) != "whole"  # NaN (not in the registry) too
+
+
+def _target_below_baseline(parks: pd.DataFrame) -> pd.Series:
+    """All three numbers read, and the target share is below the baseline share."""
+    target, baseline = (parks[c].map(_number).astype(float) for c in ("target_green_share", "baseline_green_share"))
+    below = target < baseline  # False where either is no number (NaN)
+    carbon_read = parks.loc[below, "baseline_carbon_per_energy"].map(lambda t: _number(t) is not None).astype(bool)
+    return below & carbon_read.reindex(parks.index, fill_value=False)
+
+
+def park_rules(city_codes: set[str]) -> list[FieldRule]:
+    """The field rules of parks.csv, in the order a row's issues are listed."""
+    sub_park, parent = (lambda f: f["scope"] == "sub_park"), (lambda f: f["parent_park_code"] != "")
+    shares = ("baseline_green_share", "target_green_share")
+    numbers = ("baseline_carbon_per_energy", *shares)
+    return [
+        FieldRule("REG002", "park_code", pa.Check.str_matches(PARK_CODE.pattern)),
+        # a repeated code that is malformed is REG002 only
+        FieldRule("REG003", "park_code", pa.Check(lambda s: ~s.duplicated(keep=False) | ~_well_formed(s))),
+        FieldRule("REG004", "league_city_code", pa.Check.isin(sorted(city_codes))),
+        FieldRule("REG005", "league_city_code", pa.Check(
+            lambda f: ~f["league_city_code"].isin(city_codes) | ~_well_formed(f["park_code"])
+            | (f["park_code"].str[:6] == f["league_city_code"])), row=True),
+        FieldRule("REG006", "category", pa.Check.isin(CATEGORIES)),
+        FieldRule("REG006", "scope", pa.Check.isin(SCOPES)),
+        FieldRule("REG007", "parent_park_code", pa.Check(lambda f: ~(sub_park(f) & ~parent(f))), row=True),
+        FieldRule("REG008", "parent_park_code", pa.Check(lambda f: ~(sub_park(f) & parent(f) & _parent_not_whole(f))),
+                  row=True),
+        FieldRule("REG009", "parent_park_code", pa.Check(lambda f: ~(~sub_park(f) & parent(f))), row=True),
+        FieldRule("REG006", "on_cultivation_list", pa.Check(lambda s: s.str.lower().isin(TRUE | FALSE))),
+        *(FieldRule("REG010", c, _parses(dt.date.fromisoformat)) for c in ("enrolled_on", "target_date")),
+        FieldRule("REG010", "baseline_year", _parses(int)),
+        *(FieldRule("REG010", c, _parses(float)) for c in numbers),
+        FieldRule("REG006", "baseline_carbon_per_energy", _in_range(lambda x: not x <= 0)),  # NaN passes
+        *(FieldRule("REG006", c, _in_range(lambda x: 0 <= x <= 1)) for c in shares),
+        FieldRule("REG011", "target_green_share", pa.Check(lambda f: ~_target_below_baseline(f)), row=True),
+    ]
 
 
 class RegistryError(UserError, ValueError):
@@ -198,59 +270,15 @@ def read_registry(registry_dir: str | Path) -> Registry:
         raise rejected()
     cities, parks = frames[cities_path], frames[parks_path]
     cities = cities[CITY_COLUMNS]
-    city_codes = set(cities["league_city_code"])
     parks = parks[PARK_COLUMNS].copy()
-    codes = parks["park_code"]
-    scopes = dict(zip(codes, parks["scope"]))
-    repeated = set(codes[codes.duplicated(keep=False)])  # a set, not a scan per row: 10,000 parks stay linear
     lines = [line for line, _ in layouts[parks_path].records]
     if len(lines) != len(parks):  # the two readers disagree on some odd line: count rows instead
         lines = list(range(2, len(parks) + 2))
-    for i, r in enumerate(parks.itertuples(index=False)):
-        row = lines[i]
-        if not PARK_CODE.match(r.park_code):
-            add(parks_path, row, "REG002", "park_code", r.park_code)
-        elif r.park_code in repeated:
-            add(parks_path, row, "REG003", "park_code", r.park_code)
-        if r.league_city_code not in city_codes:
-            add(parks_path, row, "REG004", "league_city_code", r.league_city_code)
-        elif PARK_CODE.match(r.park_code) and r.park_code[:6] != r.league_city_code:
-            add(parks_path, row, "REG005", "league_city_code", r.league_city_code)
-        if r.category not in CATEGORIES:
-            add(parks_path, row, "REG006", "category", r.category)
-        if r.scope not in SCOPES:
-            add(parks_path, row, "REG006", "scope", r.scope)
-        if r.scope == "sub_park":
-            if not r.parent_park_code:
-                add(parks_path, row, "REG007", "parent_park_code", "")
-            elif scopes.get(r.parent_park_code) != "whole":
-                add(parks_path, row, "REG008", "parent_park_code", r.parent_park_code)
-        elif r.parent_park_code:
-            add(parks_path, row, "REG009", "parent_park_code", r.parent_park_code)
-        if r.on_cultivation_list.lower() not in TRUE | FALSE:
-            add(parks_path, row, "REG006", "on_cultivation_list", r.on_cultivation_list)
-        for col in ("enrolled_on", "target_date"):
-            try:
-                dt.date.fromisoformat(getattr(r, col))
-            except ValueError:
-                add(parks_path, row, "REG010", col, getattr(r, col))
-        try:
-            int(r.baseline_year)
-        except ValueError:
-            add(parks_path, row, "REG010", "baseline_year", r.baseline_year)
-        numbers = {}
-        for col in ("baseline_carbon_per_energy", "baseline_green_share", "target_green_share"):
-            try:
-                numbers[col] = float(getattr(r, col))
-            except ValueError:
-                add(parks_path, row, "REG010", col, getattr(r, col))
-        if "baseline_carbon_per_energy" in numbers and numbers["baseline_carbon_per_energy"] <= 0:
-            add(parks_path, row, "REG006", "baseline_carbon_per_energy", r.baseline_carbon_per_energy)
-        for col in ("baseline_green_share", "target_green_share"):
-            if col in numbers and not 0 <= numbers[col] <= 1:
-                add(parks_path, row, "REG006", col, getattr(r, col))
-        if len(numbers) == 3 and numbers["target_green_share"] < numbers["baseline_green_share"]:
-            add(parks_path, row, "REG011", "target_green_share", r.target_green_share)
+    failed = rule_failures(park_rules(set(cities["league_city_code"])), parks)
+    cells = {c: parks[c].to_numpy() for c in set(failed["column"])}
+    values = [cells[c][i] for c, i in zip(failed["column"], failed["index"])]
+    for i, column, rule_id, value in zip(failed["index"], failed["column"], failed["rule_id"], values):
+        add(parks_path, lines[i], rule_id, column, value)
     if issues:
         raise rejected()
     parks["parent_park_code"] = parks["parent_park_code"].replace("", None)

@@ -1,10 +1,16 @@
 """pandera schemas for intake frames; failures become issues at the exact cell.
 
-Each checked column maps to one rule, so a failure case's (index, column) is enough to name the
-rule and, through the checked frame, the place. Checks that span several fields (certificates vs
-grid, completed vs planned) are in `parse.py`, where the places of both cells are at hand.
+Month files: each checked column maps to one rule, so a failure case's (index, column) is enough
+to name the rule and, through the checked frame, the place. Checks that span several fields
+(certificates vs grid, completed vs planned) are in `parse.py`, where the places of both cells are
+at hand.
+
+Registry and programme files: several rules check one column, so each rule is a `FieldRule` (rule
+id, the column an issue names, a pandera check) and a failure case's check names the rule.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
@@ -51,3 +57,43 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
         out["rule_id"] = out["column"].map(RULE_OF_COLUMN)
         return out.drop_duplicates().reset_index(drop=True)
     return empty
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One rule as a pandera check: of `column`'s values, or of the whole frame (`row=True`, for a
+    rule that reads several fields; the check returns one boolean per row) naming `column`."""
+
+    rule_id: str
+    column: str
+    check: pa.Check
+    row: bool = False
+
+
+def rule_failures(rules: list[FieldRule], frame: pd.DataFrame) -> pd.DataFrame:
+    """Failure cases of `rules` on `frame` (validated lazily, in one pass): `index`, `column`,
+    `rule_id`, ordered by index, then by the rules' order."""
+    out = pd.DataFrame({"index": pd.Series([], dtype="int64"), "column": [], "rule_id": []})
+    if frame.empty:
+        return out
+    by_place: dict[tuple[str | None, int], int] = {}  # (column or None for a row check, check_number) -> rule
+    columns: dict[str, list[pa.Check]] = {}
+    row_checks: list[pa.Check] = []
+    for n, r in enumerate(rules):
+        checks = row_checks if r.row else columns.setdefault(r.column, [])
+        by_place[(None if r.row else r.column, len(checks))] = n
+        checks.append(r.check)
+    schema = pa.DataFrameSchema({c: pa.Column(checks=checks) for c, checks in columns.items()}, checks=row_checks)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        if cases["index"].isna().any():  # a check that raised, or a missing column: a bug, not the file's fault
+            raise RuntimeError(f"rule checks could not run:\n{cases[cases['index'].isna()].to_string()}") from exc
+        places = zip(cases["schema_context"] == "DataFrameSchema", cases["column"], cases["check_number"])
+        found = pd.DataFrame({"index": cases["index"].astype("int64").to_numpy(),
+                              "rule": [by_place[(None if row else c, int(k))] for row, c, k in places]})
+        found = found.drop_duplicates().sort_values(["index", "rule"], ignore_index=True)
+        out = pd.DataFrame({"index": found["index"], "column": [rules[n].column for n in found["rule"]],
+                            "rule_id": [rules[n].rule_id for n in found["rule"]]})
+    return out
