@@ -17,90 +17,26 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 RSS_POLL_S = 0.1  # the poller shares the measured process and its GIL: at 20 reads a second it held it ~6 % of the time
 
 
-def _rss_bytes(pid: int) -> int:
+def _tree(root: psutil.Process) -> list[psutil.Process]:
+    """Every process below `root` (e.g. the parse pool's workers)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int] | None:
-    """Direct children of `pid` from /proc/<pid>/task/*/children (None when the kernel lacks them)."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
+        return root.children(recursive=True)
+    except psutil.NoSuchProcess:
         return []
-    out: list[int] = []
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out += [int(c) for c in fh.read().split()]
-        except FileNotFoundError:
-            if tid == str(pid):
-                return None  # the kernel keeps no children lists (or the process is gone)
-            continue  # a thread that ended meanwhile
-        except OSError:
-            continue
-    return out
-
-
-def _descendants(root: int) -> list[int]:
-    """Every process below `root`: from the kernel's children lists (a few reads), else by scanning
-    every /proc entry for parent ids."""
-    out, frontier = [], [root]
-    while frontier:
-        kids = _children(frontier.pop())
-        if kids is None:
-            return _descendants_by_scan(root)
-        out += kids
-        frontier += kids
-    return out
-
-
-def _descendants_by_scan(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as fh:
-                    parents[int(name)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    out, frontier = [], [root]
-    while frontier:
-        pid = frontier.pop()
-        kids = [p for p, pp in parents.items() if pp == pid]
-        out += kids
-        frontier += kids
-    return out
-
-
-def _cpu_ticks(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 class TreeRss:
     """Peak of the summed RSS of this process and its descendants (e.g. the parse pool), by polling;
     also the tree's CPU seconds over time, so each Dagster step's busy cores can be read off.
 
-    The poller's own CPU (it reads /proc) is not the pipeline's: `own_cpu` totals it, and the CPU
-    samples leave it out. The tree is read every RSS_POLL_S from the kernel's children lists; where
-    those are missing, the whole process list is scanned, every RESCAN_S only.
+    The poller's own CPU (listing the tree, reading it) is not the pipeline's: `own_cpu` totals it,
+    and the CPU samples leave it out.
     """
-
-    RESCAN_S = 0.25
 
     def __init__(self) -> None:
         self.peak = 0
@@ -110,18 +46,19 @@ class TreeRss:
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     def _poll(self) -> None:
-        me = os.getpid()
-        tick = os.sysconf("SC_CLK_TCK")
-        kids: list[int] = []
-        scanned = 0.0
-        rescan = 0.0 if _children(me) is not None else self.RESCAN_S
+        me = psutil.Process()
         while not self._stop.is_set():
             started = time.thread_time()
-            if time.monotonic() - scanned >= rescan:
-                kids, scanned = _descendants(me), time.monotonic()
-            total = _rss_bytes(me) + sum(_rss_bytes(p) for p in kids)
+            total, live = me.memory_info().rss, 0.0
+            for kid in _tree(me):
+                try:
+                    with kid.oneshot():
+                        total += kid.memory_info().rss
+                        cpu = kid.cpu_times()
+                except psutil.NoSuchProcess:  # ended since listed: its CPU is counted once reaped
+                    continue
+                live += cpu.user + cpu.system
             self.peak = max(self.peak, total)
-            live = sum(_cpu_ticks(p) for p in kids) / tick
             self.own_cpu += time.thread_time() - started
             self.cpu_samples.append((time.time(), _cpu_seconds() - self.own_cpu + live))
             self._stop.wait(RSS_POLL_S)
@@ -182,7 +119,6 @@ def month(a) -> dict:
     settings = _settings(a)
     import dagster as dg
 
-    from zc_pipeline.defs.resources import _ENGINES
     from zc_pipeline.definitions import build_definitions
     from zc_pipeline.defs.selections import MONTH_ASSETS, REFERENCE_ASSETS
 
@@ -200,19 +136,15 @@ def month(a) -> dict:
             )
             return result
 
-        materialize(REFERENCE_ASSETS, None)
-        for engine in _ENGINES.values():
-            engine.dispose()
+        materialize(REFERENCE_ASSETS, None)  # each run disposes its engines at teardown: the file is free to copy
         _sqlite_copy(warehouse, backup)
         for _ in range(a.repeat):
-            for engine in _ENGINES.values():
-                engine.dispose()
             _sqlite_copy(backup, warehouse)
             shutil.rmtree(settings.receipts_dir, ignore_errors=True)
             c0, t0, own0 = _cpu_seconds(), time.perf_counter(), tree.own_cpu
             result = materialize(MONTH_ASSETS, a.month)
             walls.append(time.perf_counter() - t0)
-            cpus.append(_cpu_seconds() - c0 - (tree.own_cpu - own0))  # the poller's reading of /proc left out
+            cpus.append(_cpu_seconds() - c0 - (tree.own_cpu - own0))  # the poller's own reading left out
         steps = [
             {"step": st.step_key, "seconds": st.end_time - st.start_time,
              "cores": (tree.cpu_at(st.end_time) - tree.cpu_at(st.start_time)) / (st.end_time - st.start_time)}

@@ -43,31 +43,32 @@ def test_bench_quick_run_writes_every_measurement(tmp_path):
     assert "<!-- bench:begin" in text and "| target | value | limit | met |" in text
 
 
-def test_the_process_tree_is_read_from_the_kernels_children_lists_as_a_full_scan_reads_it():
-    import os
+def test_the_process_tree_holds_every_descendant():
     import signal
-    import subprocess
     import time
 
-    import pytest
+    import psutil
 
-    from bench.child import _children, _descendants, _descendants_by_scan
+    from bench.child import _tree
 
-    if _children(os.getpid()) is None:
-        pytest.skip("this kernel keeps no /proc/<pid>/task/<tid>/children lists: the harness scans /proc")
+    def below(pid: int) -> list[int]:
+        return sorted(p.pid for p in _tree(psutil.Process(pid)))
+
     # two shells, each with a background sleep and a foreground one (2 + 4 processes); only their
     # own subtrees are compared, since other tests may have left processes below this one
     shells = [subprocess.Popen(["sh", "-c", "sleep 60 & sleep 60; wait"], start_new_session=True) for _ in range(2)]
+    first = psutil.Process(shells[0].pid)
     try:
         deadline = time.monotonic() + 30
-        while sum(len(_descendants_by_scan(s.pid)) for s in shells) < 4 and time.monotonic() < deadline:
+        while sum(len(below(s.pid)) for s in shells) < 4 and time.monotonic() < deadline:
             time.sleep(0.05)
         for shell in shells:
-            by_scan = sorted(_descendants_by_scan(shell.pid))
-            assert len(by_scan) == 2  # its two sleeps
-            assert sorted(_descendants(shell.pid)) == by_scan
-        assert {s.pid for s in shells} <= set(_descendants(os.getpid()))
+            sleeps = below(shell.pid)
+            assert len(sleeps) == 2 and all(psutil.Process(p).name() == "sleep" for p in sleeps)
+            assert set(sleeps) <= set(below(os.getpid()))  # grandchildren of this process too
+        assert {s.pid for s in shells} <= set(below(os.getpid()))
     finally:
         for s in shells:
             os.killpg(s.pid, signal.SIGKILL)  # the shell and its sleeps
             s.wait()
+    assert _tree(first) == []  # gone: an empty tree, not an error

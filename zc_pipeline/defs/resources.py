@@ -6,14 +6,13 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 import sqlalchemy as sa
+from pydantic import PrivateAttr
 
 from zc_pipeline.intake.registry import Registry, read_registry
 from zc_pipeline.settings import parse_as_of
 from zc_pipeline.standards import DEFAULT_VERSION, Standard, load_standard
 from zc_pipeline.warehouse.bi import create_views
 from zc_pipeline.warehouse.engine import create_all, make_engine
-
-_ENGINES: dict[tuple[str, str | None], sa.Engine] = {}
 
 
 class ZcResource(dg.ConfigurableResource):
@@ -27,6 +26,15 @@ class ZcResource(dg.ConfigurableResource):
     standard_version: str = DEFAULT_VERSION
     # `zc run` renders the Data Docs once at its end instead of after every check step
     defer_data_docs: bool = False
+    _engine: sa.Engine | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._engine = self.open_engine()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     @property
     def as_of_date(self) -> dt.date:
@@ -44,14 +52,18 @@ class ZcResource(dg.ConfigurableResource):
     def std(self) -> Standard:
         return load_standard(self.standard_version)
 
+    def open_engine(self) -> sa.Engine:
+        """A new engine on the warehouse, its tables and BI views created if missing; the caller disposes it."""
+        engine = make_engine(self.warehouse_url, schema=self.warehouse_schema)
+        create_all(engine)
+        create_views(engine, only_changed=True)  # BI reads the same views on SQLite and PostgreSQL
+        return engine
+
     def engine(self) -> sa.Engine:
-        key = (self.warehouse_url, self.warehouse_schema)
-        if key not in _ENGINES:
-            engine = make_engine(self.warehouse_url, schema=self.warehouse_schema)
-            create_all(engine)
-            create_views(engine, only_changed=True)  # BI reads the same views on SQLite and PostgreSQL
-            _ENGINES[key] = engine
-        return _ENGINES[key]
+        """The run's engine (opened at setup, disposed at teardown); outside a run, opened on first use."""
+        if self._engine is None:
+            self._engine = self.open_engine()
+        return self._engine
 
     def registry(self) -> Registry:
         return read_registry(self.data_path / "registry")

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -163,52 +162,17 @@ def _records(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _insert(conn: Connection, table: Table, records: Sequence[dict[str, Any]], stmt=None) -> int:
-    """executemany of `records` (all with the same keys, as `_records` makes them); `stmt`: an
-    INSERT of `table` other than the plain one (e.g. with an ON CONFLICT clause).
+    """executemany of `records` (all with the same keys, as `_records` makes them) in chunks;
+    `stmt`: an INSERT of `table` other than the plain one (e.g. with an ON CONFLICT clause).
 
-    SQLAlchemy compiles the INSERT (schema translation included) and its column types convert the
-    values; the rows then go to the driver's executemany directly, skipping SQLAlchemy's per-row
-    parameter handling, which costs more than the insert itself on large partitions.
+    Returns the rows stored: fewer than given when ON CONFLICT skipped some. Both drivers count an
+    executemany's rows; SQLAlchemy passes that count on for an INSERT when asked (preserve_rowcount).
     """
-    if not records:
-        return 0
-    names = list(records[0])
-    dialect = conn.dialect
-    translate = conn.get_execution_options().get("schema_translate_map")
-    extra = {"schema_translate_map": translate, "render_schema_translate": True} if translate else {}
-    stmt = table.insert() if stmt is None else stmt
-    compiled = stmt.compile(dialect=dialect, column_keys=names, **extra)
-    order = list(compiled.positiontup) if compiled.positional else None
-    if set(order if order is not None else compiled.binds) != set(names):  # unusual names: let SQLAlchemy bind
-        for start in range(0, len(records), CHUNK_ROWS):
-            conn.execute(stmt, list(records[start : start + CHUNK_ROWS]))
-        return len(records)
-    keys = order if order is not None else names
-    procs = [(i, f) for i, n in enumerate(keys)
-             if (f := table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-    row_of = _getter(keys)  # C-speed: the record's values in statement order
-
-    def params(r: dict[str, Any]):
-        values = row_of(r)
-        if procs:
-            values = list(values)
-            for i, f in procs:
-                if values[i] is not None:
-                    values[i] = f(values[i])
-        return tuple(values) if order is not None else dict(zip(keys, values))
-
+    stmt = (table.insert() if stmt is None else stmt).execution_options(preserve_rowcount=True)
     inserted = 0
     for start in range(0, len(records), CHUNK_ROWS):
-        inserted += conn.exec_driver_sql(compiled.string, [params(r) for r in records[start : start + CHUNK_ROWS]]).rowcount
-    return inserted  # both drivers count executemany's rows: fewer than given when ON CONFLICT skipped some
-
-
-def _getter(names: Sequence[str]) -> Callable[[dict[str, Any]], tuple]:
-    """record -> tuple of its values for `names` (a tuple even for one name)."""
-    if len(names) == 1:
-        name = names[0]
-        return lambda r: (r[name],)
-    return operator.itemgetter(*names)
+        inserted += conn.execute(stmt, list(records[start : start + CHUNK_ROWS])).rowcount
+    return inserted
 
 
 _MANY = (list, tuple, set, frozenset, pd.Index, pd.Series, np.ndarray)
@@ -292,24 +256,6 @@ def _lock_partition(conn: Connection, table: Table, partition: Mapping[str, list
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _existing_keys(conn: Connection, table: Table, pk: list[str], keys: list[tuple]) -> set[tuple]:
-    """The stored primary keys among `keys`.
-
-    Looked up by the key's first column only (e.g. submission_id), then matched whole: one short
-    `IN` per chunk of first values instead of a tuple `IN` per key, which SQLite plans poorly.
-    """
-    wanted = set(keys)
-    firsts = sorted({k[0] for k in wanted}, key=str)
-    cols = [table.c[n] for n in pk]
-    found: set[tuple] = set()
-    for start in range(0, len(firsts), KEY_CHUNK):
-        for row in conn.execute(select(*cols).where(cols[0].in_(firsts[start : start + KEY_CHUNK]))):
-            key = tuple(row)
-            if key in wanted:
-                found.add(key)
-    return found
-
-
 def prepare_rows(table: Table | str, frame: pd.DataFrame, validate: bool = True) -> list[dict[str, Any]]:
     """A frame as DB-ready rows for `insert_prepared`: columns and values checked, pandera schema applied.
 
@@ -328,29 +274,23 @@ def prepare_rows(table: Table | str, frame: pd.DataFrame, validate: bool = True)
 def insert_prepared(bind: Bind, table: Table | str, records: Sequence[dict[str, Any]]) -> int:
     """Insert the rows (from `prepare_rows`) whose primary key is not stored yet; first of any repeats.
 
-    A row another transaction stores meanwhile (two runs registering the same registry file) is
-    skipped by the database (ON CONFLICT DO NOTHING), not reported as a duplicate key.
+    The database skips the others (INSERT ... ON CONFLICT DO NOTHING), a row another transaction
+    stores meanwhile (two runs registering the same registry file) included. Returns rows inserted.
     """
     table = _table(table)
-    pk = _pk_names(table)
-    key_of = _getter(pk)
-    first: dict[tuple, dict[str, Any]] = {}
-    for r in records:
-        first.setdefault(key_of(r), r)  # dicts keep insertion order: the first of repeats, in order
-    if not first:
+    if not records:
         return 0
     with _connection(bind) as conn:
-        existing = _existing_keys(conn, table, pk, list(first))
-        fresh = [r for key, r in first.items() if key not in existing] if existing else list(first.values())
-        return _insert(conn, table, fresh, _insert_or_skip(conn, table, pk))
+        return _insert(conn, table, records, _insert_or_skip(conn, table))
 
 
-def _insert_or_skip(conn: Connection, table: Table, pk: list[str]):
-    """INSERT of `table` that skips a row whose primary key is stored already."""
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}.get(conn.dialect.name)
-    if dialect is None:
-        return table.insert()
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=[table.c[n] for n in pk])
+_DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _insert_or_skip(conn: Connection, table: Table):
+    """INSERT of `table` that skips a row whose primary key is stored already (or repeats an earlier row)."""
+    insert = _DIALECT_INSERT[conn.dialect.name]
+    return insert(table).on_conflict_do_nothing(index_elements=list(table.primary_key.columns))
 
 
 def insert_new(bind: Bind, table: Table | str, frame: pd.DataFrame, validate: bool = True) -> int:

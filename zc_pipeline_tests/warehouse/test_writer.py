@@ -132,9 +132,9 @@ def test_values_already_of_the_column_type_pass_through_and_the_rest_are_convert
         writer._column_values(table, "investment_yuan", [7.5])
 
 
-def test_driver_insert_stores_what_sqlalchemy_stores(warehouse_engine):
-    """`_insert` hands rows to the driver itself; the same rows through SQLAlchemy's own
-    executemany must read back identical (dates, aware and naive stamps, flags, NULLs, schema)."""
+def test_insert_stores_dates_stamps_flags_and_nulls(warehouse_engine):
+    """The rows `_records` makes of a frame read back as the values they stand for (dates, aware and
+    naive stamps, flags, NULLs), on both databases."""
     frame = pd.DataFrame({
         "submission_id": ["d1", "d2", "d3"],
         "park_code": ["150200-P001", None, "150200-P003"],
@@ -148,19 +148,39 @@ def test_driver_insert_stores_what_sqlalchemy_stores(warehouse_engine):
         "run_id": "run-1",
     })
     table = writer._table("submission")
-    records = writer._records(table, frame)
     with warehouse_engine.begin() as conn:
-        assert writer._insert(conn, table, records) == 3
-        conn.execute(table.insert(), [{**r, "submission_id": "sa-" + r["submission_id"]} for r in records])
+        assert writer._insert(conn, table, writer._records(table, frame)) == 3
     stored = read_table(warehouse_engine, "submission")
-    driver = stored[~stored["submission_id"].str.startswith("sa-")].reset_index(drop=True)
-    through_sa = stored[stored["submission_id"].str.startswith("sa-")].reset_index(drop=True)
-    through_sa["submission_id"] = through_sa["submission_id"].str.removeprefix("sa-")
-    pd.testing.assert_frame_equal(driver, through_sa)
-    assert driver["received_at"].tolist()[:2] == [pd.Timestamp("2026-04-06 01:30", tz="UTC")] * 2
-    assert driver["received_at"].isna().tolist() == [False, False, True]
-    assert driver["submitted_on"].tolist() == [dt.date(2026, 4, 5), None, dt.date(2026, 4, 30)]
-    assert driver["in_force"].tolist() == [True, False, False]
+    assert stored["park_code"].tolist()[::2] == ["150200-P001", "150200-P003"] and pd.isna(stored["park_code"][1])
+    assert stored["source_row"].tolist()[::2] == [2, 4] and pd.isna(stored["source_row"][1])
+    assert stored["submitted_on"].tolist() == [dt.date(2026, 4, 5), None, dt.date(2026, 4, 30)]
+    assert stored["received_at"].tolist()[:2] == [pd.Timestamp("2026-04-06 01:30", tz="UTC")] * 2  # 09:30 +08 = 01:30 UTC
+    assert stored["received_at"].isna().tolist() == [False, False, True]
+    assert stored["in_force"].tolist() == [True, False, False]
+    assert stored["error_count"].tolist() == [0, 3, 0]
+
+
+def test_insert_if_absent_keeps_stored_rows_and_the_first_of_repeats(warehouse_engine, monkeypatch):
+    """insert_prepared is the dialect's INSERT ... ON CONFLICT (key) DO NOTHING, executemany in
+    chunks: stored rows and later repeats are skipped, and only the rows stored are counted."""
+    table = writer._table("submission")
+    with warehouse_engine.begin() as conn:
+        stmt = writer._insert_or_skip(conn, table)
+        assert str(stmt.compile(dialect=conn.dialect)).endswith("ON CONFLICT (submission_id) DO NOTHING")
+        conn.execute(table.insert(), [{"submission_id": "s1", "period": "2026-03", "status": "accepted"}])
+    monkeypatch.setattr(writer, "CHUNK_ROWS", 2)  # the repeat of s2 lands in the next chunk
+    rows = [
+        {"submission_id": "s1", "period": "2026-03", "status": "rejected"},  # stored already: skipped
+        {"submission_id": "s2", "period": "2026-03", "status": "accepted"},
+        {"submission_id": "s2", "period": "2026-03", "status": "superseded"},  # a repeat: skipped
+        {"submission_id": "s3", "period": "2026-03", "status": "accepted"},
+        {"submission_id": "s3", "period": "2026-03", "status": "rejected"},  # a repeat in the same chunk
+    ]
+    assert writer.insert_prepared(warehouse_engine, "submission", rows) == 2  # s2, s3
+    assert writer.insert_prepared(warehouse_engine, "submission", rows) == 0
+    assert writer.insert_prepared(warehouse_engine, "submission", []) == 0
+    stored = read_table(warehouse_engine, "submission")[["submission_id", "status"]]
+    assert stored.values.tolist() == [["s1", "accepted"], ["s2", "accepted"], ["s3", "accepted"]]
 
 
 def test_bulk_write_of_ten_thousand_rows(warehouse_engine):
