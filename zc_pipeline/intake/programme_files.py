@@ -3,6 +3,8 @@
 CSV, UTF-8 (BOM allowed) or GB18030, header in canonical names. Every data row comes back with its
 `source_row` (the line a text editor shows, header = 1) and a `status` (accepted | rejected);
 rejected rows are kept, and every problem is an issue row naming the rule (`rules_programme.py`).
+The field rules are pandera checks (`verification_rules`, `funding_rules`) run on the values as
+read; a key repeated across rows (V017, G013) rejects all its rows, found once the rows are read.
 """
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
+import pandera.pandas as pa
 
 from zc_pipeline.intake.catalogue import rule
 from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, csv_lines, decode_csv, nfkc, normalize_number,
                                         parse_date, parse_period)
+from zc_pipeline.intake.schemas import FieldRule, rule_failures
 from zc_pipeline.domain.periods import months_of
 from zc_pipeline.standards import Standard
 
@@ -167,47 +171,62 @@ def _reject_repeats(rows: list[dict], key_columns: tuple[str, ...], rule_id: str
             rejected.add(r["source_row"])
 
 
+def _check_rows(rules: list[FieldRule], raw: list[dict], read: dict[str, list], issues: _Issues,
+                rejected: set[int], **context) -> None:
+    """Run `rules` on the values as read (`read`, one list per column; None = could not be read)
+    and file an issue with the value as written for each failure; errors reject their row."""
+    for i, column, rule_id in rule_failures(rules, pd.DataFrame(read, dtype=object)).itertuples(index=False):
+        line = raw[i]["source_row"]
+        issues.add(rule_id, source_row=line, column=column, value=raw[i][column], key=raw[i]["park_code"], **context)
+        if rule(rule_id).level != "warning":
+            rejected.add(line)
+
+
+def _read(raw: list[dict], column: str, parse=None) -> list:
+    """A column's values as read: by `parse` (None where it cannot read the text), or the text."""
+    return [parse(r[column]) if parse else r[column] for r in raw]
+
+
+def _not_none() -> pa.Check:
+    return pa.Check(lambda s: s.notna(), ignore_na=False)
+
+
+def verification_rules(parks: set[str], half_months: set[str], in_force: set[tuple[str, str]]) -> list[FieldRule]:
+    """Field rules of a spot-check file, in the order a row's issues are listed."""
+    def not_in_force(f: pd.DataFrame) -> pd.Series:
+        asked = f["period"].isin(half_months) & f["park_code"].isin(parks)
+        return asked & ~pd.Series([k in in_force for k in zip(f["park_code"], f["period"])], index=f.index)
+
+    numbers = ("verified_energy_tce", "verified_co2_t")
+    return [
+        FieldRule("V010", "park_code", pa.Check.isin(sorted(parks))),
+        FieldRule("V011", "period", _not_none()),
+        FieldRule("V012", "period", pa.Check.isin(sorted(half_months))),  # a period not read passes: V011
+        FieldRule("V013", "period", pa.Check(lambda f: ~not_in_force(f)), row=True),
+        *(r for c in numbers for r in (FieldRule("V014", c, _not_none()), FieldRule("V015", c, pa.Check.ge(0)))),
+        FieldRule("V016", "verified_on", _not_none()),
+    ]
+
+
 def read_verification_file(path: str | Path, *, half: str, registry, in_force: set[tuple[str, str]],
                            std: Standard) -> ParsedProgrammeFile:
     """Read `landing/verifications/<half>.csv`; `in_force` = (park_code, period) keys of park_month."""
     path = Path(path)
     issues = _Issues(text_name(path.name))
     raw_rows, file_error = _read_rows(path, "V", VERIFICATION_COLUMNS, std, issues)
-    parks, half_months = _park_codes(registry), set(months_of(half))
-    rows, rejected = [], set()
-    for raw in _well_formed(raw_rows, rejected):
-        line = raw["source_row"]
-
-        def error(rule_id: str, column: str, **context) -> None:
-            issues.add(rule_id, source_row=line, column=column, **{"value": raw[column], **context})
-            rejected.add(line)
-
-        period = parse_period(raw["period"])
-        park_known = raw["park_code"] in parks
-        if not park_known:
-            error("V010", "park_code")
-        if period is None:
-            error("V011", "period")
-        elif period not in half_months:
-            error("V012", "period", half=half)
-        elif park_known and (raw["park_code"], period) not in in_force:
-            error("V013", "period", key=raw["park_code"])
-        numbers = {}
-        for col in ("verified_energy_tce", "verified_co2_t"):
-            number = _number(raw[col])
-            if number is None:
-                error("V014", col)
-            elif number < 0:
-                error("V015", col)
-            numbers[col] = None if number is None else float(number)
-        verified_on = parse_date(raw["verified_on"])
-        if verified_on is None:
-            error("V016", "verified_on")
-        rows.append({
-            "source_row": line, "half": half, "park_code": raw["park_code"],
-            "period": period or raw["period"], **numbers, "inspector": raw["inspector"],
-            "verified_on": verified_on,
-        })
+    rejected: set[int] = set()
+    raw = _well_formed(raw_rows, rejected)
+    read = {"park_code": _read(raw, "park_code"), "period": _read(raw, "period", parse_period),
+            **{c: _read(raw, c, _number) for c in ("verified_energy_tce", "verified_co2_t")},
+            "verified_on": _read(raw, "verified_on", parse_date)}
+    rules = verification_rules(_park_codes(registry), set(months_of(half)), in_force)
+    _check_rows(rules, raw, read, issues, rejected, half=half)
+    rows = [{
+        "source_row": r["source_row"], "half": half, "park_code": r["park_code"],
+        "period": period or r["period"], "verified_energy_tce": None if energy is None else float(energy),
+        "verified_co2_t": None if co2 is None else float(co2), "inspector": r["inspector"], "verified_on": on,
+    } for r, period, energy, co2, on in zip(raw, read["period"], read["verified_energy_tce"], read["verified_co2_t"],
+                                            read["verified_on"])]
     _reject_repeats(rows, ("park_code", "period"), "V017", issues, rejected)
     columns = ["source_row", "half", *VERIFICATION_COLUMNS]
     parsed = _finish(rows, rejected, file_error, columns, issues)
@@ -216,46 +235,44 @@ def read_verification_file(path: str | Path, *, half: str, registry, in_force: s
     return parsed
 
 
+def funding_rules(parks: set[str]) -> list[FieldRule]:
+    """Field rules of a funding file, in the order a row's issues are listed."""
+    def well_formed(codes: pd.Series) -> pd.Series:
+        return codes.str.fullmatch(_PARK_CODE.pattern)
+
+    return [
+        FieldRule("G012", "project_id", pa.Check(lambda s: s != "")),
+        FieldRule("G011", "park_code", pa.Check(well_formed)),
+        FieldRule("G010", "park_code", pa.Check(lambda s: ~well_formed(s) | s.isin(parks))),  # a warning
+        FieldRule("G014", "project_type", _not_none()),
+        FieldRule("G015", "investment_10k_yuan", _not_none()),
+        FieldRule("G016", "investment_10k_yuan", pa.Check.ge(0)),
+        FieldRule("G017", "applied_on", _not_none()),
+    ]
+
+
 def read_funding_file(path: str | Path, *, year: int | str, registry, std: Standard) -> ParsedProgrammeFile:
     """Read `landing/funding/<year>.csv`. The investment stays the decimal text as written (never float)."""
     path = Path(path)
     issues = _Issues(text_name(path.name))
     raw_rows, file_error = _read_rows(path, "G", FUNDING_COLUMNS, std, issues)
-    parks = _park_codes(registry)
     types = {**{t: t for t in [*PROJECT_TYPES, *std.covered_project_types()]},
              **{zh: t for t, zh in PROJECT_TYPES.items()}}
-    rows, rejected = [], set()
-    for raw in _well_formed(raw_rows, rejected):
-        line = raw["source_row"]
-
-        def error(rule_id: str, column: str, **context) -> None:
-            issues.add(rule_id, source_row=line, column=column, **{"value": raw[column], **context})
-            if rule(rule_id).level != "warning":
-                rejected.add(line)
-
-        if not raw["project_id"]:
-            error("G012", "project_id")
-        if not _PARK_CODE.fullmatch(raw["park_code"]):
-            error("G011", "park_code")
-        elif raw["park_code"] not in parks:
-            error("G010", "park_code")
-        project_type = types.get(raw["project_type"])
-        if project_type is None:
-            error("G014", "project_type", allowed=", ".join(sorted({*types.values()})))
-        investment = _number(raw["investment_10k_yuan"])
-        if investment is None:
-            error("G015", "investment_10k_yuan")
-        elif investment < 0:
-            error("G016", "investment_10k_yuan")
-        applied_on = parse_date(raw["applied_on"])
-        if applied_on is None:
-            error("G017", "applied_on")
-        rows.append({
-            "source_row": line, "year": str(year), "project_id": raw["project_id"],
-            "park_code": raw["park_code"], "project_name": raw["project_name"],
-            "project_type": project_type or raw["project_type"],
-            "investment_10k_yuan": raw["investment_10k_yuan"] if investment is None else str(investment),
-            "applied_on": applied_on,
-        })
+    rejected: set[int] = set()
+    raw = _well_formed(raw_rows, rejected)
+    read = {"project_id": _read(raw, "project_id"), "park_code": _read(raw, "park_code"),
+            "project_type": _read(raw, "project_type", types.get),
+            "investment_10k_yuan": _read(raw, "investment_10k_yuan", _number),
+            "applied_on": _read(raw, "applied_on", parse_date)}
+    _check_rows(funding_rules(_park_codes(registry)), raw, read, issues, rejected,
+                allowed=", ".join(sorted({*types.values()})))
+    rows = [{
+        "source_row": r["source_row"], "year": str(year), "project_id": r["project_id"],
+        "park_code": r["park_code"], "project_name": r["project_name"],
+        "project_type": project_type or r["project_type"],
+        "investment_10k_yuan": r["investment_10k_yuan"] if investment is None else str(investment),
+        "applied_on": applied_on,
+    } for r, project_type, investment, applied_on in zip(raw, read["project_type"], read["investment_10k_yuan"],
+                                                         read["applied_on"])]
     _reject_repeats([r for r in rows if r["project_id"]], ("project_id",), "G013", issues, rejected)
     return _finish(rows, rejected, file_error, ["source_row", "year", *FUNDING_COLUMNS], issues)

@@ -1,4 +1,8 @@
-"""The park registry (FILES.md §1): league-cities and parks, read with Chinese aliases and validated."""
+"""The park registry (FILES.md §1): league-cities and parks, read with Chinese aliases and validated.
+
+The field rules of parks.csv are pandera checks (`park_rules`); the file rules (REG001, REG012–REG015)
+are judged while reading.
+"""
 from __future__ import annotations
 
 import csv

@@ -1,5 +1,5 @@
 """Rules for the programme files: spot-check results (V0xx, FILES.md §4) and funding applications
-(G0xx, FILES.md §5). The checks themselves live in `intake/programme_files.py`.
+(G0xx, FILES.md §5). The checks themselves live in `intake/programme_files.py` (pandera field rules).
 
 Message fields: {file}, {column}, {value}, {limit}, {half}, {period}, {key}, {allowed}.
 """

@@ -83,7 +83,9 @@ def rule_failures(rules: list[FieldRule], frame: pd.DataFrame) -> pd.DataFrame:
         checks = row_checks if r.row else columns.setdefault(r.column, [])
         by_place[(None if r.row else r.column, len(checks))] = n
         checks.append(r.check)
-    schema = pa.DataFrameSchema({c: pa.Column(checks=checks) for c, checks in columns.items()}, checks=row_checks)
+    # nullable: a value that could not be read is for the rules to judge, not for pandera
+    schema = pa.DataFrameSchema({c: pa.Column(checks=checks, nullable=True) for c, checks in columns.items()},
+                                checks=row_checks)
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
