@@ -27,4 +27,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 sample: $(STAMP)
-	$(BIN)/python -m zc_pipeline.samplegen --out sample_data --parks 36 --seed 20260101
+	$(BIN)/python -m tools.samplegen --out sample_data --parks 36 --seed 20260101

@@ -17,7 +17,7 @@ def months_of_region(months: int) -> list[str]:
 
 def region(parks: int, seed: int, months: int, cache_dir: Path = CACHE_DIR) -> Path:
     """A region of `parks` parks over `months` months from 2025-01; generated once, then reused."""
-    from zc_pipeline.samplegen import generate_region
+    from tools.samplegen.generate import generate_region
 
     span = months_of_region(months)
     name = f"{parks}-{seed}" if months == 12 else f"{parks}-{seed}-{months}m"

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from tools.samplegen.region import LEAGUE_CITIES
 from zc_pipeline.definitions import build_definitions
 from zc_pipeline.runner import REPO_DAGSTER_YAML
-from zc_pipeline.samplegen import LEAGUE_CITIES
 from zc_pipeline.settings import load_settings
 from zc_pipeline.warehouse.engine import create_all, make_engine
 from zc_pipeline.warehouse.tables import TABLES

@@ -10,7 +10,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from zc_pipeline.samplegen import LEAGUE_CITIES, write_workbook
+from tools.samplegen.region import LEAGUE_CITIES
+from tools.samplegen.workbooks import write_workbook
 
 PARK_HEADER = ["park_code", "park_name", "league_city_code", "category", "scope", "parent_park_code",
                "on_cultivation_list", "enrolled_on", "baseline_year", "baseline_carbon_per_energy",

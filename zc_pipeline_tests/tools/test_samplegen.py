@@ -11,23 +11,28 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zc_pipeline import samplegen as sg
+from tools.samplegen.csv_batches import CSV_ALIASES
+from tools.samplegen.generate import generate_region
+from tools.samplegen.region import CARRIER_FIELDS, CARRIER_ZH, CARRIERS, following_day
+from tools.samplegen.workbooks import FIXED_TIMESTAMP, write_workbook
+from zc_pipeline.domain.measures import co2_of as domain_co2_of
+from zc_pipeline.domain.periods import add_months, month_range, months_of
 from zc_pipeline.standards import load_standard
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CITIES = {
     "150100": "呼和浩特市", "150200": "包头市", "150300": "乌海市", "150400": "赤峰市",
     "150500": "通辽市", "150600": "鄂尔多斯市", "150700": "呼伦贝尔市", "150800": "巴彦淖尔市",
     "150900": "乌兰察布市", "152200": "兴安盟", "152500": "锡林郭勒盟", "152900": "阿拉善盟",
 }
-CSV_ALIAS_TO_FIELD = {v: k for k, v in sg.CSV_ALIASES.items()}
-CARRIER_BY_ZH = {c[1]: c for c in sg.CARRIERS}
+CSV_ALIAS_TO_FIELD = {v: k for k, v in CSV_ALIASES.items()}
+CARRIER_BY_ZH = {c[1]: c for c in CARRIERS}
 
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
     out = tmp_path_factory.mktemp("region")
-    manifest = sg.generate_region(out)
+    manifest = generate_region(out)
     return out, manifest
 
 
@@ -66,7 +71,7 @@ def read_workbook(path: Path) -> dict:
 
 def canonical(energy: dict) -> dict:
     std = load_standard()
-    out = {f: 0.0 for f in sg.CARRIER_FIELDS}
+    out = {f: 0.0 for f in CARRIER_FIELDS}
     for zh, (unit, value) in energy.items():
         field, _, family, _, _ = CARRIER_BY_ZH[zh]
         out[field] = value * std.unit_factors(family)[unit]
@@ -74,19 +79,19 @@ def canonical(energy: dict) -> dict:
 
 
 def co2_of(v: dict) -> float:
-    return sg.measures(v)["co2_t"]
+    return domain_co2_of(v, load_standard())
 
 
 # ---------------------------------------------------------------------------------------------
 def test_deterministic_bytes(tmp_path):
     kw = dict(parks=14, seed=7, first="2025-07", last="2025-10")
-    m1 = sg.generate_region(tmp_path / "a", **kw)
-    m2 = sg.generate_region(tmp_path / "b", **kw)
+    m1 = generate_region(tmp_path / "a", **kw)
+    m2 = generate_region(tmp_path / "b", **kw)
     a, b = all_files(tmp_path / "a"), all_files(tmp_path / "b")
     assert a.keys() == b.keys() and len(a) > 20
     assert [k for k in a if a[k] != b[k]] == []
     assert m1 == m2
-    sg.generate_region(tmp_path / "c", **{**kw, "seed": 8})
+    generate_region(tmp_path / "c", **{**kw, "seed": 8})
     c = all_files(tmp_path / "c")
     assert any(c.get(k) != a[k] for k in a)
 
@@ -104,7 +109,7 @@ def test_committed_sample_data_is_current(region):
 def test_workbook_timestamps_fixed(region):
     out, _ = region
     wb = openpyxl.load_workbook(out / "landing/2025-01/150100-P001_2025-01.xlsx")
-    assert wb.properties.created == sg.FIXED_TIMESTAMP == wb.properties.modified
+    assert wb.properties.created == FIXED_TIMESTAMP == wb.properties.modified
     assert sorted(wb.sheetnames) == sorted(["基本信息", "能源消费", "经济与改造"])
 
 
@@ -210,13 +215,13 @@ def test_every_manifest_case_is_in_the_files(region):
         if kind == "mixed_units":
             wb = read_workbook(out / case["file"])
             for field, unit in case["units"].items():
-                zh = sg.CARRIER_ZH[field]
+                zh = CARRIER_ZH[field]
                 assert wb["energy"][zh][0] == unit
                 assert wb["energy"][zh][1] == case["as_written"][field]
                 assert canonical(wb["energy"])[field] == pytest.approx(case["canonical"][field])
         elif kind in ("late", "deadline_day"):
             on = dt.date.fromisoformat(case["submitted_on"])
-            deadline = sg.following_day(case["month"], 10)
+            deadline = following_day(case["month"], 10)
             assert (on <= deadline) == (kind == "deadline_day")
             if kind == "deadline_day":
                 assert on == deadline
@@ -283,7 +288,7 @@ def test_every_manifest_case_is_in_the_files(region):
             wb = read_workbook(out / case["file"])
             v = canonical(wb["energy"])
             if case["field"] == "grid_electricity_mwh":
-                prev_m = sg.add_months(case["month"], -1)
+                prev_m = add_months(case["month"], -1)
                 prev = canonical(read_workbook(out / f"landing/{prev_m}/{case['park']}_{prev_m}.xlsx")["energy"])
                 ratio = v["grid_electricity_mwh"] / prev["grid_electricity_mwh"]
                 assert ratio > 10 or ratio < 0.1
@@ -335,7 +340,7 @@ def test_rebounds_one_rectified_one_overdue(region):
 def test_expected_counts_match_files(region):
     out, manifest = region
     per_month = manifest["expected"]["per_month"]
-    assert sorted(per_month) == sg.month_range("2025-01", "2026-06")
+    assert sorted(per_month) == month_range("2025-01", "2026-06")
     for m, d in per_month.items():
         files = [p for p in (out / "landing" / m).iterdir()]
         assert d["files"] == len(files)
@@ -350,7 +355,7 @@ def test_verifications(region):
     for half in ("2025-H1", "2025-H2", "2026-H1"):
         _, rows, header = read_csv(out / f"landing/verifications/{half}.csv")
         assert header == ["park_code", "period", "verified_energy_tce", "verified_co2_t", "inspector", "verified_on"]
-        months = sg.half_months(half)
+        months = months_of(half)
         parks = {r["park_code"] for r in rows}
         assert 12 <= len(parks) <= 24  # roughly half of the 36
         assert {r["period"] for r in rows} == set(months)
@@ -385,7 +390,7 @@ def test_funding(region):
 
 
 def test_calibration_gives_all_grades_in_both_years(region):
-    """Private calibration check: samplegen's estimate of STANDARD §5 gives A–D in 2025 and 2026."""
+    """Calibration check: the estimated grades (the domain's STANDARD §5 on the planned months) give A–D in 2025 and 2026."""
     _, manifest = region
     dist = manifest["estimate"]["grade_distribution"]
     for year in ("2025", "2026"):
@@ -395,7 +400,7 @@ def test_calibration_gives_all_grades_in_both_years(region):
 
 
 def test_write_workbook_roundtrip(tmp_path):
-    path = sg.write_workbook(tmp_path / "x.xlsx", park_code="150100-P001", park_name="测试园区",
+    path = write_workbook(tmp_path / "x.xlsx", park_code="150100-P001", park_name="测试园区",
                              period="2026-03", submitted_on=dt.date(2026, 4, 8), reporter="张三",
                              energy_rows=[("电网购电", "kWh", 1234500), ("天然气", "立方米", 5000)],
                              economy={"工业增加值(万元)": 100.5, "节能改造计划项目数": 2})
@@ -404,7 +409,7 @@ def test_write_workbook_roundtrip(tmp_path):
     assert canonical(wb["energy"])["grid_electricity_mwh"] == pytest.approx(1234.5)
     assert canonical(wb["energy"])["natural_gas_10k_m3"] == pytest.approx(0.5)
     before = path.read_bytes()
-    sg.write_workbook(path, park_code="150100-P001", park_name="测试园区", period="2026-03",
+    write_workbook(path, park_code="150100-P001", park_name="测试园区", period="2026-03",
                       submitted_on=dt.date(2026, 4, 8), reporter="张三",
                       energy_rows=[("电网购电", "kWh", 1234500), ("天然气", "立方米", 5000)],
                       economy={"工业增加值(万元)": 100.5, "节能改造计划项目数": 2})
@@ -412,7 +417,7 @@ def test_write_workbook_roundtrip(tmp_path):
 
 
 def test_benchmark_mode_goes_to_batch_csv(tmp_path):
-    m = sg.generate_region(tmp_path, parks=600, first="2025-01", last="2025-02")
+    m = generate_region(tmp_path, parks=600, first="2025-01", last="2025-02")
     csvs = sorted(p.name for p in (tmp_path / "landing/2025-01").glob("*.csv"))
     assert csvs == sorted(f"{c}_batch_2025-01.csv" for c in CITIES)
     xlsx = list((tmp_path / "landing/2025-01").glob("*.xlsx"))
