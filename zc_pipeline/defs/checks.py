@@ -1,9 +1,10 @@
 """Asset checks on every warehouse table the assets write, per partition.
 
 Each asset's op gets one multi-asset check step: a blocking pandera `schema` check per table, then
-the table's Great Expectations suite, whose expectations report to named checks (unique_key,
-non_negative, ratios_in_0_1, ...). Severity and blocking are chosen in quality/expectations.py
-(CHECKS) and explained in docs/quality.md. Each GX result links its Data Docs page.
+the table's Great Expectations suite, whose expectations report to named checks
+(carbon_per_energy_consistent, submission_in_force, ...). Severity and blocking are chosen in
+quality/expectations.py (CHECKS) and explained in docs/quality.md. Each GX result links its Data
+Docs page.
 """
 
 import warnings

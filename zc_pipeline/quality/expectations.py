@@ -3,6 +3,8 @@
 No Great Expectations import here (it costs seconds); `gx.py` turns these into GX objects. Each
 expectation names the Dagster asset check it reports to, so one GX validation per table feeds several
 checks in the UI. Severities and blocking are chosen in `CHECKS` (documented in docs/quality.md).
+What the table's pandera schema states (keys unique, values ≥ 0, ratios 0–1, enums, formats) is the
+blocking `schema` check's alone: the suites check only what that schema cannot say.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import BigInteger, Float, Integer
 
-from zc_pipeline.warehouse.schemas import GRADES, NON_NEGATIVE_COLUMNS, RATIO_COLUMNS, primary_key
+from zc_pipeline.warehouse.schemas import GRADES
 from zc_pipeline.warehouse.tables import TABLES
 
 # China's energy-monitoring practice: follow up when fewer than 90% of units report (WARN, not ERROR).
@@ -30,10 +32,8 @@ class CheckDef:
 
 
 CHECKS: dict[str, CheckDef] = {c.name: c for c in [
-    CheckDef("schema", "ERROR", True, "pandera schema of the table: types, NOT NULL, enums, ranges, formats."),
-    CheckDef("unique_key", "ERROR", True, "No two rows share the table's key (duplicates double-count every roll-up)."),
-    CheckDef("non_negative", "ERROR", False, "Energy, CO2, quantities, money and counts are never negative."),
-    CheckDef("ratios_in_0_1", "ERROR", False, "Ratios (green share, retrofit rate, targets, rates) are fractions 0–1."),
+    CheckDef("schema", "ERROR", True, "pandera schema of the table: types, NOT NULL, unique key, enums, formats, "
+                                      "ranges (energy, CO2, money and counts ≥ 0; ratios 0–1)."),
     CheckDef("carbon_per_energy_consistent", "ERROR", False, "carbon_per_energy = co2_t / energy_tce on every row."),
     CheckDef("submission_in_force", "ERROR", False, "Every park_month row is tied to the park-month's submission in force."),
     CheckDef("grade_consistent", "ERROR", False, "grade = band of score, unless grade_cap lowered it to the cap's limit."),
@@ -64,14 +64,7 @@ def has_grade(table: str) -> bool:
 
 def table_checks(table: str) -> list[str]:
     """The checks a table gets (schema first), from its columns and role."""
-    cols = set(TABLES[table].c.keys())
     names = ["schema"]
-    if primary_key(TABLES[table]):
-        names.append("unique_key")
-    if cols & NON_NEGATIVE_COLUMNS:
-        names.append("non_negative")
-    if cols & RATIO_COLUMNS:
-        names.append("ratios_in_0_1")
     if has_carbon_ratio(table):
         names.append("carbon_per_energy_consistent")
     if table == "park_month":
@@ -89,19 +82,7 @@ def expectations(table: str, *, budget: int | None = None) -> list[Expectation]:
     """The GX expectations of a table's suite (columns `_cpe_residual`, `_expected_grade` and
     `_not_in_force` come from `prepare`, so a suite does not change with the partition's data and
     is registered with GX once per process)."""
-    cols = TABLES[table].c.keys()
     out: list[Expectation] = []
-    key = primary_key(TABLES[table])
-    if len(key) == 1:
-        out.append(Expectation("unique_key", "ExpectColumnValuesToBeUnique", {"column": key[0]}))
-    elif key:
-        out.append(Expectation("unique_key", "ExpectCompoundColumnsToBeUnique", {"column_list": key}))
-    for c in cols:
-        if c in NON_NEGATIVE_COLUMNS:
-            out.append(Expectation("non_negative", "ExpectColumnValuesToBeBetween", {"column": c, "min_value": 0}))
-        if c in RATIO_COLUMNS:
-            out.append(Expectation("ratios_in_0_1", "ExpectColumnValuesToBeBetween",
-                                   {"column": c, "min_value": 0, "max_value": 1}))
     if has_carbon_ratio(table):
         out.append(Expectation("carbon_per_energy_consistent", "ExpectColumnValuesToBeBetween",
                                {"column": "_cpe_residual", "min_value": 0, "max_value": RATIO_TOLERANCE}))

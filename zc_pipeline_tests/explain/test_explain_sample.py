@@ -154,7 +154,9 @@ def test_the_sample_run_writes_data_docs(sample_run):
     assert "park_month" in index.read_text()
     results = list((state / "gx" / "gx" / "uncommitted" / "validations").rglob("*.json"))
     pages = list((state / "data_docs" / "validations").rglob("*.html"))
-    assert len(results) > 100  # 36 parks, 19 months: several suites per run
+    # 19 months of park_month and of its completeness, 6 quarters and 3 halves of an assessment and a
+    # summary, a year's funding (tables whose checks are all the schema's have no GX suite)
+    assert len(results) > 50
     assert {r.relative_to(r.parents[3]).with_suffix("") for r in results} == \
         {h.relative_to(h.parents[3]).with_suffix("") for h in pages}
 

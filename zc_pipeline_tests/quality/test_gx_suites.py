@@ -1,16 +1,47 @@
-"""GX suites are registered once per process and survive another process re-registering them."""
+"""GX suites check only what the blocking pandera schema cannot say; they are registered once per
+process and survive another process re-registering them."""
 import subprocess
 import sys
 import textwrap
 
 import pandas as pd
+import pytest
 
 from zc_pipeline.quality import gx
-from zc_pipeline.quality.expectations import Expectation
+from zc_pipeline.quality.expectations import Expectation, expectations, table_checks
 from zc_pipeline.quality.gx import Batch, _forget, validate
+from zc_pipeline.quality.table_checks import Context, evaluate
+from zc_pipeline.warehouse.schemas import NON_NEGATIVE_COLUMNS, RATIO_COLUMNS
+from zc_pipeline.warehouse.tables import TABLES
+from zc_pipeline_tests.quality.frames import park_month
 
-NON_NEGATIVE = [Expectation("non_negative", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0})]
-AT_MOST_TEN = [Expectation("non_negative", "ExpectColumnValuesToBeBetween", {"column": "x", "max_value": 10})]
+# a toy suite on a column x, reporting to a check named "toy"
+NON_NEGATIVE = [Expectation("toy", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0})]
+AT_MOST_TEN = [Expectation("toy", "ExpectColumnValuesToBeBetween", {"column": "x", "max_value": 10})]
+
+
+def test_no_suite_restates_the_blocking_schema():
+    """Keys, values ≥ 0 and ratios 0–1 are the pandera schema's (blocking): no GX expectation repeats them."""
+    for table in TABLES:
+        assert not {"unique_key", "non_negative", "ratios_in_0_1"} & set(table_checks(table)), table
+        for e in expectations(table, budget=1):
+            assert "Unique" not in e.type, (table, e)
+            ranged = e.type == "ExpectColumnValuesToBeBetween"
+            assert not (ranged and e.kwargs["column"] in NON_NEGATIVE_COLUMNS | RATIO_COLUMNS), (table, e)
+
+
+@pytest.mark.parametrize(
+    "breakage, column",
+    [
+        (lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True), "park_code"),  # was unique_key
+        (lambda f: f.assign(co2_t=[100.0, -1.0, 100.0]), "co2_t"),  # was non_negative
+        (lambda f: f.assign(green_share=[0.3, 1.3, 0.3]), "green_share"),  # was ratios_in_0_1
+    ],
+)
+def test_the_blocking_schema_check_fails_on_what_the_suites_no_longer_restate(tmp_path, breakage, column):
+    (schema,) = evaluate(tmp_path, "park_month", breakage(park_month()), Context(), "test", {"schema"})
+    assert not schema.passed and schema.severity == "ERROR"
+    assert column in schema.metadata["failure_cases"]
 
 
 def _validate(state_dir, expectations, values):
@@ -38,7 +69,7 @@ def test_a_suite_rewritten_by_another_process_is_read_again(tmp_path, monkeypatc
         import pandas as pd
         from zc_pipeline.quality.expectations import Expectation
         from zc_pipeline.quality.gx import Batch, validate
-        e = [Expectation("non_negative", "ExpectColumnValuesToBeBetween", {{"column": "x", "max_value": 10}})]
+        e = [Expectation("toy", "ExpectColumnValuesToBeBetween", {{"column": "x", "max_value": 10}})]
         validate({str(tmp_path)!r}, [Batch("t", pd.DataFrame({{"x": [1.0]}}), e, "other")], build_docs=False)
     """)
     subprocess.run([sys.executable, "-c", other], check=True, timeout=300)
@@ -58,7 +89,7 @@ RACE_WORKER = textwrap.dedent("""
 
     state, role, suites = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     done = state / "writer.done"
-    e = [Expectation("non_negative", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0})]
+    e = [Expectation("toy", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0})]
     gx.validate(state, [gx.Batch(f"first_{role}", pd.DataFrame({"x": [1.0]}), e, role)], build_docs=False)
     (state / f"{role}.ready").touch()
     while not all((state / f"{r}.ready").exists() for r in ("writer", "reader")):
