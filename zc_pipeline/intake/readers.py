@@ -17,7 +17,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+import python_calamine
 
 from zc_pipeline.domain.measures import QUANTITY_FIELDS
 from zc_pipeline.domain.periods import is_month
@@ -239,6 +241,7 @@ def check_rows(rows: int, std: Standard, sheet: str) -> None:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+LAYOUT = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
 
 
 @dataclass
@@ -259,7 +262,14 @@ class WorkbookContent:
     econ: list[tuple[Cell, Cell]] = field(default_factory=list)  # 项目, 数值
 
 
-def _open_zip_checks(path: Path, std: Standard) -> None:
+Grid = list[list]  # a sheet's rows from A1, every row as wide as the sheet, '' for an empty cell
+
+_FORMULA_OR_ERROR = re.compile(rb'<f[ >/]|\bt="e"')
+
+
+def _open_zip_checks(path: Path, std: Standard) -> bool:
+    """File errors of the container (F001, F002, F011); whether a worksheet holds a formula or an
+    error value (rare in a filled template: only such workbooks pay for `_unreadable_cells`)."""
     with path.open("rb") as fh:
         head = fh.read(8)
     if not zipfile.is_zipfile(path):
@@ -269,37 +279,68 @@ def _open_zip_checks(path: Path, std: Standard) -> None:
             raise FileProblem([problem("F001", reason="legacy .xls or OLE file, not .xlsx")])
         raise FileProblem([problem("F001", reason="not an .xlsx workbook (zip)")])
     with zipfile.ZipFile(path) as zf:
-        unpacked = sum(info.file_size for info in zf.infolist())
-    limit = std.int("limit.uncompressed_bytes")
-    if unpacked > limit:
-        raise FileProblem([problem("F011", value=str(unpacked), limit=limit)])
-
-
-def _read_sheets(path: Path) -> dict[str, pd.DataFrame]:
-    """Every sheet, each cell as written: text such as `NaN` or `NA` stays text (pandas would
-    read it as a blank, i.e. 0), an empty cell is ''."""
-    options = {"sheet_name": None, "header": None, "keep_default_na": False}
-    try:
-        return pd.read_excel(path, engine="calamine", **options)
-    except Exception:  # some non-Office writers trip calamine (STACK.md); openpyxl is the fallback
-        return pd.read_excel(path, engine="openpyxl", **options)
-
-
-_FORMULA_OR_ERROR = re.compile(rb'<f[ >/]|\bt="e"')
-
-
-def _holds_formulas(path: Path) -> bool:
-    """Whether any worksheet of the workbook holds a formula or an error value (rare in a filled
-    template), so that only such workbooks pay for `_unreadable_cells`."""
-    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        unpacked = sum(info.file_size for info in infos)
+        limit = std.int("limit.uncompressed_bytes")
+        if unpacked > limit:
+            raise FileProblem([problem("F011", value=str(unpacked), limit=limit)])
         return any(_FORMULA_OR_ERROR.search(zf.read(info))
-                   for info in zf.infolist() if info.filename.startswith("xl/worksheets/"))
+                   for info in infos if info.filename.startswith("xl/worksheets/"))
+
+
+def _cell_value(value):
+    """A cell as the readers hand it on: an integral number is an int (12, not 12.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _calamine_grids(path: Path) -> dict[str, Grid]:
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    grids = {}
+    for name in book.sheet_names:
+        key = nfkc(str(name))
+        if key in LAYOUT:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            grids[key] = [[_cell_value(v) for v in row] for row in rows]
+    return grids
+
+
+def _openpyxl_grids(path: Path) -> dict[str, Grid]:
+    """The grids through openpyxl, for the few workbooks (from non-Office writers) calamine
+    cannot open; an error value reads as blank, as a formula without its computed value does."""
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        grids = {}
+        for ws in wb.worksheets:
+            key = nfkc(str(ws.title))
+            if key not in LAYOUT:
+                continue
+            rows = [["" if c.value is None or c.data_type == "e" else _cell_value(c.value)
+                     for c in row] for row in ws.iter_rows()]
+            while rows and all(is_blank(v) for v in rows[-1]):
+                rows.pop()
+            width = max((len(r) for r in rows), default=0)
+            grids[key] = [r + [""] * (width - len(r)) for r in rows]
+        return grids
+    finally:
+        wb.close()
+
+
+def _read_grids(path: Path) -> dict[str, Grid]:
+    """The template's sheets (by NFKC name) as grids of cell values."""
+    try:
+        return _calamine_grids(path)
+    except (python_calamine.CalamineError, python_calamine.XmlError, python_calamine.ZipError):
+        pass  # some non-Office writers trip calamine (STACK.md): openpyxl reads those
+    try:
+        return _openpyxl_grids(path)
+    except Exception as exc:  # whatever breaks the second reader too is the file's error
+        raise FileProblem([problem("F001", reason=f"{type(exc).__name__}: {exc}"[:200])]) from exc
 
 
 def _unreadable_cells(path: Path, sheets: set[str]) -> dict[tuple[str, int, int], Unreadable]:
     """(sheet, row, column), 1-based, -> the formula or error value of each such cell."""
-    import openpyxl
-
     found = {}
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
@@ -317,24 +358,20 @@ def _unreadable_cells(path: Path, sheets: set[str]) -> dict[tuple[str, int, int]
     return found
 
 
-def _mark_unreadable(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+def _mark_unreadable(path: Path, grids: dict[str, Grid]) -> None:
     """Put an `Unreadable` where a formula or error cell reads as blank (no computed value):
     such a cell is not a blank, i.e. 0, but a value the park has not given."""
-    if not _holds_formulas(path):
-        return
-    for (name, row, col), cell in _unreadable_cells(path, set(sheets)).items():
-        frame = sheets[name]
+    for (name, row, col), cell in _unreadable_cells(path, set(grids)).items():
+        grid = grids[name]
         i, j = row - 1, col - 1
-        if i < len(frame) and j < frame.shape[1] and is_blank(frame.iat[i, j]):
-            if frame.dtypes.iloc[j] != object:
-                frame[frame.columns[j]] = frame[frame.columns[j]].astype(object)
-            frame.iat[i, j] = cell
+        if i < len(grid) and j < len(grid[i]) and is_blank(grid[i][j]):
+            grid[i][j] = cell
 
 
-def _find_header(frame: pd.DataFrame, labels: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+def _find_header(grid: Grid, labels: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
     """(row index, label -> column index) of the first row holding all header labels."""
     wanted = {label_key(x): x for x in labels}
-    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+    for i, values in enumerate(grid):
         found = {}
         for j, v in enumerate(values):
             if isinstance(v, str) and label_key(v) in wanted:
@@ -344,23 +381,28 @@ def _find_header(frame: pd.DataFrame, labels: tuple[str, ...]) -> tuple[int, dic
     return None
 
 
-def _sheet_rows(frame, sheet, labels) -> list[list[Cell]]:
+def _missing_labels(grid: Grid, labels: tuple[str, ...]) -> list[str]:
+    """The header labels missing from the row that holds most of them."""
+    best = max(({label_key(v) for v in row if isinstance(v, str)} for row in grid),
+               key=lambda keys: sum(label_key(x) in keys for x in labels), default=set())
+    return [x for x in labels if label_key(x) not in best]
+
+
+def _sheet_rows(grid: Grid, sheet: str, labels: tuple[str, ...]) -> list[tuple[Cell, ...]]:
     """Non-blank rows below the header, as cells under each header label."""
-    header_row, cols = _find_header(frame, labels)
+    header_row, cols = _find_header(grid, labels)
     out = []
-    for i in range(header_row + 1, len(frame)):
-        cells = []
-        for label in labels:
-            raw = frame.iat[i, cols[label]]
-            cells.append(Cell(raw, cell_text(raw), sheet, i + 1, label))
+    for i in range(header_row + 1, len(grid)):
+        cells = tuple(Cell(raw, cell_text(raw), sheet, i + 1, label)
+                      for label in labels for raw in (grid[i][cols[label]],))
         if not all(is_blank(c.raw) for c in cells):
             out.append(cells)
     return out
 
 
-def _info_items(frame: pd.DataFrame) -> dict[str, Cell]:
+def _info_items(grid: Grid) -> dict[str, Cell]:
     items = {}
-    for item, value in _sheet_rows(frame, SHEET_INFO, INFO_HEADER):
+    for item, value in _sheet_rows(grid, SHEET_INFO, INFO_HEADER):
         key = label_key(item.text)
         for name in INFO_ITEMS:
             if key == label_key(name):
@@ -368,13 +410,13 @@ def _info_items(frame: pd.DataFrame) -> dict[str, Cell]:
     return items
 
 
-def _identity(sheets: dict[str, pd.DataFrame]) -> tuple[str | None, str | None]:
+def _identity(grids: dict[str, Grid]) -> tuple[str | None, str | None]:
     """(park code, period) from 基本信息 when it is readable, so that a file rejected for
     another sheet still tells whose month it was (the reminder then says rejected, not missing)."""
-    frame = sheets.get(SHEET_INFO)
-    if frame is None or _find_header(frame, INFO_HEADER) is None:
+    grid = grids.get(SHEET_INFO)
+    if grid is None or _find_header(grid, INFO_HEADER) is None:
         return None, None
-    items = _info_items(frame)
+    items = _info_items(grid)
     code = items.get("园区代码")
     period = items.get("报告期")
     return (nfkc(code.text) or None if code is not None else None,
@@ -385,111 +427,25 @@ def read_workbook(path: str | Path, std: Standard) -> WorkbookContent:
     """Read the three sheets of a self-test workbook; raise FileProblem for a file error."""
     path = Path(path)
     check_size(path, std, text_name(path.name))
-    _open_zip_checks(path, std)
-    try:
-        raw_sheets = _read_sheets(path)
-    except Exception as exc:
-        raise FileProblem([problem("F001", reason=f"{type(exc).__name__}: {exc}"[:200])]) from exc
-    sheets = {nfkc(str(name)): frame for name, frame in raw_sheets.items()}
-    layout = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
-    missing = [problem("F003", sheet=s) for s in layout if s not in sheets]
+    holds_formulas = _open_zip_checks(path, std)
+    grids = _read_grids(path)
+    missing = [problem("F003", sheet=s) for s in LAYOUT if s not in grids]
     if missing:
-        raise FileProblem(missing, *_identity(sheets))
-    _mark_unreadable(path, {name: sheets[name] for name in layout})
+        raise FileProblem(missing, *_identity(grids))
+    if holds_formulas:
+        _mark_unreadable(path, grids)
     issues = []
-    for name, labels in layout.items():
-        check_rows(len(sheets[name]), std, name)
-        found = _find_header(sheets[name], labels)
-        if found is None:
-            # name the header labels missing from the best candidate row
-            best = max(
-                (({label_key(str(v)) for v in row if isinstance(v, str)})
-                 for row in sheets[name].itertuples(index=False, name=None)),
-                key=lambda keys: sum(label_key(x) in keys for x in labels), default=set())
-            issues += [problem("F004", sheet=name, column=x) for x in labels
-                       if label_key(x) not in best]
+    for name, labels in LAYOUT.items():
+        check_rows(len(grids[name]), std, name)
+        if _find_header(grids[name], labels) is None:
+            issues += [problem("F004", sheet=name, column=x) for x in _missing_labels(grids[name], labels)]
     if issues:
-        raise FileProblem(issues, *_identity(sheets))
-    content = WorkbookContent()
-    content.info = _info_items(sheets[SHEET_INFO])
-    content.energy = [tuple(r) for r in _sheet_rows(sheets[SHEET_ENERGY], SHEET_ENERGY, ENERGY_HEADER)]
-    content.econ = [tuple(r) for r in _sheet_rows(sheets[SHEET_ECON], SHEET_ECON, ECON_HEADER)]
-    return content
-
-
-# ---- workbook, plain-Python reader for the common clean case ----------------------------------
-
-_LAYOUT = {SHEET_INFO: INFO_HEADER, SHEET_ENERGY: ENERGY_HEADER, SHEET_ECON: ECON_HEADER}
-
-
-def _plain_cell(value):
-    """One calamine cell as `pd.read_excel(engine="calamine")` hands it on, or raise ValueError
-    for anything a plain workbook does not hold (blank, booleans, times)."""
-    if type(value) is str:
-        if not value.strip():
-            raise ValueError("blank text")
-        return value
-    if type(value) is float:  # pandas' calamine reader: integral floats become int
-        if math.isnan(value) or math.isinf(value):
-            raise ValueError("non-finite number")
-        return int(value) if value.is_integer() else value
-    if type(value) is int:
-        return value
-    if type(value) is dt.datetime:
-        return value
-    if type(value) is dt.date:
-        return dt.datetime(value.year, value.month, value.day)
-    raise ValueError(f"unusual cell {type(value).__name__}")
-
-
-def read_plain_workbook(path: str | Path, std: Standard) -> WorkbookContent | None:
-    """`read_workbook` for a plain workbook, without pandas; None when the workbook is not plain.
-
-    Plain: within the size limits, exactly the three sheets (all worksheets), each with its
-    header labels spelled exactly as the first row and nothing else in that row, no blank row or
-    cell and no column beyond the header, every cell a text, number or date. For such a
-    workbook pandas' parser changes nothing but the cell conversion emulated in `_plain_cell`,
-    so the content equals `read_workbook`'s (tested on every sample workbook). Anything else,
-    including a file error, returns None and is left to `read_workbook`.
-    """
-    from python_calamine import SheetTypeEnum, load_workbook
-
-    path = Path(path)
-    try:
-        check_size(path, std, text_name(path.name))
-        _open_zip_checks(path, std)
-        book = load_workbook(str(path))
-        meta = book.sheets_metadata
-        if (len(meta) != len(_LAYOUT) or {m.name for m in meta} != set(_LAYOUT)
-                or any(m.typ != SheetTypeEnum.WorkSheet for m in meta)):
-            return None
-        row_limit = std.int("limit.rows")
-        content = WorkbookContent()
-        for name, labels in _LAYOUT.items():
-            grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if not grid or len(grid) > row_limit or list(grid[0]) != list(labels):
-                return None
-            width = len(labels)
-            rows = []
-            for i in range(1, len(grid)):
-                values = grid[i]
-                if len(values) != width:
-                    return None
-                rows.append(tuple(Cell(raw, cell_text(raw), name, i + 1, label)
-                                  for raw, label in zip(map(_plain_cell, values), labels)))
-            if name == SHEET_INFO:
-                for item, value in rows:
-                    key = label_key(item.text)
-                    for info_name in INFO_ITEMS:
-                        if key == label_key(info_name):
-                            content.info.setdefault(info_name, value)
-            elif name == SHEET_ENERGY:
-                content.energy = rows
-            else:
-                content.econ = rows
-        return content
-    except Exception:  # FileProblem or anything unusual: the full reader decides
-        return None
+        raise FileProblem(issues, *_identity(grids))
+    return WorkbookContent(
+        info=_info_items(grids[SHEET_INFO]),
+        energy=_sheet_rows(grids[SHEET_ENERGY], SHEET_ENERGY, ENERGY_HEADER),
+        econ=_sheet_rows(grids[SHEET_ECON], SHEET_ECON, ECON_HEADER),
+    )
 
 
 # ---- batch CSV ---------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from zc_pipeline.domain.measures import QUANTITY_FIELDS, compute_park_month
 from zc_pipeline.domain.submissions import choose_in_force
-from zc_pipeline.intake.ids import file_sha256, submission_id
+from zc_pipeline.intake.ids import file_sha256
+from zc_pipeline.intake.parse import registry_codes
 from zc_pipeline.intake.landing import landing_file_frame, relative_path
 from zc_pipeline.parallel import process_pool, worker_count
 from zc_pipeline.standards import Standard
@@ -75,66 +76,58 @@ class ChunkRows:
     rejected_files: list[dict] = field(default_factory=list)
 
 
-def _file_frames(job: FileJob, pf, run_id: str) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """submission, submitted_value and validation_issue rows of one parsed file (ids from content hashes)."""
-    rec = pf.records.copy()
-    rec["submission_id"] = [submission_id(job.sha256, r) for r in rec["source_row"]]
-    rec["source_file"], rec["source_sha256"], rec["received_at"] = job.source_file, job.sha256, job.received_at
-    rec["run_id"] = run_id
-    rec["in_force"], rec["on_time"] = False, False
-    ids = dict(zip(rec["source_row"].astype("object").where(rec["source_row"].notna(), None), rec["submission_id"]))
-    file_level = rec["submission_id"].iloc[0] if pf.file_error else None
-    values = issues = None
-    if not pf.values.empty:
-        values = pf.values.copy()
-        values["submission_id"] = [ids.get(None if pd.isna(r) else r) for r in values["source_row"]]
-    if not pf.issues.empty:
-        issues = pf.issues.copy()
-        issues["submission_id"] = [file_level or ids.get(None if pd.isna(r) else r) for r in issues["source_row"]]
-        period_of = dict(zip(rec["submission_id"], rec["period"]))
-        issues["period"] = issues["submission_id"].map(period_of)
-        issues["source_file"], issues["source_sha256"], issues["run_id"] = job.source_file, job.sha256, run_id
+def _batch_rows(batch, jobs: list[FileJob], run_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """submission, submitted_value and validation_issue rows of a parsed batch of files."""
+    source_file = {i: job.source_file for i, job in enumerate(jobs)}
+    received_at = {i: job.received_at for i, job in enumerate(jobs)}
+    rec = batch.records.drop(columns="file").assign(
+        source_file=batch.records["file"].map(source_file),
+        source_sha256=batch.records["file"].map({i: job.sha256 for i, job in enumerate(jobs)}),
+        received_at=batch.records["file"].map(received_at), run_id=run_id, in_force=False, on_time=False)
+    values = batch.values.drop(columns="file")
+    period_of = dict(zip(rec["submission_id"], rec["period"]))
+    issues = batch.issues.drop(columns="file").assign(
+        period=batch.issues["submission_id"].map(period_of),
+        source_file=batch.issues["file"].map(source_file),
+        source_sha256=batch.issues["file"].map({i: job.sha256 for i, job in enumerate(jobs)}),
+        run_id=run_id)
     return rec, values, issues
 
 
-def intake_chunk(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: Standard, as_of: dt.date,
-                 run_id: str, receipts_dir: Path | None) -> ChunkRows:
-    """Parse a run of files, write their receipts and turn their rows into DB-ready rows.
+def intake_chunk(jobs: list[FileJob], month: str, park_codes: set[str] | None, std: Standard,
+                 as_of: dt.date, run_id: str, receipts_dir: Path | None) -> ChunkRows:
+    """Read a run of files, check their cells as one batch, write their receipts and turn their
+    rows into DB-ready rows.
 
     Pure of the warehouse, so it runs in the parse pool's workers: everything CPU-bound about a
-    file happens here, and the one writer process only looks up keys and inserts.
+    file happens here, and the one writer process only inserts.
     """
-    from zc_pipeline.intake.parse import parse_landing_file
+    from zc_pipeline.intake.parse import check_files, read_landing_file
     from zc_pipeline.intake.receipts import receipt_name, write_receipt
 
     out = ChunkRows(rows={}, files=len(jobs))
-    subs, values, issues = [], [], []
-    for job in jobs:
-        pf = parse_landing_file(job.path, folder_month=month, registry=registry, std=std, as_of=as_of)
-        rec, v, i = _file_frames(job, pf, run_id)
-        subs.append(rec)
-        if v is not None:
-            values.append(v)
-        if i is not None:
-            issues.append(i)
-            if receipts_dir is not None:
-                receipt = receipts_dir / month / receipt_name(job.path.name)
-                receipt.parent.mkdir(parents=True, exist_ok=True)
-                write_receipt(pf, job.path, receipt)
-                out.receipts.append(str(receipt))
-        if pf.file_error:
-            first = pf.issues.iloc[0] if not pf.issues.empty else None
+    if not jobs:
+        return out
+    batch = check_files([read_landing_file(job.path, folder_month=month, park_codes=park_codes, std=std,
+                                           as_of=as_of, sha256=job.sha256, source_file=str(job.path))
+                         for job in jobs], std)
+    for i in sorted(set(batch.issues["file"])):
+        job = jobs[i]
+        if receipts_dir is not None:
+            receipt = receipts_dir / month / receipt_name(job.path.name)
+            receipt.parent.mkdir(parents=True, exist_ok=True)
+            write_receipt(batch.parsed_file(i), job.path, receipt)
+            out.receipts.append(str(receipt))
+        if batch.files[i].file_error:
+            first = batch.issues[batch.issues["file"] == i].iloc[0]
             out.rejected_files.append(
-                {"file": job.source_file, "rule_id": None if first is None else first["rule_id"],
-                 "message_en": None if first is None else first["message_en"]}
-            )
-    if subs:
-        out.rows["submission"] = prepare_rows("submission", fit_to_table(pd.concat(subs, ignore_index=True), "submission"))
-    if values:
-        v = fit_to_table(pd.concat(values, ignore_index=True), "submitted_value")
-        out.rows["submitted_value"] = prepare_rows("submitted_value", v)
-    if issues:
-        i = add_issue_ids(pd.concat(issues, ignore_index=True))
+                {"file": job.source_file, "rule_id": first["rule_id"], "message_en": first["message_en"]})
+    rec, values, issues = _batch_rows(batch, jobs, run_id)
+    out.rows["submission"] = prepare_rows("submission", fit_to_table(rec, "submission"))
+    if not values.empty:
+        out.rows["submitted_value"] = prepare_rows("submitted_value", fit_to_table(values, "submitted_value"))
+    if not issues.empty:
+        i = add_issue_ids(issues)
         out.rows["validation_issue"] = prepare_rows("validation_issue", fit_to_table(i.drop_duplicates("issue_id"), "validation_issue"))
     return out
 
@@ -159,15 +152,15 @@ def intake_rows(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: St
     """`intake_chunk` over all jobs, in order: in a process pool when there are many files (parsing is
     CPU-bound), yielding each run of files as soon as it is ready so the caller writes while the
     pool parses on."""
-    args = (month, registry, std, as_of, run_id, receipts_dir)
+    args = (month, registry_codes(registry), std, as_of, run_id, receipts_dir)
     workers = worker_count()
     if len(jobs) < PARALLEL_MIN_FILES or workers < 2:
         if jobs:
             yield intake_chunk(jobs, *args)
         return
     chunks = _chunks(jobs, CHUNKS_PER_WORKER * workers)
-    # what every run of files shares (the registry is ~2 MB pickled at 10,000 parks) goes to each
-    # worker once, when it starts, not with every run of files
+    # what every run of files shares (the registry's codes) goes to each worker once, when it
+    # starts, not with every run of files
     with process_pool(_set_worker_args, (args,)) as pool:
         yield from pool.map(_worker_chunk, chunks)
 
