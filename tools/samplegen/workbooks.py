@@ -95,8 +95,7 @@ def unit_for(park: Park, f: str) -> str:
 
 def as_written(value: float, unit: str, f: str) -> float | int:
     """A canonical quantity as the park writes it in `unit` (the rulebook's unit factor, exact decimals)."""
-    fam = {c[0]: c[2] for c in CARRIERS}[f]
-    factor = load_standard().unit_factors(fam)[unit]
+    factor = load_standard().unit_factors(f)[unit]
     w = Decimal(repr(float(value))) / Decimal(repr(factor))
     w = w.normalize()
     return int(w) if w == w.to_integral_value() else float(w)

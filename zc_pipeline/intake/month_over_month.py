@@ -62,7 +62,7 @@ def month_over_month_warnings(current: pd.DataFrame, previous: pd.DataFrame, std
         spec = FIELD_BY_NAME[f]
         zh, en = r.messages(
             label=spec.label_zh, field=f, current=fmt_num(now), previous=fmt_num(before),
-            ratio=fmt_ratio(ratio), unit=spec.units[0],
+            ratio=fmt_ratio(ratio), unit=spec.canonical_units(std)[0],
             low=fmt_num(low), high=fmt_num(high), value=place["value"])
         out.append({"submission_id": sid, **place,
                     "severity": r.severity, "rule_id": r.rule_id,

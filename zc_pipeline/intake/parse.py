@@ -236,17 +236,16 @@ def _read_workbook(read: FileRead, path: Path, folder_month: str | None,
         f = field_for_label(base)
         if f is None or f.name not in ECON_ITEMS:
             issues.add(rec, "R004", sheet=item.sheet, row=item.row, column=item.column,
-                       value=item.text, accepted="、".join(
-                           f"{e.label_zh}({e.fixed_units[0]})" if e.fixed_units else e.label_zh
-                           for e in econ_fields))
+                       value=item.text, accepted="、".join(e.label_with_unit(std) for e in econ_fields))
             continue
         if repeated(f.name, item):
             continue
         factor = 1.0
-        if unit is not None and match_unit(unit, f.unit_factors(std)) is None:
+        accepted = f.unit_factors(std)
+        if unit is not None and match_unit(unit, accepted) is None:
             factor = np.nan
             issues.add(rec, "R005", sheet=item.sheet, row=item.row, column=item.column,
-                       value=unit, accepted="、".join(f.fixed_units) or "—",
+                       value=unit, accepted="、".join(accepted) or "—",
                        **_label_ctx(f.name))
         read.add_cell(rec, f.name, value, unit, factor)
 

@@ -29,48 +29,41 @@ from zc_pipeline.standards import Standard
 
 @dataclass(frozen=True)
 class Field:
-    """One input quantity: canonical name, Chinese label and accepted units (FILES.md §2, §3)."""
+    """One input quantity: canonical name and Chinese label (FILES.md §2, §3); the units it may be
+    written in are the rulebook's `unit.<name>.*` entries."""
 
     name: str
     label_zh: str
     short: str = ""  # FILES.md canonical carrier name, e.g. grid_electricity
-    family: str | None = None  # unit family in the standard, for energy carriers
-    units: tuple[str, ...] = ()  # accepted units in the workbook
-    fixed_units: tuple[str, ...] = ()  # the canonical unit's spellings, for non-carrier fields
-    factor_key: str | None = None  # key suffix of tce./co2. factors
-
-    @property
-    def carrier(self) -> bool:
-        return self.family is not None
+    carrier: bool = False  # a row of the 能源消费 sheet
 
     def unit_factors(self, std: Standard) -> dict[str, float]:
-        """Accepted unit (as listed) -> factor to the canonical unit, from the standard."""
-        if self.family is None:
-            return {u: 1.0 for u in self.fixed_units}
-        family = std.unit_factors(self.family)
-        return {u: family[u] for u in self.units}
+        """Accepted unit (in the rulebook's order, canonical first) -> factor to the canonical unit."""
+        return std.unit_factors(self.name)
 
     def canonical_units(self, std: Standard) -> list[str]:
         return [u for u, f in self.unit_factors(std).items() if f == 1]
 
+    def label_with_unit(self, std: Standard) -> str:
+        """How the 经济与改造 sheet labels the item: `工业增加值(万元)`, or the bare label without a unit."""
+        units = self.unit_factors(std)
+        return f"{self.label_zh}({next(iter(units))})" if units else self.label_zh
 
-_ELEC = ("MWh", "kWh", "万kWh")
+
 FIELDS: tuple[Field, ...] = (
-    Field("grid_electricity_mwh", "电网购电", "grid_electricity", "electricity", _ELEC),
-    Field("green_direct_mwh", "绿电直供", "green_direct", "electricity", _ELEC),
-    Field("green_onsite_mwh", "自发自用绿电", "green_onsite", "electricity", _ELEC),
-    Field("green_certificate_mwh", "绿证电量", "green_certificate", "electricity", _ELEC),
-    Field("raw_coal_t", "原煤", "raw_coal", "mass", ("t", "万t"), factor_key="raw_coal"),
-    Field("natural_gas_10k_m3", "天然气", "natural_gas", "gas",
-          ("万m³", "万m3", "万立方米", "m³", "m3", "立方米"), factor_key="natural_gas"),
-    Field("diesel_t", "柴油", "diesel", "mass", ("t",), factor_key="diesel"),
-    Field("gasoline_t", "汽油", "gasoline", "mass", ("t",), factor_key="gasoline"),
-    Field("purchased_heat_gj", "外购热力", "purchased_heat", "heat", ("GJ",),
-          factor_key="purchased_heat"),
-    Field("value_added_10k_yuan", "工业增加值", fixed_units=("万元",)),
+    Field("grid_electricity_mwh", "电网购电", "grid_electricity", True),
+    Field("green_direct_mwh", "绿电直供", "green_direct", True),
+    Field("green_onsite_mwh", "自发自用绿电", "green_onsite", True),
+    Field("green_certificate_mwh", "绿证电量", "green_certificate", True),
+    Field("raw_coal_t", "原煤", "raw_coal", True),
+    Field("natural_gas_10k_m3", "天然气", "natural_gas", True),
+    Field("diesel_t", "柴油", "diesel", True),
+    Field("gasoline_t", "汽油", "gasoline", True),
+    Field("purchased_heat_gj", "外购热力", "purchased_heat", True),
+    Field("value_added_10k_yuan", "工业增加值"),
     Field("retrofit_planned", "节能改造计划项目数"),
     Field("retrofit_completed", "节能改造完成项目数"),
-    Field("reported_co2_t", "自报二氧化碳排放量", fixed_units=("吨", "t")),
+    Field("reported_co2_t", "自报二氧化碳排放量"),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 # The quantity names themselves belong to the measures (domain/measures.py); FIELDS says how each

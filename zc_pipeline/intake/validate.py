@@ -20,7 +20,7 @@ from zc_pipeline.intake.readers import (
     ECON_HEADER, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, INFO_HEADER,
     INFO_ITEMS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO,
 )
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import Standard, load_standard
 
 MONTHLY_SUFFIXES = (".xlsx", ".csv")
 # rules a park's own machine may lack the data for: what each checks (zh, en)
@@ -140,8 +140,9 @@ def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard, as_of
 
 
 def write_blank_template(path: str | Path, *, park_code: str, park_name: str,
-                         period: str) -> Path:
+                         period: str, std: Standard | None = None) -> Path:
     """A monthly self-test workbook in the template layout, quantities left empty."""
+    std = std or load_standard()
     wb = openpyxl.Workbook()
     sheets = [(SHEET_INFO, INFO_HEADER), (SHEET_ENERGY, ENERGY_HEADER), (SHEET_ECON, ECON_HEADER)]
     info = {"园区代码": park_code, "园区名称": park_name, "报告期": period}
@@ -162,12 +163,11 @@ def write_blank_template(path: str | Path, *, park_code: str, park_name: str,
     ws.column_dimensions["C"].width = 14
     for f in CARRIER_FIELDS:
         spec = FIELD_BY_NAME[f]
-        ws.append([spec.label_zh, spec.units[0], None])
+        ws.append([spec.label_zh, next(iter(spec.unit_factors(std))), None])
     ws = wb[SHEET_ECON]
     for f in ECON_ITEMS:
         spec = FIELD_BY_NAME[f]
-        ws.append([f"{spec.label_zh}({spec.fixed_units[0]})" if spec.fixed_units else spec.label_zh,
-                   None])
+        ws.append([spec.label_with_unit(std), None])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

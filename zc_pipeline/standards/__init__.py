@@ -55,9 +55,9 @@ class Standard:
     def covered_project_types(self) -> list[str]:
         return [t.strip() for t in str(self["funding.covered_types"]).split(",") if t.strip()]
 
-    def unit_factors(self, family: str) -> dict[str, float]:
-        """Accepted units of a carrier family (electricity, mass, gas, heat) -> factor to canonical."""
-        return {u: float(v) for u, v in self.prefixed(f"unit.{family}").items()}
+    def unit_factors(self, quantity: str) -> dict[str, float]:
+        """The spellings a quantity may be written in (canonical first) -> factor to its canonical unit."""
+        return {u: float(v) for u, v in self.prefixed(f"unit.{quantity}").items()}
 
     def to_frame(self) -> pd.DataFrame:
         """Rows of `ref_standard`."""

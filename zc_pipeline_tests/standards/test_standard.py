@@ -50,7 +50,8 @@ def test_caps_conventions_and_budget_helpers():
     assert STD.tce_electricity == 0.300  # 等价值 is the default convention
     assert STD.budget(2026) == 240_000_000 and STD.budget(2031) is None
     assert STD.covered_project_types() == ["green_direct_supply", "ccus_demo"]
-    assert STD.unit_factors("electricity") == {"MWh": 1.0, "kWh": 0.001, "万kWh": 10.0}
+    assert STD.unit_factors("grid_electricity_mwh") == {"MWh": 1.0, "kWh": 0.001, "万kWh": 10.0}
+    assert STD.unit_factors("diesel_t") == {"t": 1.0}  # 万t is a spelling of raw coal only (FILES.md §2)
     assert len(STD.sha256) == 64
 
 

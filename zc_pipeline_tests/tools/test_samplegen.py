@@ -74,7 +74,7 @@ def canonical(energy: dict) -> dict:
     out = {f: 0.0 for f in CARRIER_FIELDS}
     for zh, (unit, value) in energy.items():
         field, _, family, _, _ = CARRIER_BY_ZH[zh]
-        out[field] = value * std.unit_factors(family)[unit]
+        out[field] = value * std.unit_factors(field)[unit]
     return out
 
 
