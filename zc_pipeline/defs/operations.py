@@ -22,6 +22,7 @@ from zc_pipeline.partitions import (
     TIMEZONE, add_months, deadline_passed, from_dagster_key, half_partitions, month_of, month_partitions,
     month_range, months_of, quarter_partitions, score_window, to_dagster_key, year_partitions,
 )
+from zc_pipeline.standards import Standard
 from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
 )
@@ -109,27 +110,28 @@ def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
     return dg.RunRequest(run_key=f"month:{month}", partition_key=month, run_config=run_config, tags=tags)
 
 
-def windows_due(kind: str, today: dt.date, deadline_day: int) -> list[str]:
+def windows_due(kind: str, today: dt.date, std: Standard) -> list[str]:
     """Quarters or halves of this and last year whose last month's deadline has passed; for `year`,
-    the years whose H1 has (funding follows the mid-year grades)."""
+    the years whose funding basis half has (the rulebook's `funding.basis_half`)."""
+    deadline_day = std.int("deadline_day")
     out = []
     for year in (today.year - 1, today.year):
         periods = {"quarter": [f"{year}-Q{n}" for n in range(1, 5)], "half": [f"{year}-H1", f"{year}-H2"],
-                   "year": [f"{year}-H1"]}[kind]
+                   "year": [std.funding_basis(year)]}[kind]
         out += [str(year) if kind == "year" else p for p in periods
                 if deadline_passed(months_of(p)[-1], today, deadline_day)]
     return out
 
 
-def _upstream(kind: str, period: str) -> tuple[str, list[str], list[str]]:
+def _upstream(kind: str, period: str, std: Standard) -> tuple[str, list[str], list[str]]:
     """The asset, the Dagster partitions a window's run waits for, and those whose re-run re-runs it.
 
     A quarter waits for its three months and follows every month up to its end: its summary counts
     the rebound alerts of any earlier month still open or overdue (defs/assessment.py).
     """
     if kind == "year":
-        h1 = [to_dagster_key(f"{period}-H1")]
-        return "park_half_assessment", h1, h1
+        basis = [to_dagster_key(std.funding_basis(period))]
+        return "park_half_assessment", basis, basis
     months = score_window(period)
     if kind == "quarter":
         return "park_month", months, month_range(month_partitions.get_first_partition_key(), months[-1])
@@ -153,8 +155,8 @@ def window_requests(kind: str, context: dg.ScheduleEvaluationContext, zc: ZcReso
     today = _local_date(context)
     run_config, tags = _as_of_run(zc, today)
     requests, waiting = [], []
-    for period in windows_due(kind, today, zc.std.int("deadline_day")):
-        asset, partitions, watched = _upstream(kind, period)
+    for period in windows_due(kind, today, zc.std):
+        asset, partitions, watched = _upstream(kind, period, zc.std)
         newest = _newest_materialization(context.instance, asset, partitions, watched)
         if newest is None:
             waiting.append(period)

@@ -75,7 +75,7 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
         eligible = reason == "eligible"
         rows.append({
             "year": str(year), "project_id": app["project_id"], "park_code": park, "project_type": app["project_type"],
-            "investment_yuan": round_half_up(investment), "basis_half": f"{year}-H1", "grade": grade, "score": score,
+            "investment_yuan": round_half_up(investment), "basis_half": std.funding_basis(year), "grade": grade, "score": score,
             "eligible": eligible, "reason": reason,
             "rate": float(rates[grade]) if eligible else None,
             "requested_yuan": min(round_half_up(investment * rates[grade]), cap) if eligible else None,

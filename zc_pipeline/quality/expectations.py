@@ -17,8 +17,6 @@ from sqlalchemy import BigInteger, Float, Integer
 from zc_pipeline.warehouse.schemas import GRADES
 from zc_pipeline.warehouse.tables import TABLES
 
-# China's energy-monitoring practice: follow up when fewer than 90% of units report (WARN, not ERROR).
-COMPLETENESS_MIN = 0.90
 # carbon_per_energy is stored unrounded: any relative difference above float noise is an error.
 RATIO_TOLERANCE = 1e-9
 
@@ -98,8 +96,9 @@ def expectations(table: str, *, budget: int | None = None) -> list[Expectation]:
     return out
 
 
-def completeness_expectations(minimum: float = COMPLETENESS_MIN) -> list[Expectation]:
-    """Suite `park_month_completeness`: one row per enrolled park, `reported` 1.0 or 0.0."""
+def completeness_expectations(minimum: float) -> list[Expectation]:
+    """Suite `park_month_completeness`: one row per enrolled park, `reported` 1.0 or 0.0; at least
+    `minimum` (the rulebook's `quality.completeness_min`) of them reporting."""
     return [Expectation("completeness", "ExpectColumnMeanToBeBetween",
                         {"column": "reported", "min_value": minimum, "max_value": 1})]
 

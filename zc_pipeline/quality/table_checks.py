@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from zc_pipeline.domain import periods as p
 from zc_pipeline.quality.expectations import (
     CHECKS,
-    COMPLETENESS_MIN,
     completeness_expectations,
     expectations,
     prepare,
@@ -45,6 +44,7 @@ class Context:
     in_force_ids: list[str] | None = None
     budget: int | None = None
     completeness: pd.DataFrame | None = None  # park_code, reported (1.0/0.0); None = not due
+    completeness_min: float | None = None  # the rulebook's quality.completeness_min, with `completeness`
     grade_history: pd.DataFrame | None = None
     std_by_version: object = None
 
@@ -93,6 +93,7 @@ def load_context(engine: sa.Engine, table: str, period: str | None, rows: pd.Dat
         ctx.in_force_ids = subs["submission_id"].tolist()
         if p.deadline_passed(period, as_of, std.int("deadline_day")):
             ctx.completeness = completeness_frame(rows, read_table(engine, "dim_park"), period)
+            ctx.completeness_min = std.num("quality.completeness_min")
     if table == "funding_allocation" and period:
         ctx.budget = std.budget(int(period))
     if table in LEVEL_OF and period:
@@ -130,7 +131,8 @@ def evaluate(state_dir: str | Path, table: str, rows: pd.DataFrame, ctx: Context
     suite_exps = [e for e in expectations(table, budget=ctx.budget) if e.check in gx_checks]
     batches = [Batch(table, prepare(table, rows, ctx.std_by_version, ctx.in_force_ids), suite_exps, run_name)]
     if "completeness" in gx_checks and ctx.completeness is not None:
-        batches.append(Batch(f"{table}_completeness", ctx.completeness, completeness_expectations(), run_name))
+        batches.append(Batch(f"{table}_completeness", ctx.completeness,
+                             completeness_expectations(ctx.completeness_min), run_name))
     results = validate(state_dir, batches, build_docs=build_docs)
     main = results.get(table)
     for check in gx_checks:
@@ -147,7 +149,7 @@ def evaluate(state_dir: str | Path, table: str, rows: pd.DataFrame, ctx: Context
         if check == "completeness":
             share = float(ctx.completeness["reported"].mean()) if len(ctx.completeness) else 1.0
             meta.update(share_reporting=round(share, 4), parks_enrolled=len(ctx.completeness),
-                        minimum=COMPLETENESS_MIN)
+                        minimum=ctx.completeness_min)
         meta["data_docs"] = source.page
         outcomes.append(Outcome(table, check, passed, CHECKS[check].severity, meta))
     return outcomes

@@ -25,8 +25,8 @@ def allocate_year(engine: sa.Engine, data_dir: Path, receipts_dir: Path | None, 
             parsed = read_funding_file(path, year=year, registry=dim_park, std=std)
             record_programme_file(conn, path, data_dir, "funding", year, parsed, run_id, receipts_dir=receipts_dir)
             accepted = parsed.rows[parsed.rows["status"] == "accepted"]
-            h1 = half_rows[half_rows["half"] == f"{year}-H1"]  # the fund follows the mid-year grades
-            alloc = allocate(year, accepted, dim_park, h1, std)
+            basis = half_rows[half_rows["half"] == std.funding_basis(year)]
+            alloc = allocate(year, accepted, dim_park, basis, std)
             alloc["year"] = str(year)
             alloc["run_id"] = run_id
         replace_partition(conn, "funding_allocation", alloc, {"year": str(year)})

@@ -52,6 +52,10 @@ class Standard:
         value = self.get(f"funding.budget.{year}")
         return None if value is None else int(value)
 
+    def funding_basis(self, year: int | str) -> str:
+        """The half whose grades the year's fund follows, e.g. `2026-H1`."""
+        return f"{year}-{self['funding.basis_half']}"
+
     def covered_project_types(self) -> list[str]:
         return [t.strip() for t in str(self["funding.covered_types"]).split(",") if t.strip()]
 

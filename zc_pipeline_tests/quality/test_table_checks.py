@@ -6,7 +6,7 @@ from zc_pipeline.quality.expectations import CHECKS, expected_grade, table_check
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.quality.table_checks import Context, completeness_frame, evaluate
 from zc_pipeline.standards import load_standard
-from zc_pipeline_tests.quality.frames import funding_rows, park_month, quarter_rows, stored
+from zc_pipeline_tests.support.frames import funding_rows, park_month, quarter_rows, stored
 
 STD = load_standard()
 
@@ -62,7 +62,8 @@ def test_completeness_warns_below_ninety_percent(state_dir):
     frame = completeness_frame(pm, dim_park, "2026-03")
     assert frame["reported"].mean() == 1.0  # park 10 enrols in April: not expected in March
     ctx = Context(in_force_ids=[f"s{i}" for i in range(1, 10)], completeness=frame.head(9).assign(
-        reported=[1.0] * 8 + [0.0]), std_by_version=lambda v: STD)  # 8 of 9 = 88.9 %
+        reported=[1.0] * 8 + [0.0]), completeness_min=STD.num("quality.completeness_min"),
+        std_by_version=lambda v: STD)  # 8 of 9 = 88.9 % < 90 %
     out = run(state_dir, "park_month", pm, ctx)
     assert not out["completeness"].passed
     assert out["completeness"].severity == "WARN"
