@@ -15,7 +15,7 @@ def test_dictionary_lists_every_column_with_its_comment():
         assert f"## {name}\n" in text
         for column in table.columns:
             assert f"| `{column.name}` |" in text
-    assert "| `grade` | text | yes | Published (capped) grade: A (≥85) \\| B" in text
+    assert "| `grade` | text | yes | Published (capped) grade: A \\| B \\| C (score at or above the rulebook's grade.A" in text
 
 
 def test_dictionary_documents_the_views_and_their_columns():
