@@ -79,6 +79,14 @@ def require_broker() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def std():
+    """The rulebook (IM-ZCP-2026.1), for intake and stage tests."""
+    from zc_pipeline.standards import load_standard
+
+    return load_standard()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def warehouse_target(request, tmp_path, monkeypatch) -> Iterator[WarehouseTarget]:
     """An empty warehouse location; on PostgreSQL a fresh schema `zc_t_<random>`, dropped afterwards.

@@ -22,7 +22,7 @@ import pytest
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import dump_sorted, read_table
 from zc_pipeline_tests.conftest import run_sample_pipeline
-from zc_pipeline_tests.pipeline.region import RegionPark, workbook, write_registry
+from zc_pipeline_tests.support.region import RegionPark, workbook, write_registry
 
 AS_OF = dt.date(2026, 7, 5)
 MONTHS = [f"2026-{m:02d}" for m in range(1, 7)]

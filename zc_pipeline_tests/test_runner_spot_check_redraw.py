@@ -11,7 +11,7 @@ from zc_pipeline.runner import redraw_spot_checks
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import read_table
 from zc_pipeline_tests.conftest import run_sample_pipeline
-from zc_pipeline_tests.pipeline.test_assessment_dagster import AS_OF, MONTHS, build_region
+from zc_pipeline_tests.defs.test_assessment import AS_OF, MONTHS, build_region
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MEASUREMENTS = [
     "intake_workbook", "calamine_vs_openpyxl", "month_partition_20",
     "warehouse_write_sqlite", "warehouse_write_postgresql", "zc_run",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from zc_pipeline.definitions import build_definitions
 from zc_pipeline.settings import load_settings
-from zc_pipeline_tests.pipeline.region import RegionPark, batch_csv, workbook, write_registry
+from zc_pipeline_tests.support.region import RegionPark, batch_csv, workbook, write_registry
 
 MONTH = "2026-03"
 GOOD = RegionPark("150100-P001", "呼和浩特测试园区")

@@ -32,7 +32,7 @@ import pytest
 
 from zc_pipeline.warehouse.writer import dump_sorted, read_table
 from zc_pipeline_tests.conftest import run_sample_pipeline
-from zc_pipeline_tests.pipeline.region import RegionPark, batch_csv, workbook, write_registry
+from zc_pipeline_tests.support.region import RegionPark, batch_csv, workbook, write_registry
 
 
 AS_OF = dt.date(2026, 7, 15)  # after June's deadline (10 July): Q1, Q2 and H1 are due

@@ -20,8 +20,8 @@ import dagster as dg
 
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import read_table
-from zc_pipeline_tests.operations.region import region_defs
-from zc_pipeline_tests.pipeline.region import RegionPark, workbook, write_registry
+from zc_pipeline_tests.defs.region import region_defs
+from zc_pipeline_tests.support.region import RegionPark, workbook, write_registry
 
 H = RegionPark("150100-P001", "呼和浩特测试园区")
 B = RegionPark("150200-P001", "包头测试园区")

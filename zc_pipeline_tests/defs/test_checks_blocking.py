@@ -6,7 +6,7 @@ from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import month_partitions
 from zc_pipeline.warehouse.engine import create_all, make_engine
 from zc_pipeline.warehouse.writer import replace_partition
-from zc_pipeline_tests.quality.frames import park_month
+from zc_pipeline_tests.support.frames import park_month
 
 
 def test_a_failing_schema_check_stops_downstream_assets(tmp_path):

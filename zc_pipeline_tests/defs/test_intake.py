@@ -16,7 +16,7 @@ from zc_pipeline.definitions import build_definitions
 from zc_pipeline.settings import load_settings
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import dump_sorted, read_table
-from zc_pipeline_tests.pipeline.region import RegionPark, batch_csv, broken_workbook, workbook, write_registry
+from zc_pipeline_tests.support.region import RegionPark, batch_csv, broken_workbook, workbook, write_registry
 
 REFERENCE = ["dim_league_city", "dim_park", "ref_standard"]
 MONTH = ["landing_file", "submission", "submitted_value", "validation_issue", "park_month", "month_over_month_warning"]

@@ -9,9 +9,9 @@ import pytest
 
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import read_table
-from zc_pipeline_tests.operations.region import GOOD, build_region, region_defs
-from zc_pipeline_tests.operations.test_schedules import evaluate
-from zc_pipeline_tests.pipeline.region import workbook
+from zc_pipeline_tests.defs.region import GOOD, build_region, region_defs
+from zc_pipeline_tests.defs.test_operations_schedules import evaluate
+from zc_pipeline_tests.support.region import workbook
 
 # GOOD's March (region.py): grid 1000 MWh + raw coal 500 t; its February below: grid 1000 MWh only.
 #   February: 1000 × 0.300 = 300 tce, 1000 × 0.6096 = 609.6 t, carbon_per_energy 609.6 / 300 = 2.032

@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from zc_pipeline import landing_scan
-from zc_pipeline_tests.operations.region import region_defs
+from zc_pipeline_tests.defs.region import region_defs
 
 
 @pytest.fixture

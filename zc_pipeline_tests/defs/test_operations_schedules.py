@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from zc_pipeline_tests.operations.region import region_defs
+from zc_pipeline_tests.defs.region import region_defs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The rulebook's deadline_day is 10: the day after is the 11th.

@@ -13,7 +13,7 @@ import pytest
 
 from zc_pipeline.defs.recovery import HOST_TAG, START_TAG, process_tags, recover_crashed_runs, watch_runs
 from zc_pipeline.runner import REPO_DAGSTER_YAML
-from zc_pipeline_tests.operations.region import region_defs
+from zc_pipeline_tests.defs.region import region_defs
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from zc_pipeline.defs.recovery import process_tags
 from zc_pipeline.runner import REPO_DAGSTER_YAML
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import read_table
-from zc_pipeline_tests.operations.region import GOOD, MONTH, build_region
-from zc_pipeline_tests.operations.test_recovery import add_run, holders, status
+from zc_pipeline_tests.defs.region import GOOD, MONTH, build_region
+from zc_pipeline_tests.defs.test_recovery import add_run, holders, status
 
 ZC = Path(sys.executable).with_name("zc")
 RUN = ["run", "--from", MONTH, "--to", MONTH, "--as-of", "2026-04-15"]

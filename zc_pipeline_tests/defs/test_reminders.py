@@ -11,7 +11,7 @@ from zc_pipeline.domain.reminders import missing_reports
 from zc_pipeline.defs.selections import MONTH_ASSETS, REFERENCE_ASSETS
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import dump_sorted
-from zc_pipeline_tests.operations.region import MONTH, build_region, region_defs
+from zc_pipeline_tests.defs.region import MONTH, build_region, region_defs
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 DEADLINE_DAY = 10

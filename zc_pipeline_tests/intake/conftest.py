@@ -1,18 +1,13 @@
-"""Fixtures for intake tests: the rulebook, a two-park registry, a landing month folder."""
+"""Fixtures for intake tests: a two-park registry, a landing month folder (the rulebook `std` is the
+shared conftest's)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from intake_builders import AS_OF, MONTH, OTHER_PARK, PARK
 
-from zc_pipeline.standards import load_standard
-
-
-@pytest.fixture(scope="session")
-def std():
-    return load_standard()
+from zc_pipeline_tests.intake.intake_builders import AS_OF, MONTH, OTHER_PARK, PARK
 
 
 @pytest.fixture(scope="session")

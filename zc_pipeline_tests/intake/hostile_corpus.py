@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-from intake_builders import (
+
+from zc_pipeline_tests.intake.intake_builders import (
     CSV_HEADER, CSV_HEADER_ZH, GOOD_ENERGY, build_csv, build_workbook, good_csv_row,
 )
-
-from zc_pipeline_tests.pipeline.region import RegionPark, write_registry
+from zc_pipeline_tests.support.region import RegionPark, write_registry
 
 MONTH = "2026-03"
 AS_OF = dt.date(2026, 4, 20)  # after March's deadline (10 April); every good 填报日期 is 2026-04-05

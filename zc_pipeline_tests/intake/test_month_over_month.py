@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 import pandas as pd
-from intake_builders import GOOD_ENERGY, build_workbook
 
 from zc_pipeline.intake.month_over_month import month_over_month_warnings
+from zc_pipeline_tests.intake.intake_builders import GOOD_ENERGY, build_workbook
 
 CARRIERS = ["grid_electricity_mwh", "green_direct_mwh", "green_onsite_mwh",
             "green_certificate_mwh", "raw_coal_t", "natural_gas_10k_m3", "diesel_t",

@@ -6,13 +6,13 @@ import hashlib
 import math
 
 import pytest
-from intake_builders import (
-    CSV_HEADER, CSV_HEADER_ZH, GOOD_ECON, GOOD_ENERGY, MONTH, OTHER_PARK, PARK, build_csv,
-    build_workbook, good_csv_row,
-)
 
 from zc_pipeline.intake.ids import file_sha256, submission_id
 from zc_pipeline.domain.measures import co2_of, energy_tce_of
+from zc_pipeline_tests.intake.intake_builders import (
+    CSV_HEADER, CSV_HEADER_ZH, GOOD_ECON, GOOD_ENERGY, MONTH, OTHER_PARK, PARK, build_csv,
+    build_workbook, good_csv_row,
+)
 
 
 def test_submission_id_is_the_documented_hash(month_dir):

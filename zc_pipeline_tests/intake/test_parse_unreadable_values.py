@@ -6,7 +6,10 @@ import math
 
 import numpy as np
 import openpyxl
-from intake_builders import GOOD_ENERGY, OTHER_PARK, PARK, build_csv, build_workbook, good_csv_row
+
+from zc_pipeline_tests.intake.intake_builders import (
+    GOOD_ENERGY, OTHER_PARK, PARK, build_csv, build_workbook, good_csv_row,
+)
 
 
 def replace_row(rows, label, new):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from intake_builders import build_csv, good_csv_row
 
 from zc_pipeline.intake.receipts import ISSUE_HEADER, safe_text, write_receipt
+from zc_pipeline_tests.intake.intake_builders import build_csv, good_csv_row
 
 
 @pytest.mark.parametrize("text, safe", [

@@ -7,12 +7,12 @@ import zipfile
 
 import pandas as pd
 import pytest
-from intake_builders import (
-    CSV_HEADER, GOOD_ECON, GOOD_ENERGY, MONTH, PARK, build_csv, build_workbook, good_csv_row,
-)
 
 from zc_pipeline.intake.catalogue import all_rules
 from zc_pipeline.intake.month_over_month import month_over_month_warnings
+from zc_pipeline_tests.intake.intake_builders import (
+    CSV_HEADER, GOOD_ECON, GOOD_ENERGY, MONTH, PARK, build_csv, build_workbook, good_csv_row,
+)
 
 
 def with_limit(std, key, value):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
-from intake_builders import AS_OF, MONTH, PARK, build_csv, build_workbook, good_csv_row
 
 from zc_pipeline.intake.validate import validate_files, write_blank_template
+from zc_pipeline_tests.intake.intake_builders import AS_OF, MONTH, PARK, build_csv, build_workbook, good_csv_row
 
 
 def test_validate_files_takes_the_month_from_the_folder_or_the_file(tmp_path, registry, std):

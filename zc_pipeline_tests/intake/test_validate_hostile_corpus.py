@@ -21,9 +21,6 @@ import dagster as dg
 import openpyxl
 import pandas as pd
 import pytest
-from hostile_corpus import (
-    ANY, AS_OF, CASES, GOOD_CO2_T, GOOD_ENERGY_TCE, LANDING, MONTH, Defect, Region, build_region,
-)
 
 from zc_pipeline.definitions import build_definitions
 from zc_pipeline.domain.measures import QUANTITY_FIELDS
@@ -31,7 +28,10 @@ from zc_pipeline.intake.catalogue import all_rules
 from zc_pipeline.settings import load_settings
 from zc_pipeline.warehouse.engine import make_engine
 from zc_pipeline.warehouse.writer import read_table
-from zc_pipeline_tests.pipeline.region import RegionPark, write_registry
+from zc_pipeline_tests.intake.hostile_corpus import (
+    ANY, AS_OF, CASES, GOOD_CO2_T, GOOD_ENERGY_TCE, LANDING, MONTH, Defect, Region, build_region,
+)
+from zc_pipeline_tests.support.region import RegionPark, write_registry
 
 REFERENCE = ["dim_league_city", "dim_park", "ref_standard"]
 MONTH_ASSETS = ["landing_file", "submission", "submitted_value", "validation_issue", "park_month",

@@ -13,7 +13,7 @@ from zc_pipeline.quality.gx import Batch, _forget, validate
 from zc_pipeline.quality.table_checks import Context, evaluate
 from zc_pipeline.warehouse.schemas import NON_NEGATIVE_COLUMNS, RATIO_COLUMNS
 from zc_pipeline.warehouse.tables import TABLES
-from zc_pipeline_tests.quality.frames import park_month
+from zc_pipeline_tests.support.frames import park_month
 
 # a toy suite on a column x, reporting to a check named "toy"
 NON_NEGATIVE = [Expectation("toy", "ExpectColumnValuesToBeBetween", {"column": "x", "min_value": 0})]

@@ -6,7 +6,7 @@ import pytest
 from zc_pipeline.defs.checks import ASSET_CHECKS
 from zc_pipeline.quality.table_checks import Context, evaluate
 from zc_pipeline.standards import load_standard
-from zc_pipeline_tests.quality.frames import stored
+from zc_pipeline_tests.support.frames import stored
 
 STD = load_standard()
 CHECKS = {"schema"}  # keys, ranges and ratios are the schema's; the table has no GX expectation of its own

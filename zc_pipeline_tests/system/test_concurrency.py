@@ -29,7 +29,7 @@ from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import dump_sorted, insert_new, read_table, replace_partition
 from zc_pipeline_tests.conftest import PG_DEFAULT_URL, PG_URL_ENV, SAMPLE_DIR, _require_pg, pg_admin_engine
 from zc_pipeline_tests.deployment import DEPLOY_DIR, dagster_pg_env
-from zc_pipeline_tests.operations.test_backfill import RUN_ID_LINES
+from zc_pipeline_tests.test_runner_backfill import RUN_ID_LINES
 
 WORKER = Path(__file__).with_name("_month_worker.py")
 MONTHS = ["2026-01", "2026-02"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "zc_pipeline"
+PACKAGE = Path(__file__).resolve().parents[2] / "zc_pipeline"
 
 
 def _module(path: Path) -> str:

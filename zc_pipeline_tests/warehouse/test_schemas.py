@@ -5,7 +5,7 @@ import pytest
 from zc_pipeline.warehouse.schemas import FrameSchemaError, check_frame, failure_cases, table_schema
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import read_table, replace_partition
-from zc_pipeline_tests.quality.frames import park_month, quarter_rows
+from zc_pipeline_tests.support.frames import park_month, quarter_rows
 
 
 def test_every_table_has_a_schema_with_its_columns():
