@@ -16,7 +16,13 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def submission_id(source_sha256: str, source_row: int | None) -> str:
-    """Stable id of one submission: the file's digest and its CSV line (none for a workbook)."""
+# A monthly file's record without a line (a workbook, a rejected file) has always been hashed with
+# this mark; kept, so that the ids stored in every warehouse stay what they are.
+NO_LINE = "<NA>"
+
+
+def submission_id(source_sha256: str, source_row: int | str | None) -> str:
+    """Stable id of one submission: the file's digest and its CSV line (`NO_LINE` for a monthly
+    file's record without one; None for a programme file's file-level record)."""
     row = "" if source_row is None else source_row
     return hashlib.sha256(f"{source_sha256}|{row}".encode()).hexdigest()[:24]

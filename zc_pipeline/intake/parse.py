@@ -21,7 +21,7 @@ from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS, energy_
 from zc_pipeline.domain.periods import month_start
 from zc_pipeline.intake import schemas
 from zc_pipeline.intake.catalogue import all_rules
-from zc_pipeline.intake.ids import file_sha256, submission_id
+from zc_pipeline.intake.ids import NO_LINE, file_sha256, submission_id
 from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.readers import (
     ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, NUMBER_PATTERN, OPTIONAL_FIELDS, SHEET_ECON,
@@ -485,7 +485,8 @@ def check_files(reads: list[FileRead], std: Standard) -> ParsedBatch:
     issues.rows = issue_rows
     q, written = _check_values(cells, recs, issues, std, default_place)
 
-    ids = {rec: submission_id(info["source_sha256"], info["source_row"]) for rec, info in recs.items()}
+    ids = {rec: submission_id(info["source_sha256"], NO_LINE if info["source_row"] is None else info["source_row"])
+           for rec, info in recs.items()}
     records = _records_frame(recs, ids, q, issues.rows)
     ordered = sorted(issues.rows, key=lambda row: _issue_order(row, recs[row["rec"]]["file_error"]))
     return ParsedBatch(list(reads), records, _keyed(written, VALUE_COLUMNS, recs, ids),
