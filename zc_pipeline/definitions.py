@@ -38,9 +38,13 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         warehouse_schema=warehouse_schema or os.environ.get("ZC_WAREHOUSE_SCHEMA") or None,
         state_dir=str(settings.state_dir),
         as_of=settings.as_of.isoformat(),
+        standard_version=settings.standard_version,
         defer_data_docs=defer_data_docs,
     )
-    loaded = [*dg.load_assets_from_modules(list(ASSET_MODULES)), lineage.standard_files]
+    # every asset's code version is the rulebook the runs use: another rulebook makes them stale
+    rulebook = zc.std.sha256[:16]
+    loaded = [*dg.map_asset_specs(lambda spec: spec.replace_attributes(code_version=rulebook),
+                                  dg.load_assets_from_modules(list(ASSET_MODULES))), lineage.standard_files]
     with warnings.catch_warnings():
         # Source links in the UI are a beta API (it warns 2 + 2 per asset on every build); the
         # definitions test pins that they are attached.

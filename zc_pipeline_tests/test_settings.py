@@ -47,3 +47,9 @@ def test_a_registry_is_at_hand_when_a_data_folder_is_named_or_the_default_has_on
     (tmp_path / "sample_data" / "registry" / "parks.csv").write_text("park_code\n")
     found = load_settings(as_of="2026-07-15")
     assert (found.data_dir, found.data_dir_named, found.has_registry) == (Path("sample_data").resolve(), False, True)
+
+
+def test_an_unknown_rulebook_version_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ZC_STANDARD", "IM-ZCP-1999.9")
+    with pytest.raises(UserError, match="no rulebook 'IM-ZCP-1999.9' .*installed: IM-ZCP-2026.1"):
+        load_settings()

@@ -7,11 +7,8 @@ from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
 from zc_pipeline.stages.assessment import WINDOW_TABLES, WindowRows, assess_half_window, assess_quarter_window
-from zc_pipeline.standards import load_standard
 
-STD = load_standard()
-_spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"],
-             code_version=STD.sha256[:16])
+_spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"])
 
 # A quarter reads every month up to its end: the scores need its three months (and m-1 of the first,
 # for its rebounds), city_quarter_summary.open_rebounds every alert open or overdue at its end,

@@ -5,9 +5,7 @@ import pandas as pd
 
 from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
-from zc_pipeline.standards import load_standard
 
-STD = load_standard()
 
 
 @dg.asset(
@@ -20,7 +18,6 @@ STD = load_standard()
     ],
     kinds={"sqlalchemy", "pandas"},
     owners=["team:assessment"],
-    code_version=STD.sha256[:16],
     pool="warehouse",
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:

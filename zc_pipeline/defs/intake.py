@@ -7,10 +7,8 @@ from zc_pipeline.defs.common import PREVIEW_ROWS, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.stages.month_intake import record_month
 from zc_pipeline.partitions import month_partitions
-from zc_pipeline.standards import load_standard
 from zc_pipeline.warehouse.writer import count_rows, read_table
 
-STD = load_standard()
 _spec = dict(group_name="intake", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], deps=["dim_park"])
 
 

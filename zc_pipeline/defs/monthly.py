@@ -6,10 +6,8 @@ from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.stages.month_intake import build_park_month
 from zc_pipeline.partitions import add_months, month_partitions, month_with_previous
-from zc_pipeline.standards import load_standard
 
-STD = load_standard()
-_spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16])
+_spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:data"])
 
 
 @dg.asset(

@@ -7,10 +7,8 @@ from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, year_partitions
 from zc_pipeline.stages.funding import allocate_year
 from zc_pipeline.stages.spot_checks import draw_half_sample, record_verifications
-from zc_pipeline.standards import load_standard
 
-STD = load_standard()
-_spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"], code_version=STD.sha256[:16])
+_spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:assessment"])
 
 
 @dg.asset(

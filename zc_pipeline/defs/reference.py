@@ -8,10 +8,8 @@ from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.intake.landing import landing_file_frame
 from zc_pipeline.intake.registry import RegistryError
-from zc_pipeline.standards import load_standard
 from zc_pipeline.warehouse.writer import insert_new, replace_partition
 
-STD = load_standard()
 
 
 @dg.multi_asset(
@@ -46,7 +44,7 @@ def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
     )
 
 
-@dg.asset(group_name="reference", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], code_version=STD.sha256[:16],
+@dg.asset(group_name="reference", kinds={"sqlalchemy", "pandas"}, owners=["team:data"],
           deps=["standard_files"], pool="warehouse")
 def ref_standard(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Every factor, threshold, weight, band, limit and budget of the rulebook in force, with unit and source."""

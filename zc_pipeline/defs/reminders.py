@@ -6,9 +6,7 @@ from zc_pipeline.defs.common import table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import month_partitions
 from zc_pipeline.stages.reminders import record_missing_reports
-from zc_pipeline.standards import load_standard
 
-STD = load_standard()
 
 
 @dg.asset(
@@ -18,7 +16,6 @@ STD = load_standard()
     pool="warehouse",
     kinds={"sqlalchemy", "pandas", "excel"},
     owners=["team:data"],
-    code_version=STD.sha256[:16],
 )
 def missing_report(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Parks that have not submitted the month, or only had it rejected, once its deadline has passed."""
