@@ -55,6 +55,21 @@ def all_rules() -> dict[str, Rule]:
     return dict(sorted(_RULES.items()))
 
 
+class Issues:
+    """The one issue collector of the intake: each row is the place its reader gives, the rule id,
+    the rule's severity and its zh/en message. Readers differ only in how they name a place."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def record(self, rule_id: str, place: dict, **message_fields) -> dict:
+        r = rule(rule_id)
+        zh, en = r.messages(**message_fields)
+        row = {**place, "severity": r.severity, "rule_id": rule_id, "message_zh": zh, "message_en": en}
+        self.rows.append(row)
+        return row
+
+
 def rule(rule_id: str) -> Rule:
     rules = all_rules()
     if rule_id not in rules:

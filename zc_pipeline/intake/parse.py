@@ -20,7 +20,7 @@ import pandas as pd
 from zc_pipeline.domain.measures import CARRIER_FIELDS, QUANTITY_FIELDS, energy_and_co2
 from zc_pipeline.domain.periods import month_start
 from zc_pipeline.intake import schemas
-from zc_pipeline.intake.catalogue import all_rules
+from zc_pipeline.intake.catalogue import Issues
 from zc_pipeline.intake.ids import NO_LINE, file_sha256, submission_id
 from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.readers import (
@@ -90,21 +90,14 @@ def fmt_pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
-class _Collector:
-    """Issues as plain rows keyed by a record key (`rec`), each with its rule's severity and message."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict] = []
-        self._rules = all_rules()
+class _Collector(Issues):
+    """A monthly file's issues, keyed by its record key (`rec`) and placed by sheet, row, column."""
 
     def add(self, rec, rule_id, *, sheet=None, row=None, column=None, value=None, **context):
-        r = self._rules[rule_id]
         fields = {"sheet": sheet or "", "row": row if row is not None else "",
                   "column": column or "", "value": "" if value is None else value, **context}
-        zh, en = r.messages(**fields)
-        self.rows.append({"rec": rec, "sheet": sheet, "row": row, "column": column,
-                          "value": value, "severity": r.severity, "rule_id": rule_id,
-                          "message_zh": zh, "message_en": en})
+        self.record(rule_id, {"rec": rec, "sheet": sheet, "row": row, "column": column, "value": value},
+                    **fields)
 
     def add_problem(self, rec, p: dict) -> None:
         self.add(rec, p["rule_id"], sheet=p["sheet"], row=p["row"], column=p["column"],

@@ -20,7 +20,7 @@ from typing import Iterable
 import pandas as pd
 import pandera.pandas as pa
 
-from zc_pipeline.intake.catalogue import rule
+from zc_pipeline.intake.catalogue import Issues, rule
 from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, csv_lines, decode_csv, nfkc, normalize_number,
                                         parse_date, parse_period)
@@ -57,26 +57,21 @@ def parse_decimal(text: str) -> Decimal | None:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-class _Issues:
-    """Collects issue rows for one file; messages are filled from the rule catalogue."""
+class _Issues(Issues):
+    """A programme file's issues, placed by its name (as the sheet), CSV line and column."""
 
     def __init__(self, file: str):
+        super().__init__()
         self.file = file
-        self.rows: list[dict] = []
 
     def add(self, rule_id: str, *, source_row: int | None = None, row: int | None = None,
             column: str | None = None, value: object = None, **context) -> None:
-        r = rule(rule_id)
         fields = dict.fromkeys(("limit", "half", "period", "key", "allowed"), "")
         place = row if row is not None else source_row
         fields.update(context, file=self.file, column=column or "", value="" if value is None else value,
                       row="" if place is None else place)
-        zh, en = r.messages(**fields)
-        self.rows.append({
-            "source_row": source_row, "sheet": self.file, "row": row if row is not None else source_row,
-            "column": column, "value": None if value is None else str(value), "severity": r.severity,
-            "rule_id": rule_id, "message_zh": zh, "message_en": en,
-        })
+        self.record(rule_id, {"source_row": source_row, "sheet": self.file, "row": place, "column": column,
+                              "value": None if value is None else str(value)}, **fields)
 
     def frame(self) -> pd.DataFrame:
         out = pd.DataFrame(self.rows, columns=list(ISSUE_COLUMNS))

@@ -233,19 +233,19 @@ def _read(path: Path, aliases: dict[str, str]) -> pd.DataFrame:
 
 def read_registry(registry_dir: str | Path) -> Registry:
     """Read and validate `league_cities.csv` and `parks.csv`; raise RegistryError listing every problem."""
-    from zc_pipeline.intake.catalogue import rule
+    from zc_pipeline.intake.catalogue import Issues
 
     registry_dir = Path(registry_dir)
     cities_path, parks_path = registry_dir / "league_cities.csv", registry_dir / "parks.csv"
-    issues: list[dict] = []
+    found = Issues()
+    issues = found.rows
 
     def add(file: Path, row, rule_id: str, column: str, value, **context) -> None:
-        zh, en = rule(rule_id).messages(column=column, value=value, **context)
-        issues.append({"file": file.name, "row": row, "column": column, "value": value, "rule_id": rule_id,
-                       "message_zh": zh, "message_en": en})
+        found.record(rule_id, {"file": file.name, "row": row, "column": column, "value": value},
+                     column=column, value=value, **context)
 
     def rejected() -> RegistryError:
-        return RegistryError(pd.DataFrame(issues), registry_dir)
+        return RegistryError(pd.DataFrame(issues).drop(columns="severity", errors="ignore"), registry_dir)
 
     layouts = {}
     for path in (cities_path, parks_path):
