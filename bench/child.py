@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-RSS_POLL_S = 0.1  # the poller shares the measured process and its GIL: at 20 reads a second it held it ~6 % of the time
+RSS_POLL_S = 0.1  # the poller shares the measured process and its GIL: every read takes the GIL from the run
 
 
 def _tree(root: psutil.Process) -> list[psutil.Process]:

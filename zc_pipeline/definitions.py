@@ -25,9 +25,9 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
     `executor`: in-process by default, so UI, schedule and sensor runs execute like `zc run`. A
     month's steps cannot overlap anyway (blocking schema checks gate the next asset, one warehouse
     writer at a time); intake parses in its own process pool. Dagster's default multiprocess
-    executor would start a process per step (importing the code and Great Expectations: 4–10 s
-    each) — a 10,000-park month took ~97 s that way against ~20 s in process — and SQLite instance
-    storage is known to fail under it. deploy/definitions.py passes the deployment's executor.
+    executor would start a process per step, each importing the code and Great Expectations
+    again, so a month would take longer for no overlap gained; and SQLite instance storage is known
+    to fail under it. deploy/definitions.py passes the deployment's executor.
     """
     import os
 

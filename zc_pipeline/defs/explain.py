@@ -64,7 +64,7 @@ def rewritten_windows(instance: dg.DagsterInstance) -> list[str] | None:
     """The windows the last materialization of grade_explanation rewrote (None: never materialized).
 
     Its asset checks read those windows only: the others were checked when they were written, the
-    key includes the window, and the whole table grows by ~800,000 rows a year per 1,000 parks.
+    key includes the window, and the whole table grows with every year and every park.
     """
     value = _last_metadata(instance, "windows_rewritten")
     return list(value) if value is not None else None

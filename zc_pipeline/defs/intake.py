@@ -44,7 +44,7 @@ def intake(context: dg.AssetExecutionContext, zc: ZcResource):
     issues = read_table(engine, "validation_issue", where={"period": month})
     files = read_table(engine, "landing_file")
     files = files[files["source_file"].str.startswith(f"landing/{month}/")]
-    # the month's values can be 100,000s of rows: count them, and read the preview's submissions only
+    # a row per quantity of every submission of the month: count them, and read the preview's submissions only
     ids = list(subs["submission_id"]) or [""]
     value_count = count_rows(engine, "submitted_value", where={"submission_id": ids})
     values_head = read_table(engine, "submitted_value", where={"submission_id": ids[:PREVIEW_ROWS]})

@@ -191,7 +191,7 @@ def _share(data: ExplainData) -> None:
 
 def _explain_windows(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
     """{window: its explanations of these pairs, concatenated in order}: a worker sends one frame per
-    window back instead of one per park (pickling thousands of small frames cost a fifth of the pool)."""
+    window back instead of one per park (pickling many small frames costs more than a few large ones)."""
     return _by_window((period, explain(_SHARED.inputs(code, period))) for code, period in pairs)
 
 
@@ -208,9 +208,9 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str
     """Each window's explanation lines, `explain(data.inputs(code, period))` concatenated in the order
     of `pairs` (the rows grade_explanation stores for that window).
 
-    Explanations are independent and CPU-bound (~5 ms each; a first run over 1,000 parks writes
-    ~6,000), so many of them are shared out to pool workers, each given `data` once when it
-    starts; the result is what the loop in one process gives.
+    Explanations are independent and CPU-bound, and a first run writes one per park and window, so
+    many of them are shared out to pool workers, each given `data` once when it starts; the result
+    is what the loop in one process gives.
     """
     from zc_pipeline.parallel import process_pool, worker_count
 

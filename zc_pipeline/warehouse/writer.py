@@ -446,7 +446,7 @@ def read_table(bind: Bind, name: str, where: Mapping[str, object] | None = None)
         for batch in batches:
             stmt = select(table).where(*[table.c[n].in_(v) for n, v in batch.items()]).order_by(*table.primary_key)
             rows.extend(map(tuple, conn.execute(stmt)))
-    # plain tuples: pandas builds a frame from them ~7x faster than from Row objects, same dtypes
+    # plain tuples: pandas builds a frame from them much faster than from Row objects, same dtypes
     frame = pd.DataFrame(rows, columns=table.c.keys())
     if len(batches) > 1:
         frame = frame.sort_values(pk, kind="mergesort").reset_index(drop=True)
