@@ -15,7 +15,14 @@ import pandas as pd
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import CANONICAL_UNITS
 from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound, unrectified_in
-from zc_pipeline.domain.scoring import CAPS, GRADES, grade_of, threshold
+from zc_pipeline.domain.scoring import (
+    GRADES,
+    SPOT_CHECK_FAIL,
+    cap_conditions,
+    grade_of,
+    threshold,
+    threshold_key,
+)
 from zc_pipeline.domain.windows import MONTHS_PER_YEAR
 from zc_pipeline.standards import Standard
 
@@ -266,8 +273,7 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
     if reported:
         annual = float(a["energy_tce"]) * MONTHS_PER_YEAR / reported
         t = threshold(category, annual, std)
-        level = "national" if category == "national" else "regional"
-        key = f"threshold.{level}_large" if annual >= std.num("threshold.large_energy_tce") else f"threshold.{level}"
+        key = threshold_key(category, annual, std)
         out.add("thresholds", "annualised_energy_tce", annual, "tce/year",
                 f"年化能耗 = {fmt(a['energy_tce'])} × 12 / {reported}",
                 f"annualised energy = {fmt(a['energy_tce'])} × 12 / {reported}")
@@ -313,13 +319,10 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
         out.add("caps", f"rebound {alert.period}", alert.status, None,
                 f"碳强度反弹：{fmt(alert.carbon_per_energy)} > 上月 {fmt(alert.previous_carbon_per_energy)} × 系数；整改期限 {fmt(alert.rectify_by)}；窗口末状态 {alert.status}",
                 f"rebound: {fmt(alert.carbon_per_energy)} > previous {fmt(alert.previous_carbon_per_energy)} × factor; rectify by {fmt(alert.rectify_by)}; status at the window's end {alert.status}")
-    holding = {
-        "no_report": reported == 0,
-        "spot_check_failed": a.get("spot_check") == "fail",
-        "missing_report": reported < int(a.get("months_expected") or 0),
-        "rebound_unrectified": holds_rebound,
-    }
-    for cap in CAPS:
+    holding = cap_conditions(
+        reported, int(a.get("months_expected") or 0), a.get("spot_check") == SPOT_CHECK_FAIL, holds_rebound
+    )
+    for cap in std.cap_precedence():
         zh, en = CAP_NOTES[cap]
         limit = std.get(f"cap.{cap}")
         out.add("caps", f"cap.{cap}", "applies" if holding[cap] else "does not apply", None,

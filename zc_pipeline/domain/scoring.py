@@ -20,7 +20,6 @@ from zc_pipeline.domain.windows import aggregate_window, window_bounds, window_i
 from zc_pipeline.standards import Standard
 
 GRADES = ("A", "B", "C", "D")  # best first; the band minimums are `grade.<letter>` in the rulebook
-CAPS = ("no_report", "spot_check_failed", "missing_report", "rebound_unrectified")  # §6 precedence
 NOT_SAMPLED = "not_sampled"
 SPOT_CHECK_FAIL = "fail"
 MID_YEAR, YEAR_END = "mid_year", "year_end"
@@ -55,11 +54,16 @@ HALF_COLUMNS = [
 ]
 
 
-def threshold(category: str, annualised_energy_tce: float, std: Standard) -> float:
-    """Threshold T on carbon_per_energy: national or regional indicator, the large one for big parks."""
+def threshold_key(category: str, annualised_energy_tce: float, std: Standard) -> str:
+    """Rulebook key of the threshold T: national or regional indicator, the large one for big parks."""
     level = "national" if category == "national" else "regional"
     large = annualised_energy_tce >= std.num("threshold.large_energy_tce")
-    return std.num(f"threshold.{level}_large" if large else f"threshold.{level}")
+    return f"threshold.{level}_large" if large else f"threshold.{level}"
+
+
+def threshold(category: str, annualised_energy_tce: float, std: Standard) -> float:
+    """Threshold T on carbon_per_energy (§5)."""
+    return std.num(threshold_key(category, annualised_energy_tce, std))
 
 
 def _clamp01(x: float) -> float:
@@ -126,16 +130,33 @@ def grade_of(score: float, std: Standard) -> str:
     return GRADES[-1]
 
 
+def cap_conditions(
+    months_reported: int, months_expected: int, spot_check_failed: bool, rebound_unrectified: bool
+) -> dict[str, bool]:
+    """Each cap -> whether its §6 condition holds, whether or not it lowers the grade."""
+    return {
+        "no_report": months_reported == 0,
+        "spot_check_failed": spot_check_failed,
+        "missing_report": months_reported < months_expected,
+        "rebound_unrectified": rebound_unrectified,
+    }
+
+
+def binding_cap(uncapped: str, holding: list[str], std: Standard) -> str | None:
+    """grade_cap: the strictest holding cap below the uncapped grade, ties by the rulebook's
+    `cap.precedence`; `no_report` is always named (§6)."""
+    if "no_report" in holding:
+        return "no_report"
+    precedence = std.cap_precedence()
+    limit = {cap: GRADES.index(std[f"cap.{cap}"]) for cap in holding}
+    lowering = [cap for cap in holding if limit[cap] > GRADES.index(uncapped)]
+    return min(lowering, key=lambda cap: (-limit[cap], precedence.index(cap)), default=None)
+
+
 def apply_caps(uncapped: str, holding: list[str], std: Standard) -> tuple[str, str | None]:
     """(published grade, grade_cap): the strictest holding cap applies; named if it lowered the grade."""
-    limit = {cap: GRADES.index(std[f"cap.{cap}"]) for cap in holding}
-    grade = GRADES[max([GRADES.index(uncapped), *limit.values()])]
-    if "no_report" in holding:
-        return grade, "no_report"
-    lowering = [cap for cap in CAPS if cap in limit and limit[cap] > GRADES.index(uncapped)]
-    if not lowering:
-        return grade, None
-    return grade, min(lowering, key=lambda cap: (-limit[cap], CAPS.index(cap)))
+    grade = GRADES[max([GRADES.index(uncapped), *(GRADES.index(std[f"cap.{cap}"]) for cap in holding)])]
+    return grade, binding_cap(uncapped, holding, std)
 
 
 def sql_rank(scores: pd.Series, groups: pd.Series | None = None) -> pd.Series:
@@ -158,12 +179,9 @@ def caps_holding(
     return {
         r.park_code: [
             cap
-            for cap, holds in (
-                ("no_report", r.months_reported == 0),
-                ("spot_check_failed", r.park_code in spot_check_failed),
-                ("missing_report", r.months_reported < r.months_expected),
-                ("rebound_unrectified", r.park_code in rebound_parks),
-            )
+            for cap, holds in cap_conditions(
+                r.months_reported, r.months_expected, r.park_code in spot_check_failed, r.park_code in rebound_parks
+            ).items()
             if holds
         ]
         for r in agg.itertuples(index=False)

@@ -59,6 +59,10 @@ class Standard:
     def covered_project_types(self) -> list[str]:
         return [t.strip() for t in str(self["funding.covered_types"]).split(",") if t.strip()]
 
+    def cap_precedence(self) -> list[str]:
+        """The caps in the order that names one of them when two lower the grade equally (§6)."""
+        return [c.strip() for c in str(self["cap.precedence"]).split(",") if c.strip()]
+
     def unit_factors(self, quantity: str) -> dict[str, float]:
         """The spellings a quantity may be written in (canonical first) -> factor to its canonical unit."""
         return {u: float(v) for u, v in self.prefixed(f"unit.{quantity}").items()}

@@ -156,18 +156,32 @@ def test_caps(uncapped, holding, expected):
     assert apply_caps(uncapped, holding, STD) == expected
 
 
-def with_cap_limits(**limits: str) -> Standard:
+def with_entries(values: dict[str, str]) -> Standard:
+    """The rulebook with some entries' values changed."""
     entries = copy.deepcopy(STD.entries)
-    for cap, limit in limits.items():
-        entries[f"cap.{cap}"]["value"] = limit
+    for key, value in values.items():
+        entries[key]["value"] = value
     return Standard(STD.version, STD.effective_from, entries)
 
 
 def test_cap_precedence_on_equal_limits():
-    # Limits are rulebook data; on equal limits the §6 order names the cap.
-    std = with_cap_limits(missing_report="D")  # as strict as spot_check_failed
+    # Limits are rulebook data; on equal limits the rulebook's cap.precedence (the §6 order) names the cap.
+    std = with_entries({"cap.missing_report": "D"})  # as strict as spot_check_failed
     assert apply_caps("A", ["missing_report", "spot_check_failed"], std) == ("D", "spot_check_failed")
-    std = with_cap_limits(rebound_unrectified="C")  # as strict as missing_report
+    std = with_entries({"cap.rebound_unrectified": "C"})  # as strict as missing_report
+    assert apply_caps("A", ["rebound_unrectified", "missing_report"], std) == ("C", "missing_report")
+
+
+SPOT_CHECK_LAST = "no_report,missing_report,rebound_unrectified,spot_check_failed"
+
+
+def test_cap_precedence_comes_from_the_rulebook():
+    # missing_report made as strict as spot_check_failed: both D, both lower an uncapped A; with
+    # spot_check_failed last in cap.precedence, missing_report is named (the §6 order names the other).
+    std = with_entries({"cap.missing_report": "D", "cap.precedence": SPOT_CHECK_LAST})
+    assert apply_caps("A", ["missing_report", "spot_check_failed"], std) == ("D", "missing_report")
+    # a cap below the other still wins whatever the order: C (missing_report) against B (rebound)
+    std = with_entries({"cap.precedence": "no_report,rebound_unrectified,missing_report,spot_check_failed"})
     assert apply_caps("A", ["rebound_unrectified", "missing_report"], std) == ("C", "missing_report")
 
 
@@ -294,3 +308,19 @@ def test_year_end_removal_uses_given_quarter_rows_and_assesses_missing_ones():
     assert (rows.iloc[0]["grade"], rows.iloc[0]["outcome"]) == ("C", "remove_from_list")
     rows, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4)  # Q3 assessed here: A → C cap
     assert rows.iloc[0]["outcome"] == "keep"
+
+
+def test_a_half_row_names_the_cap_first_in_the_rulebook_precedence():
+    # H1, Jan–May reported on time, June missing, a sampled month failed; regional, B = 1.0:
+    #   CI = 400/1000 = 0.4 ≤ T 0.4 → 40
+    #   g(2026-06-30) = 0.3 + 0.2 × 181/365 = 0.399178…; share 500/1000 = 0.5 ≥ g → 30
+    #   nothing planned → 20; reporting 10 × 5/6 = 8.333333…
+    #   score = 98.333333… → 98.3 → A
+    # Caps: spot_check_failed (D) and missing_report (D in this rulebook) both lower A to D.
+    pm = months(*(month(P, f"2026-{m:02d}") for m in range(1, 6)))
+    due = dt.date(2026, 7, 11)
+    for precedence, named in ((STD["cap.precedence"], "spot_check_failed"), (SPOT_CHECK_LAST, "missing_report")):
+        std = with_entries({"cap.missing_report": "D", "cap.precedence": precedence})
+        r = assess_half(pm, dim(park(P)), "2026-H1", std, due, spot_check_failed={P})[0].iloc[0]
+        assert (r["months_expected"], r["months_reported"]) == (6, 5)
+        assert (r["score"], r["grade"], r["grade_cap"]) == (98.3, "D", named)

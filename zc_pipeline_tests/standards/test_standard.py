@@ -55,6 +55,13 @@ def test_caps_conventions_and_budget_helpers():
     assert len(STD.sha256) == 64
 
 
+def test_cap_precedence_is_the_standards_order_of_every_cap():
+    # STANDARD §6: "precedence on equal limits: no_report, spot_check_failed, missing_report, rebound_unrectified"
+    assert STD.cap_precedence() == ["no_report", "spot_check_failed", "missing_report", "rebound_unrectified"]
+    limits = {k for k in STD.prefixed("cap") if k != "precedence"}
+    assert set(STD.cap_precedence()) == limits  # each cap with a limit has a place, once
+
+
 def test_an_unknown_key_is_a_clear_error():
     with pytest.raises(KeyError, match="IM-ZCP-2026.1 has no entry 'threshold.martian'"):
         STD["threshold.martian"]
