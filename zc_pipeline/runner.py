@@ -97,9 +97,10 @@ def plan_months(settings: Settings, first: str | None, last: str | None) -> list
     return month_range(lo, hi) if lo <= hi else []
 
 
-def plan(settings: Settings, first: str | None, last: str | None, asset_graph=None) -> RunPlan:
-    """The months, and every quarter, half and year that reads them (through the assets' partition
-    mappings) and has ended by the as-of month — so a re-run month re-runs all it makes stale."""
+def plan(settings: Settings, first: str | None, last: str | None, asset_graph) -> RunPlan:
+    """The months, and every quarter, half and year that reads them (through the partition mappings
+    of `asset_graph`, the graph of the definitions the runs launch) and has ended by the as-of
+    month — so a re-run month re-runs all it makes stale."""
     import dagster as dg
 
     from zc_pipeline.partitions import from_dagster_key
@@ -107,10 +108,6 @@ def plan(settings: Settings, first: str | None, last: str | None, asset_graph=No
     months = plan_months(settings, first, last)
     if not months:
         return RunPlan([])
-    if asset_graph is None:
-        from zc_pipeline.definitions import build_definitions
-
-        asset_graph = build_definitions(settings).resolve_asset_graph()
     last_month = month_of(settings.as_of)
     month_key = dg.AssetKey("park_month")
     month_def = asset_graph.get(month_key).partitions_def
@@ -133,8 +130,12 @@ def plan(settings: Settings, first: str | None, last: str | None, asset_graph=No
     halves, half_subset = downstream("park_half_assessment", "half")
     years: list[str] = []
     if half_subset is not None and asset_graph.has(dg.AssetKey("funding_allocation")):
-        # a year's fund follows its H1 grades: run it once H1 is complete
-        years = sorted({h[:4] for h in halves if h.endswith("H1")})
+        # a year's fund follows its basis half's grades (the rulebook's funding.basis_half): run it
+        # once that half is complete
+        from zc_pipeline.standards import load_standard
+
+        std = load_standard(settings.standard_version)
+        years = sorted({h[:4] for h in halves if h == std.funding_basis(h[:4])})
     return RunPlan(months, quarters, halves, years)
 
 

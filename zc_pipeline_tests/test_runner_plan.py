@@ -1,11 +1,13 @@
 """`zc run` plans the months in range and every window that reads them, through the partition mappings."""
 from zc_pipeline.runner import plan
+from zc_pipeline.definitions import build_definitions
 from zc_pipeline.settings import load_settings
 from zc_pipeline_tests.conftest import SAMPLE_DIR
 
 
 def _plan(first=None, last=None, as_of="2026-07-15"):
-    return plan(load_settings(data_dir=SAMPLE_DIR, as_of=as_of, state_dir="/tmp/zc-plan-test"), first, last)
+    settings = load_settings(data_dir=SAMPLE_DIR, as_of=as_of, state_dir="/tmp/zc-plan-test")
+    return plan(settings, first, last, build_definitions(settings).resolve_asset_graph())
 
 
 def test_default_plan_is_every_landing_month_up_to_the_as_of_month():
