@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Debian packages the reports need beside the Python ones, installed when missing:
-# WeasyPrint prints the bulletin's PDF through Pango, and Chinese text needs a CJK font.
+# WeasyPrint prints the bulletin's PDF through Pango, subsets its fonts with HarfBuzz (byte-identical
+# PDFs for the same inputs), and Chinese text needs a CJK font.
 set -euo pipefail
 
-PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk)
+PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

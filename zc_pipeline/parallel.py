@@ -4,13 +4,13 @@ Workers are forked from a fork server, never from the calling process. That proc
 threads (a lock held by one of them at the fork stays held in the child for ever) and, on a Celery
 worker, holds broker connections whose after-fork hooks block a forked child on the inherited
 socket. The server starts once per process with the worker modules imported, so a worker starts
-with them loaded; what every task shares goes to each worker once, through the initializer.
+with them loaded; what every task shares goes to each worker once, through the initializer, and a
+task reads it back with `shared()`.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 WORKER_MODULES = ["zc_pipeline.stages.month_intake", "zc_pipeline.stages.explanations"]
@@ -20,9 +20,22 @@ def worker_count() -> int:
     return os.cpu_count() or 1
 
 
-def process_pool(initializer: Callable[..., None], initargs: tuple) -> ProcessPoolExecutor:
-    """A pool of `worker_count()` workers, each started by `initializer(*initargs)`."""
+def process_pool(shared: object) -> ProcessPoolExecutor:
+    """A pool of `worker_count()` workers, each given `shared` once, when it starts."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
     return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context,
-                               initializer=initializer, initargs=initargs)
+                               initializer=_receive, initargs=(shared,))
+
+
+_worker_shared: object = None  # set once in each pool worker, never in the calling process
+
+
+def _receive(shared: object) -> None:
+    global _worker_shared
+    _worker_shared = shared
+
+
+def shared() -> object:
+    """In a pool worker: what its pool was given to share (`process_pool(shared)`)."""
+    return _worker_shared

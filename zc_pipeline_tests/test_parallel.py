@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from zc_pipeline.parallel import process_pool
+from zc_pipeline.parallel import process_pool, shared
 from zc_pipeline_tests.conftest import require_broker
 
 
@@ -18,14 +18,20 @@ def _parent_of_worker(_: int) -> int:
     return os.getppid()
 
 
-def _no_setup() -> None:
-    pass
+def _plus_shared(n: int) -> int:
+    return n + shared()
 
 
 def test_pool_workers_are_not_children_of_the_calling_process():
-    with process_pool(_no_setup, ()) as pool:
+    with process_pool(None) as pool:
         parents = set(pool.map(_parent_of_worker, range(8)))
     assert os.getpid() not in parents
+
+
+def test_every_task_reads_what_its_pool_was_given_to_share():
+    with process_pool(100) as pool:
+        assert list(pool.map(_plus_shared, [1, 2, 3])) == [101, 102, 103]
+    assert shared() is None  # the calling process is never given it
 
 
 def test_a_pool_started_after_a_celery_app_has_used_its_broker_finishes():
@@ -33,11 +39,10 @@ def test_a_pool_started_after_a_celery_app_has_used_its_broker_finishes():
     script = textwrap.dedent(f"""
         from celery import Celery
         from zc_pipeline.parallel import process_pool
-        from zc_pipeline_tests.test_parallel import _no_setup
 
         app = Celery(broker={url!r}, backend={url!r})
         app.control.ping(timeout=0.5)  # the broker connections and their after-fork hooks exist now
-        with process_pool(_no_setup, ()) as pool:
+        with process_pool(None) as pool:
             print(sum(pool.map(abs, [-1, -2, -3])))
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

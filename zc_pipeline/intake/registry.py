@@ -17,6 +17,7 @@ import pandera.pandas as pa
 
 from zc_pipeline.errors import UserError
 from zc_pipeline.intake.catalogue import Rule, register
+from zc_pipeline.intake.readers import csv_lines
 from zc_pipeline.intake.schemas import FieldRule, every_value, rule_failures
 
 CITY_ALIASES = {"盟市代码": "league_city_code", "盟市名称": "name_zh"}
@@ -177,43 +178,34 @@ class Registry:
 
 
 @dataclass
-class _Layout:
-    """Where a registry file's records are: the header's number of fields, and the first line and
-    number of fields of each data record in the order pandas reads them."""
+class _Records:
+    """A registry file as the batch CSV reader reads it: the header, and each record with its first
+    line as a text editor shows it (a quoted field may span lines); blank lines are skipped."""
 
-    header_fields: int
-    records: list[tuple[int, int]]
+    header: list[str]
+    records: list[tuple[int, list[str]]]
+    broken: list[int]  # lines whose quoting is broken (an unclosed quote, text after a closing quote)
 
     def ragged(self) -> list[tuple[int, int]]:
-        """(line, fields) of each record with more fields than the header."""
-        return [(line, n) for line, n in self.records if n > self.header_fields]
+        """(line, fields) of each record with more fields than the header. A short record reads as
+        empty trailing fields, which the field rules then judge."""
+        return [(line, len(cells)) for line, cells in self.records
+                if len(cells) > len(self.header) and line not in self.broken]
+
+    def frame(self, aliases: dict[str, str]) -> pd.DataFrame:
+        """The records as text columns named by the header (aliases to canonical names, stripped);
+        a name written twice is read from its first column."""
+        names = [aliases.get(h.strip(), h.strip()) for h in self.header]
+        first = {name: i for i, name in reversed(list(enumerate(names)))}
+        width = len(names)
+        rows = [[c.strip() for c in cells[:width]] + [""] * (width - len(cells)) for _, cells in self.records]
+        columns = list(zip(*rows)) if rows else [()] * width
+        return pd.DataFrame({name: pd.Series(columns[i], dtype=object) for name, i in first.items()})
 
 
-def _layout(path: Path) -> _Layout:
-    """Read with the csv module before pandas reads the file, so that rows longer than the header
-    (say, a comma at the end of each) are named: pandas would take the first column as the index
-    and shift every value one column left, and the errors would name the wrong columns. A short
-    row is read by pandas as empty trailing fields, which the field rules then judge.
-
-    Lines pandas skips are skipped here too (empty or blanks only), and a record's line is its
-    first, as a text editor shows it (a quoted field may span lines).
-    """
-    header: list[str] | None = None
-    records: list[tuple[int, int]] = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        while True:
-            first_line = reader.line_num + 1
-            record = next(reader, None)
-            if record is None:
-                break
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            if header is None:
-                header = record
-            else:
-                records.append((first_line, len(record)))
-    return _Layout(len(header or []), records)
+def _records(path: Path) -> _Records:
+    header, records, malformed = csv_lines(path.read_bytes().decode("utf-8-sig"), line_breaks=True)
+    return _Records(header[1] if header else [], records, sorted(malformed))
 
 
 def _reason(exc: Exception) -> str:
@@ -223,12 +215,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or type(exc).__name__
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-
-
-def _read(path: Path, aliases: dict[str, str]) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    df.columns = [aliases.get(c.strip(), c.strip()) for c in df.columns]
-    return df.apply(lambda s: s.str.strip())
 
 
 def read_registry(registry_dir: str | Path) -> Registry:
@@ -247,30 +233,26 @@ def read_registry(registry_dir: str | Path) -> Registry:
     def rejected() -> RegistryError:
         return RegistryError(pd.DataFrame(issues).drop(columns="severity", errors="ignore"), registry_dir)
 
-    layouts = {}
-    for path in (cities_path, parks_path):
+    frames, lines = {}, {}
+    for path, aliases, columns in ((cities_path, CITY_ALIASES, CITY_COLUMNS), (parks_path, PARK_ALIASES, PARK_COLUMNS)):
         try:
-            layouts[path] = layout = _layout(path)
+            read = _records(path)
         except FileNotFoundError:
             add(path, None, "REG014", "", "")
             continue
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:  # csv.Error: the header line itself
             add(path, None, "REG015", "", _reason(exc))
             continue
-        if not layout.header_fields:  # 0 bytes, or blank lines only: pandas would raise EmptyDataError
+        if not read.header:  # 0 bytes, or blank lines only
             what, what_en = _WHAT[path.name]
             add(path, 1, "REG013", "", "", what=what, what_en=what_en)
-        for line, fields in layout.ragged():
-            add(path, line, "REG012", "", fields, expected=layout.header_fields)
-    if issues:
-        raise rejected()
-    frames = {}
-    for path, aliases, columns in ((cities_path, CITY_ALIASES, CITY_COLUMNS), (parks_path, PARK_ALIASES, PARK_COLUMNS)):
-        try:
-            frames[path] = frame = _read(path, aliases)
-        except (pd.errors.ParserError, ValueError) as exc:  # e.g. a quote never closed
-            add(path, None, "REG015", "", _reason(exc))
             continue
+        for line in read.broken:
+            add(path, line, "REG015", "", f"line {line}: a quote is not closed, or text follows a closing quote")
+        for line, fields in read.ragged():
+            add(path, line, "REG012", "", fields, expected=len(read.header))
+        frames[path] = frame = read.frame(aliases)
+        lines[path] = [line for line, _ in read.records]
         for col in columns:
             if col not in frame:
                 add(path, 1, "REG001", col, "")
@@ -279,9 +261,7 @@ def read_registry(registry_dir: str | Path) -> Registry:
     cities, parks = frames[cities_path], frames[parks_path]
     cities = cities[CITY_COLUMNS]
     parks = parks[PARK_COLUMNS].copy()
-    lines = [line for line, _ in layouts[parks_path].records]
-    if len(lines) != len(parks):  # the two readers disagree on some odd line: count rows instead
-        lines = list(range(2, len(parks) + 2))
+    lines = lines[parks_path]
     # as Python objects: element-wise checks map them about twice as fast as pandas strings
     failed = rule_failures(park_rules(set(cities["league_city_code"])), parks.astype(object))
     cells = {c: parks[c].to_numpy() for c in set(failed["column"])}

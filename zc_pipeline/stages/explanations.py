@@ -181,18 +181,19 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 
 # --- many explanations at once ------------------------------------------------------------------
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
-_SHARED: ExplainData | None = None  # the loaded rows: this process's, or a pool worker's copy
 
 
-def _share(data: ExplainData) -> None:
-    global _SHARED
-    _SHARED = data
-
-
-def _explain_windows(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
+def _explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
     """{window: its explanations of these pairs, concatenated in order}: a worker sends one frame per
     window back instead of one per park (pickling many small frames costs more than a few large ones)."""
-    return _by_window((period, explain(_SHARED.inputs(code, period))) for code, period in pairs)
+    return _by_window((period, explain(data.inputs(code, period))) for code, period in pairs)
+
+
+def _worker_explain(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
+    """`_explain_windows` in a pool worker, of the rows its pool shares."""
+    from zc_pipeline.parallel import shared
+
+    return _explain_windows(shared(), pairs)
 
 
 def _by_window(frames: Iterable[tuple[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -216,13 +217,9 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str
 
     workers = worker_count()
     if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
-        _share(data)
-        try:
-            return _explain_windows(pairs)
-        finally:
-            _share(None)
+        return _explain_windows(data, pairs)
     size = -(-len(pairs) // (4 * workers))  # four runs per worker evens out uneven windows
     runs = [pairs[i : i + size] for i in range(0, len(pairs), size)]
-    with process_pool(_share, (data,)) as pool:
+    with process_pool(data) as pool:
         # runs come back in order, so each window's rows stay in order
-        return _by_window(item for done in pool.map(_explain_windows, runs) for item in done.items())
+        return _by_window(item for done in pool.map(_worker_explain, runs) for item in done.items())

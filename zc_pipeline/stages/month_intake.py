@@ -19,7 +19,7 @@ from zc_pipeline.domain.submissions import choose_in_force
 from zc_pipeline.intake.ids import file_sha256
 from zc_pipeline.intake.parse import registry_codes
 from zc_pipeline.intake.landing import landing_file_frame, relative_path
-from zc_pipeline.parallel import process_pool, worker_count
+from zc_pipeline.parallel import process_pool, shared, worker_count
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
 from zc_pipeline.warehouse.writer import (
@@ -161,20 +161,13 @@ def intake_rows(jobs: list[FileJob], month: str, registry: pd.DataFrame, std: St
     chunks = _chunks(jobs, CHUNKS_PER_WORKER * workers)
     # what every run of files shares (the registry's codes) goes to each worker once, when it
     # starts, not with every run of files
-    with process_pool(_set_worker_args, (args,)) as pool:
+    with process_pool(args) as pool:
         yield from pool.map(_worker_chunk, chunks)
 
 
-_WORKER_ARGS: tuple = ()  # in a parse-pool worker: intake_chunk's arguments after the jobs
-
-
-def _set_worker_args(args: tuple) -> None:
-    global _WORKER_ARGS
-    _WORKER_ARGS = args
-
-
 def _worker_chunk(jobs: list[FileJob]) -> ChunkRows:
-    return intake_chunk(jobs, *_WORKER_ARGS)
+    """`intake_chunk` in a pool worker, with the arguments after the jobs that its pool shares."""
+    return intake_chunk(jobs, *shared())
 
 
 def record_month(
