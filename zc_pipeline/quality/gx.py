@@ -8,6 +8,7 @@ step, or once at the end of `zc run`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 from collections.abc import Iterator
@@ -21,9 +22,31 @@ from zc_pipeline.quality.expectations import Expectation
 
 SITE_NAME = "zc_data_docs"
 DATASOURCE = "zc_warehouse"
-_CONTEXTS: dict[str, object] = {}
-_PENDING: dict[str, list] = {}  # state dir -> validation results whose pages are not built yet
-_REGISTERED: dict[tuple, tuple] = {}  # (context id, suite) -> (expectations signature, validation definition)
+
+
+@dataclass
+class _Project:
+    """This process's hold on a state dir's GX project: its context (created on first use), the
+    validation definitions fetched or registered through it, and the validation results whose
+    Data Docs pages are not built yet."""
+
+    state_dir: str
+    context: object = None
+    definitions: dict[str, tuple] = field(default_factory=dict)  # suite -> (signature, definition)
+    pending: list = field(default_factory=list)
+
+    def forget(self) -> None:
+        self.context = None
+        self.definitions.clear()
+
+
+@functools.cache
+def _project(state_dir: str) -> _Project:
+    return _Project(state_dir)
+
+
+def _project_of(state_dir: str | Path) -> _Project:
+    return _project(str(Path(state_dir).resolve()))
 
 
 @dataclass
@@ -58,13 +81,14 @@ def docs_index(state_dir: str | Path) -> Path:
 
 
 def _context(state_dir: str | Path):
-    """The file-backed GX context of this state dir (created on first use, cached per process)."""
+    """The file-backed GX context of this state dir (created on first use, then held by its project)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    key = str(Path(state_dir).resolve())
-    if key in _CONTEXTS:
-        return _CONTEXTS[key]
+    project = _project_of(state_dir)
+    if project.context is not None:
+        return project.context
     import great_expectations as gx
 
+    key = project.state_dir
     root = _project_root(key)
     root.mkdir(parents=True, exist_ok=True)
     # Creating a context reads great_expectations.yml and the lines below write it: a process that
@@ -83,7 +107,7 @@ def _context(state_dir: str | Path):
                     "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 },
             )
-    _CONTEXTS[key] = ctx
+    project.context = ctx
     return ctx
 
 
@@ -129,22 +153,24 @@ def _validation_definition(state_dir: str | Path, suite_name: str, expectations:
     """
     ctx = _context(state_dir)
     signature = _signature(expectations)
-    key = (id(ctx), suite_name)
-    cached = _REGISTERED.get(key)
+    held = _project_of(state_dir).definitions
+    cached = held.get(suite_name)
     if cached is not None and cached[0] == signature:
         return cached[1]
     vd = _stored(ctx, suite_name, signature)
     if vd is None:
         with _project_lock(state_dir):  # registering writes the stores other processes read
             vd = _register(ctx, suite_name, expectations, signature)
-    _REGISTERED[key] = (signature, vd)
+    held[suite_name] = (signature, vd)
     return vd
 
 
 def _stored(ctx, suite_name: str, signature: str):
+    from great_expectations.exceptions import DataContextError
+
     try:
         vd = ctx.validation_definitions.get(suite_name)
-    except Exception:  # not stored yet (GX raises DataContextError subclasses, KeyError, ValueError)
+    except (DataContextError, KeyError, ValueError):  # not stored yet (GX raises each, by store)
         return None
     return vd if (vd.suite.meta or {}).get(SIGNATURE_KEY) == signature else None
 
@@ -173,9 +199,7 @@ def _register(ctx, suite_name: str, expectations: list[Expectation], signature: 
 
 def _forget(state_dir: str | Path) -> None:
     """Drop this process's context and definitions: the next use re-reads the stores from disk."""
-    ctx = _CONTEXTS.pop(str(Path(state_dir).resolve()), None)
-    for key in [k for k in _REGISTERED if k[0] == id(ctx)]:
-        del _REGISTERED[key]
+    _project_of(state_dir).forget()
 
 
 def _run(state_dir: str | Path, batch: Batch, run_id):
@@ -239,7 +263,7 @@ def validate(state_dir: str | Path, batches: list[Batch], build_docs: bool = Tru
         page = docs_dir(state_dir).joinpath("validations", *identifier.to_tuple()[:-1],
                                             f"{identifier.to_tuple()[-1]}.html")
         outcomes[batch.suite] = SuiteOutcome(batch.suite, bool(result.success), checks, page, len(result.results))
-    _PENDING.setdefault(str(Path(state_dir).resolve()), []).extend(ids)
+    _project_of(state_dir).pending.extend(ids)
     if build_docs:
         flush_docs(state_dir)
     return outcomes
@@ -247,6 +271,7 @@ def validate(state_dir: str | Path, batches: list[Batch], build_docs: bool = Tru
 
 def flush_docs(state_dir: str | Path) -> None:
     """Render the pages of the validations run since the last flush and rebuild the site's index."""
-    ids = _PENDING.pop(str(Path(state_dir).resolve()), [])
+    project = _project_of(state_dir)
+    ids, project.pending = project.pending, []
     if ids:
         _context(state_dir).build_data_docs(site_names=[SITE_NAME], resource_identifiers=ids)
