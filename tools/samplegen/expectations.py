@@ -14,10 +14,10 @@ from tools.samplegen.region import QUANTITY_FIELDS, Region, following_day
 from zc_pipeline.domain.measures import compute_park_month, energy_and_co2
 from zc_pipeline.domain.periods import score_window as window_months
 from zc_pipeline.domain.rebounds import detect_rebounds
-from zc_pipeline.domain.scoring import GRADES, SCORE_COLUMNS, score_window, window_inputs
+from zc_pipeline.domain.scoring import SCORE_COLUMNS, score_window, window_inputs
 from zc_pipeline.domain.spot_checks import draw_sample, risk_weights
 from zc_pipeline.intake.month_over_month import month_over_month_warnings
-from zc_pipeline.standards import load_standard
+from zc_pipeline.standards import GRADES, load_standard
 
 GENERATOR_VERSION = 1
 AS_OF_DAY = 15  # the recommended as-of: this day of the month after the last one (after its deadline)

@@ -16,7 +16,6 @@ from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import CANONICAL_UNITS
 from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound, unrectified_in
 from zc_pipeline.domain.scoring import (
-    GRADES,
     SPOT_CHECK_FAIL,
     cap_conditions,
     grade_of,
@@ -24,7 +23,7 @@ from zc_pipeline.domain.scoring import (
     threshold_key,
 )
 from zc_pipeline.domain.windows import MONTHS_PER_YEAR
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import GRADES, Standard
 
 COLUMNS = ["park_code", "period", "line_no", "section", "item", "value", "unit", "source_file", "source_sha256",
            "sheet", "row", "column", "note_zh", "note_en", "standard_version"]

@@ -17,9 +17,8 @@ from zc_pipeline.domain.summaries import (
     region_half_summary,
 )
 from zc_pipeline.domain.windows import aggregate_window, window_bounds, window_is_due
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import GRADES, Standard
 
-GRADES = ("A", "B", "C", "D")  # best first; the band minimums are `grade.<letter>` in the rulebook
 NOT_SAMPLED = "not_sampled"
 SPOT_CHECK_FAIL = "fail"
 MID_YEAR, YEAR_END = "mid_year", "year_end"

@@ -11,9 +11,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from zc_pipeline.domain.scoring import GRADES, apply_caps, caps_holding, score_window, window_inputs
+from zc_pipeline.domain.scoring import apply_caps, caps_holding, score_window, window_inputs
 from zc_pipeline.domain.windows import window_is_due
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import GRADES, Standard
 
 TOP_GRADE, CAPPED, OUT_OF_RANGE = "top_grade", "capped", "out_of_range"
 WHAT_IF_COLUMNS = [

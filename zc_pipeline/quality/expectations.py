@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import BigInteger, Float, Integer
 
-from zc_pipeline.warehouse.schemas import GRADES
+from zc_pipeline.standards import GRADES
 from zc_pipeline.warehouse.tables import TABLES
 
 # carbon_per_energy is stored unrounded: any relative difference above float noise is an error.

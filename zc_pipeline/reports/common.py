@@ -8,7 +8,7 @@ import zipfile
 
 import pandas as pd
 
-from zc_pipeline.domain.scoring import GRADES  # noqa: F401  (the builders' one list of grades, best first)
+from zc_pipeline.standards import GRADES  # noqa: F401  (the builders' one list of grades, best first)
 
 # label: (Chinese, English)
 CATEGORY = {"national": ("国家级", "national"), "regional": ("自治区级", "regional"), "pilot": ("试点", "pilot")}

@@ -12,6 +12,11 @@ import yaml
 
 STANDARDS_DIR = Path(__file__).parent
 DEFAULT_VERSION = "IM-ZCP-2026.1"
+# The rulebook's vocabulary (STANDARD §5, §6), the same in every version: the grades, best first
+# (`grade.<letter>` is each band's minimum score, D has none), and the caps (`cap.<name>` is the
+# grade each allows at best, `cap.precedence` orders them).
+GRADES = ("A", "B", "C", "D")
+CAPS = ("no_report", "spot_check_failed", "missing_report", "rebound_unrectified")
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ def _parse(text: bytes) -> Standard:
         if entry["key"] in entries:
             raise ValueError(f"duplicate rulebook entry {entry['key']!r}")
         entries[entry["key"]] = entry
+    precedence = [c.strip() for c in str(entries.get("cap.precedence", {}).get("value", "")).split(",")]
+    if sorted(precedence) != sorted(CAPS):
+        raise ValueError(f"rulebook entry 'cap.precedence' must name each cap once: {', '.join(CAPS)}")
     return Standard(str(doc["version"]), _as_date(doc["effective_from"]), entries, hashlib.sha256(text).hexdigest())
 
 

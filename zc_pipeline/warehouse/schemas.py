@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from sqlalchemy import BigInteger, Boolean, Float, Integer, Table
 
+from zc_pipeline.standards import CAPS, GRADES
 from zc_pipeline.warehouse.tables import TABLES
 
 # --- value formats --------------------------------------------------------------------------
@@ -21,8 +22,6 @@ QUARTER_RE = r"^\d{4}-Q[1-4]$"
 HALF_RE = r"^\d{4}-H[12]$"
 YEAR_RE = r"^\d{4}$"
 
-GRADES = ["A", "B", "C", "D"]
-CAPS = ["no_report", "spot_check_failed", "missing_report", "rebound_unrectified"]
 EXPLANATION_SECTIONS = ["park", "inputs", "factors", "measures", "thresholds", "score", "caps", "grade"]
 WHAT_IF_REASON_RE = rf"^(top_grade|out_of_range|capped:({'|'.join(CAPS)}))$"
 
