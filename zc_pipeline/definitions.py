@@ -41,9 +41,10 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         standard_version=settings.standard_version,
         defer_data_docs=defer_data_docs,
     )
-    # every asset's code version is the rulebook the runs use: another rulebook makes them stale
-    rulebook = zc.std.sha256[:16]
-    loaded = [*dg.map_asset_specs(lambda spec: spec.replace_attributes(code_version=rulebook),
+    # every asset's code version is the rulebook the runs use: another rulebook makes them stale;
+    # the reports' trends span that rulebook's months
+    rulebook, trend = zc.std.sha256[:16], reports.trend_span(zc.std)
+    loaded = [*dg.map_asset_specs(lambda spec: trend(spec).replace_attributes(code_version=rulebook),
                                   dg.load_assets_from_modules(list(ASSET_MODULES))), lineage.standard_files]
     with warnings.catch_warnings():
         # Source links in the UI are a beta API (it warns 2 + 2 per asset on every build); the

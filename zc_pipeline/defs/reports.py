@@ -1,5 +1,6 @@
 """Reports for people: league-city quarterly workbooks, the region's half-year bulletin, park report
 cards and rectification notices — files under `<state folder>/reports/`, listed in report_file."""
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -7,18 +8,33 @@ import pandas as pd
 
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
-from zc_pipeline.standards import load_standard
+from zc_pipeline.standards import Standard
 
-STD = load_standard()
 # Every report asset writes files and their rows of the one table report_file.
 _spec = dict(group_name="reports", owners=["team:reports"], pool="warehouse",
              metadata={"dagster/table_name": "report_file"})
 LISTED_FILES = 5  # up to this many files each get a path entry of their own in the metadata
 
-# The trend charts show the rulebook's last N months ending with the window: the windows before it
-# (in quarters, or halves) are read too, so re-running one of those months marks the report stale.
-TREND_QUARTERS = dg.TimeWindowPartitionMapping(start_offset=1 - STD.int("report.trend_months") // 3)
-TREND_HALVES = dg.TimeWindowPartitionMapping(start_offset=1 - STD.int("report.trend_months") // 6)
+TREND_SOURCE = dg.AssetKey("park_month")
+WINDOW_MONTHS = ((quarter_partitions, 3), (half_partitions, 6))
+
+
+def trend_span(std: Standard) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
+    """A spec mapper giving each report that charts a trend its months: the rulebook's last
+    `report.trend_months` ending with the window. The windows before it are read too, so re-running
+    one of those months marks the report stale. The span is the rulebook's the runs use, so it is
+    set where the definitions are built with that rulebook."""
+    months = std.int("report.trend_months")
+
+    def widen(spec: dg.AssetSpec) -> dg.AssetSpec:
+        per_window = next((n for window, n in WINDOW_MONTHS if spec.partitions_def == window), None)
+        if per_window is None or TREND_SOURCE not in {d.asset_key for d in spec.deps}:
+            return spec
+        span = dg.TimeWindowPartitionMapping(start_offset=1 - months // per_window)
+        return spec.replace_attributes(deps=[dg.AssetDep(d.asset_key, partition_mapping=span)
+                                             if d.asset_key == TREND_SOURCE else d for d in spec.deps])
+
+    return widen
 
 
 def files_metadata(rows: pd.DataFrame, state_dir: str, **extra) -> dict:
@@ -40,7 +56,7 @@ def files_metadata(rows: pd.DataFrame, state_dir: str, **extra) -> dict:
 @dg.asset(
     partitions_def=quarter_partitions,
     deps=["park_quarter_assessment", "city_quarter_summary", "park_quarter_what_if", "rebound_alert", "missing_report",
-          "dim_park", "dim_league_city", dg.AssetDep("park_month", partition_mapping=TREND_QUARTERS)],
+          "dim_park", "dim_league_city", "park_month"],
     kinds={"excel"},
     **_spec,
 )
@@ -57,7 +73,7 @@ def city_quarter_workbook(context: dg.AssetExecutionContext, zc: ZcResource) -> 
     partitions_def=half_partitions,
     deps=["park_half_assessment", "region_half_summary", "spot_check_sample", "spot_check_result",
           "park_quarter_assessment", "funding_allocation", "dim_park", "dim_league_city",
-          dg.AssetDep("park_month", partition_mapping=TREND_HALVES)],
+          "park_month"],
     kinds={"html"},
     **_spec,
 )
@@ -73,7 +89,7 @@ def region_bulletin(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Mat
 @dg.asset(
     partitions_def=half_partitions,
     deps=["park_half_assessment", "park_half_what_if", "dim_park", "dim_league_city",
-          dg.AssetDep("park_month", partition_mapping=TREND_HALVES)],
+          "park_month"],
     kinds={"html"},
     **_spec,
 )

@@ -30,3 +30,28 @@ def test_report_assets_are_wired(tmp_path):
     up = mapping.get_upstream_mapped_partitions_result_for_partitions(
         quarter.subset_with_partition_keys(["2026-01"]), quarter, months).partitions_subset.get_partition_keys()
     assert list(up) == [f"2025-{m:02d}" for m in range(4, 13)] + ["2026-01", "2026-02", "2026-03"]
+
+
+def test_the_trend_spans_the_months_of_the_rulebook_the_definitions_are_built_with():
+    import dataclasses
+
+    from zc_pipeline.defs import reports
+    from zc_pipeline.partitions import half_partitions, month_partitions, quarter_partitions
+    from zc_pipeline.standards import load_standard
+
+    std = load_standard()
+    entries = {**std.entries, "report.trend_months": {**std.entries["report.trend_months"], "value": 6}}
+    six = dataclasses.replace(std, entries=entries)
+    workbook, bulletin = dg.map_asset_specs(reports.trend_span(six),
+                                            [reports.city_quarter_workbook, reports.region_bulletin])
+
+    def months_read(asset, window, partitions):
+        mapping = asset.get_partition_mapping(dg.AssetKey("park_month"))
+        return list(mapping.get_upstream_mapped_partitions_result_for_partitions(
+            partitions.subset_with_partition_keys([window]), partitions, month_partitions,
+        ).partitions_subset.get_partition_keys())
+
+    # 6 months ending with 2026-Q2 (quarter key 2026-04): 1 - 6 // 3 = one quarter before it
+    assert months_read(workbook, "2026-04", quarter_partitions) == [f"2026-{m:02d}" for m in range(1, 7)]
+    # 6 months ending with 2026-H2 (half key 2026-07): 1 - 6 // 6 = the half alone
+    assert months_read(bulletin, "2026-07", half_partitions) == [f"2026-{m:02d}" for m in range(7, 13)]
