@@ -22,7 +22,7 @@ from zc_pipeline.domain.scoring import (
     threshold,
     threshold_key,
 )
-from zc_pipeline.domain.windows import MONTHS_PER_YEAR
+from zc_pipeline.domain.windows import MONTHS_PER_YEAR, annualised_energy
 from zc_pipeline.standards import GRADES, Standard
 
 COLUMNS = ["park_code", "period", "line_no", "section", "item", "value", "unit", "source_file", "source_sha256",
@@ -270,12 +270,12 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
     category = inp.park.get("category")
     # thresholds
     if reported:
-        annual = float(a["energy_tce"]) * MONTHS_PER_YEAR / reported
+        annual = annualised_energy(float(a["energy_tce"]), reported)
         t = threshold(category, annual, std)
         key = threshold_key(category, annual, std)
         out.add("thresholds", "annualised_energy_tce", annual, "tce/year",
-                f"年化能耗 = {fmt(a['energy_tce'])} × 12 / {reported}",
-                f"annualised energy = {fmt(a['energy_tce'])} × 12 / {reported}")
+                f"年化能耗 = {fmt(a['energy_tce'])} × {MONTHS_PER_YEAR} / {reported}",
+                f"annualised energy = {fmt(a['energy_tce'])} × {MONTHS_PER_YEAR} / {reported}")
         out.ref("thresholds", "threshold.large_energy_tce", "大型园区年化能耗界限。", "large-park annualised energy limit")
         out.ref("thresholds", key, f"类别 {category} 适用的碳强度阈值 T。", f"threshold T for category {category}")
     for w in ("carbon", "green", "retrofit", "reporting"):

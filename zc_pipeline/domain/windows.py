@@ -91,8 +91,14 @@ def aggregate_window(
     out = out.join(latest[["retrofit_planned", "retrofit_completed"]])
     out["retrofit_rate"] = ratio(out["retrofit_completed"], out["retrofit_planned"])
     reported = out["months_reported"].where(out["months_reported"] > 0).astype(float)
-    out["annualised_energy_tce"] = out["energy_tce"] * MONTHS_PER_YEAR / reported
+    out["annualised_energy_tce"] = annualised_energy(out["energy_tce"], reported)
     return out.reset_index()[AGG_COLUMNS].astype({c: float for c in AGG_COLUMNS[4:]})
+
+
+def annualised_energy(energy_tce, months_reported):
+    """A window's energy at a year's rate, which decides a park's carbon threshold (STANDARD §5):
+    scalars or columns alike; months_reported must not be 0."""
+    return energy_tce * MONTHS_PER_YEAR / months_reported
 
 
 def window_bounds(period: str) -> tuple[dt.date, dt.date]:

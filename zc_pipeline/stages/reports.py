@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.rebounds import UNRECTIFIED, detect_rebounds
 from zc_pipeline.domain.scoring import green_target, threshold
-from zc_pipeline.domain.windows import MONTHS_PER_YEAR
+from zc_pipeline.domain.windows import annualised_energy
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
@@ -95,7 +95,7 @@ def park_thresholds(rows: pd.DataFrame, std: Standard) -> pd.Series:
     """The carbon-per-energy threshold each assessed park was scored against (STANDARD §5)."""
     out = []
     for category, energy, reported in zip(rows["category"], rows["energy_tce"], rows["months_reported"]):
-        annualised = float(energy) * MONTHS_PER_YEAR / reported if reported and not pd.isna(energy) else 0.0
+        annualised = annualised_energy(float(energy), reported) if reported and not pd.isna(energy) else 0.0
         out.append(threshold(category, annualised, std))
     return pd.Series(out, index=rows.index, dtype=float)
 

@@ -91,3 +91,11 @@ def test_enrolled_park_without_data_has_null_measures():
     a = agg(months(), dim(park(P))).loc[P]
     assert (a["months_expected"], a["months_reported"], a["months_on_time"]) == (3, 0, 0)
     assert a[["energy_tce", "co2_t", "carbon_per_energy", "green_share", "retrofit_rate"]].isna().all()
+
+
+def test_annualised_energy_is_the_window_at_a_years_rate_for_scalars_and_columns_alike():
+    from zc_pipeline.domain.windows import annualised_energy
+
+    assert annualised_energy(300.0, 3) == 1200.0  # a quarter's 300 tce: 300 × 12 / 3
+    both = annualised_energy(pd.Series([300.0, 50.0]), pd.Series([3, 1]))
+    assert both.tolist() == [1200.0, 600.0]  # 50 tce in one month: 50 × 12 / 1
