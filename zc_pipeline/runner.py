@@ -10,7 +10,7 @@ from pathlib import Path
 from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
 )
-from zc_pipeline.domain.periods import add_months, month_of, month_range, months_of
+from zc_pipeline.domain.periods import add_months, is_month, month_of, month_range, months_of
 from zc_pipeline.errors import UserError
 from zc_pipeline.settings import Settings
 
@@ -73,11 +73,9 @@ def prepare_ui(settings: Settings) -> Path:
 
 
 def landing_months(landing_dir: Path) -> list[str]:
-    import re
-
     if not landing_dir.is_dir():
         return []
-    return sorted(p.name for p in landing_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}", p.name))
+    return sorted(p.name for p in landing_dir.iterdir() if p.is_dir() and is_month(p.name))
 
 
 @dataclass

@@ -19,9 +19,10 @@ from zc_pipeline import landing_scan
 from zc_pipeline.defs.recovery import recover_before_tick
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import (
-    TIMEZONE, add_months, deadline_passed, from_dagster_key, half_partitions, month_of, month_partitions,
-    month_range, months_of, quarter_partitions, score_window, to_dagster_key, year_partitions,
+    TIMEZONE, add_months, from_dagster_key, half_partitions, month_of, month_partitions,
+    month_range, quarter_partitions, score_window, to_dagster_key, year_partitions,
 )
+from zc_pipeline.domain.windows import window_is_due
 from zc_pipeline.standards import Standard
 from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
@@ -113,13 +114,13 @@ def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
 def windows_due(kind: str, today: dt.date, std: Standard) -> list[str]:
     """Quarters or halves of this and last year whose last month's deadline has passed; for `year`,
     the years whose funding basis half has (the rulebook's `funding.basis_half`)."""
-    deadline_day = std.int("deadline_day")
     out = []
     for year in (today.year - 1, today.year):
-        periods = {"quarter": [f"{year}-Q{n}" for n in range(1, 5)], "half": [f"{year}-H1", f"{year}-H2"],
-                   "year": [std.funding_basis(year)]}[kind]
-        out += [str(year) if kind == "year" else p for p in periods
-                if deadline_passed(months_of(p)[-1], today, deadline_day)]
+        if kind == "year":
+            out += [str(year)] if window_is_due(std.funding_basis(year), today, std) else []
+        else:
+            windows = [f"{year}-Q{n}" for n in range(1, 5)] if kind == "quarter" else [f"{year}-H1", f"{year}-H2"]
+            out += [w for w in windows if window_is_due(w, today, std)]
     return out
 
 

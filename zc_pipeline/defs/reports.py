@@ -11,7 +11,8 @@ from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_f
 from zc_pipeline.standards import Standard
 
 # Every report asset writes files and their rows of the one table report_file.
-_spec = dict(group_name="reports", owners=["team:reports"], pool="warehouse",
+GROUP = "reports"
+_spec = dict(group_name=GROUP, owners=["team:reports"], pool="warehouse",
              metadata={"dagster/table_name": "report_file"})
 LISTED_FILES = 5  # up to this many files each get a path entry of their own in the metadata
 
@@ -28,7 +29,7 @@ def trend_span(std: Standard) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
 
     def widen(spec: dg.AssetSpec) -> dg.AssetSpec:
         per_window = next((n for window, n in WINDOW_MONTHS if spec.partitions_def == window), None)
-        if per_window is None or TREND_SOURCE not in {d.asset_key for d in spec.deps}:
+        if spec.group_name != GROUP or per_window is None or TREND_SOURCE not in {d.asset_key for d in spec.deps}:
             return spec
         span = dg.TimeWindowPartitionMapping(start_offset=1 - months // per_window)
         return spec.replace_attributes(deps=[dg.AssetDep(d.asset_key, partition_mapping=span)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
-from zc_pipeline.domain.measures import CANONICAL_UNITS
+from zc_pipeline.domain.measures import CANONICAL_UNITS, is_null
 from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound, unrectified_in
 from zc_pipeline.domain.scoring import (
     SPOT_CHECK_FAIL,
@@ -116,10 +116,6 @@ def fmt(value) -> str | None:
     return str(value)
 
 
-def _null(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
 class _Lines:
     def __init__(self, inp: ExplainInputs):
         self.inp = inp
@@ -132,7 +128,7 @@ class _Lines:
         file, sha = source if source else (None, None)
         self.rows.append((
             self.inp.park["park_code"], self.inp.period, len(self.rows) + 1, section, item, fmt(value), unit,
-            file, sha, sheet, None if _null(row) else int(row), column, zh, en, self.inp.std.version,
+            file, sha, sheet, None if is_null(row) else int(row), column, zh, en, self.inp.std.version,
         ))
 
     def ref(self, section: str, key: str, zh: str = "", en: str = "") -> None:
@@ -185,12 +181,12 @@ def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
 
 def _place(v: dict) -> tuple:
     row, column = v["row"], v["column"]
-    return (_null(row), 0 if _null(row) else row, _null(column), "" if _null(column) else column)
+    return (is_null(row), 0 if is_null(row) else row, is_null(column), "" if is_null(column) else column)
 
 
 def _input_section(out: _Lines, months: list[str]) -> None:
     inp = out.inp
-    enrol = p.month_of(inp.park["enrolled_on"]) if not _null(inp.park.get("enrolled_on")) else months[0]
+    enrol = p.month_of(inp.park["enrolled_on"]) if not is_null(inp.park.get("enrolled_on")) else months[0]
     pm = out.months
     subs = {r["submission_id"]: r for r in _records(inp.submissions)}
     values = _values_by_submission(inp.values)
@@ -204,7 +200,7 @@ def _input_section(out: _Lines, months: list[str]) -> None:
         sid = pm[month]["submission_id"]
         sub = subs.get(sid)
         source = (sub["source_file"], sub["source_sha256"]) if sub is not None else (None, pm[month]["source_sha256"])
-        on_time = bool(sub["on_time"]) if sub is not None and not _null(sub["on_time"]) else None
+        on_time = bool(sub["on_time"]) if sub is not None and not is_null(sub["on_time"]) else None
         submitted = fmt(sub["submitted_on"]) if sub is not None else None
         out.add("inputs", f"{month} submission", sid, None,
                 f"有效报送；填报日期 {submitted}，{'按时' if on_time else '逾期'}",
@@ -212,12 +208,12 @@ def _input_section(out: _Lines, months: list[str]) -> None:
                 source=source, row=None if sub is None else sub["source_row"])
         for v in values.get(sid, []):
             unit = CANONICAL_UNITS.get(v["field"])
-            written = v["unit_as_written"] if not _null(v["unit_as_written"]) else None
+            written = v["unit_as_written"] if not is_null(v["unit_as_written"]) else None
             out.add("inputs", f"{month} {v['field']}", v["value_as_written"], written,
                     f"原值（单位如填写）；换算为 {fmt(v['canonical_value'])} {unit}",
                     f"as written (unit as written); canonical {fmt(v['canonical_value'])} {unit}",
-                    source=source, sheet=None if _null(v["sheet"]) else v["sheet"], row=v["row"],
-                    column=None if _null(v["column"]) else v["column"])
+                    source=source, sheet=None if is_null(v["sheet"]) else v["sheet"], row=v["row"],
+                    column=None if is_null(v["column"]) else v["column"])
 
 
 def _factor_section(out: _Lines) -> None:
@@ -290,7 +286,7 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
         b = float(inp.park["baseline_carbon_per_energy"])
         ci = a.get("carbon_per_energy")
         w = std.num("weight.carbon")
-        if _null(ci):
+        if is_null(ci):
             zh, en = "CI 为空，得 0 分", "CI is NULL: 0 points"
         elif float(ci) <= t:
             zh = en = f"CI {fmt(ci)} ≤ T {fmt(t)} → {fmt(w)}"
@@ -301,7 +297,7 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
         expr = f"{fmt(std.num('weight.green'))} × clamp(green_share / g(t), 0, 1) = {fmt(std.num('weight.green'))} × clamp({fmt(a.get('green_share'))} / {fmt(g)}, 0, 1)"
         out.add("score", "score_green", a.get("score_green"), "points", expr, expr)
         rate = a.get("retrofit_rate")
-        expr = (f"{fmt(std.num('weight.retrofit'))} × {fmt(rate)}" if not _null(rate)
+        expr = (f"{fmt(std.num('weight.retrofit'))} × {fmt(rate)}" if not is_null(rate)
                 else f"无改造计划 → {fmt(std.num('weight.retrofit'))}")
         out.add("score", "score_retrofit", a.get("score_retrofit"), "points", expr,
                 expr.replace("无改造计划", "nothing planned"))
@@ -329,7 +325,7 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
                 f"{en}: {'holds' if holding[cap] else 'does not hold'}; grade at most {limit}",
                 source=inp.standard_file)
     cap = a.get("grade_cap")
-    out.add("caps", "grade_cap", None if _null(cap) else cap, None,
+    out.add("caps", "grade_cap", None if is_null(cap) else cap, None,
             "最严的、低于未封顶等级的封顶条件（无则为空）",
             "the strictest cap below the uncapped grade (NULL when none lowered it)")
     # grade
@@ -365,19 +361,19 @@ def render(lines: pd.DataFrame, lang: str = "both") -> str:
             zh, en = heads.get(section, (section, section))
             text.append("")
             text.append({"zh": zh, "en": en}.get(lang, f"{zh} / {en}"))
-        value = "" if _null(r.value) else str(r.value)
-        unit = "" if _null(r.unit) or r.unit is None else f" {r.unit}"
+        value = "" if is_null(r.value) else str(r.value)
+        unit = "" if is_null(r.unit) or r.unit is None else f" {r.unit}"
         line = f"  {r.item:<34} {value}{unit}"
         where = []
-        if not _null(r.source_file) and r.source_file:
+        if not is_null(r.source_file) and r.source_file:
             where.append(str(r.source_file))
-        if not _null(r.source_sha256) and r.source_sha256:
+        if not is_null(r.source_sha256) and r.source_sha256:
             where.append(f"sha256 {r.source_sha256}")
-        if not _null(r.sheet) and r.sheet:
+        if not is_null(r.sheet) and r.sheet:
             where.append(f"sheet {r.sheet}")
-        if not _null(r.row) and r.row is not None:
+        if not is_null(r.row) and r.row is not None:
             where.append(f"row {int(r.row)}")
-        if not _null(r.column) and r.column:
+        if not is_null(r.column) and r.column:
             where.append(f"col {r.column}")
         notes = {"zh": [r.note_zh], "en": [r.note_en]}.get(lang, [r.note_zh, r.note_en])
         text.append(line)

@@ -1,6 +1,8 @@
 """Monthly measures of STANDARD §1–§3 for one park and one month, vectorised over a frame."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -45,11 +47,15 @@ LINEAGE_FIELDS = ("on_time", "submission_id", "source_sha256")
 PARK_MONTH_COLUMNS = ("park_code", "period") + QUANTITY_FIELDS + DERIVED_FIELDS + LINEAGE_FIELDS
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    """num / den, NULL where den is 0 or NULL (STANDARD §3)."""
-    den = den.astype("float64")
-    out = num.astype("float64") / den.where(den != 0)
-    return out.astype("float64")
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator / denominator, NULL where the denominator is 0 or NULL (STANDARD §3)."""
+    den = denominator.astype("float64")
+    return (numerator.astype("float64") / den.where(den != 0)).astype("float64")
+
+
+def is_null(value) -> bool:
+    """A scalar read from a frame or the warehouse is NULL: None, pandas' NA, or NaN."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def energy_and_co2(q: pd.DataFrame, std: Standard) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -80,11 +86,11 @@ def compute_park_month(in_force: pd.DataFrame, std: Standard) -> pd.DataFrame:
     df["green_mwh"] = df["green_direct_mwh"] + df["green_onsite_mwh"] + certified
     df["energy_tce"] = energy
     df["co2_t"] = co2
-    df["carbon_per_energy"] = _ratio(co2, energy)
-    df["carbon_per_value_added"] = _ratio(co2, df["value_added_10k_yuan"])
-    df["green_share"] = _ratio(df["green_mwh"], electricity)
-    df["retrofit_rate"] = _ratio(df["retrofit_completed"], df["retrofit_planned"])
-    df["co2_reporting_gap"] = _ratio(df["reported_co2_t"] - co2, co2)
+    df["carbon_per_energy"] = ratio(co2, energy)
+    df["carbon_per_value_added"] = ratio(co2, df["value_added_10k_yuan"])
+    df["green_share"] = ratio(df["green_mwh"], electricity)
+    df["retrofit_rate"] = ratio(df["retrofit_completed"], df["retrofit_planned"])
+    df["co2_reporting_gap"] = ratio(df["reported_co2_t"] - co2, co2)
     df["on_time"] = df["on_time"].astype(bool)
     return df[list(PARK_MONTH_COLUMNS)].sort_values(["park_code", "period"]).reset_index(drop=True)
 

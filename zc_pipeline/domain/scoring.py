@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.measures import is_null
 from zc_pipeline.domain.outcomes import year_end_outcomes, year_end_quarters
 from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
 from zc_pipeline.domain.summaries import (
@@ -69,10 +70,6 @@ def _clamp01(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
 
-def _null(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def green_target(
     baseline_share: float, target_share: float, baseline_year: int, target_date: dt.date, at: dt.date
 ) -> float:
@@ -86,7 +83,7 @@ def green_target(
 
 def score_carbon(ci: float, baseline: float, t: float, std: Standard) -> float:
     weight = std.num("weight.carbon")
-    if _null(ci):
+    if is_null(ci):
         return 0.0
     if ci <= t:
         return weight
@@ -98,7 +95,7 @@ def score_carbon(ci: float, baseline: float, t: float, std: Standard) -> float:
 def score_green(share: float, target: float, std: Standard) -> float:
     """Full marks when the target is 0; none when the share is NULL (that check comes first)."""
     weight = std.num("weight.green")
-    if _null(share):
+    if is_null(share):
         return 0.0
     if target == 0:
         return weight
@@ -108,7 +105,7 @@ def score_green(share: float, target: float, std: Standard) -> float:
 def score_retrofit(rate: float, std: Standard) -> float:
     """Full marks when nothing is planned (rate NULL); capped at the weight if completed > planned."""
     weight = std.num("weight.retrofit")
-    return weight if _null(rate) else weight * _clamp01(rate)
+    return weight if is_null(rate) else weight * _clamp01(rate)
 
 
 def score_reporting(on_time: int, expected: int, std: Standard) -> float:

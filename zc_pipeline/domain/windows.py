@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.measures import ratio
 from zc_pipeline.standards import Standard
 
 MONTHS_PER_YEAR = 12  # a calendar fact, not a rulebook number: annualised = window × 12 / months
@@ -43,12 +44,6 @@ def enrolled_months(park_month: pd.DataFrame, dim_park: pd.DataFrame) -> pd.Data
     """Rows of registry parks on or after their enrolment month; earlier data is ignored by §5–§8."""
     enrol = park_month["park_code"].map(enrolment_month(dim_park))
     return park_month[enrol.notna() & (park_month["period"] >= enrol.fillna(""))]
-
-
-def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    """numerator / denominator, NULL where the denominator is 0 or NULL."""
-    den = denominator.astype(float)
-    return (numerator.astype(float) / den.where(den != 0)).astype(float)
 
 
 def sum_measures(rows: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -55,3 +55,12 @@ def test_the_trend_spans_the_months_of_the_rulebook_the_definitions_are_built_wi
     assert months_read(workbook, "2026-04", quarter_partitions) == [f"2026-{m:02d}" for m in range(1, 7)]
     # 6 months ending with 2026-H2 (half key 2026-07): 1 - 6 // 6 = the half alone
     assert months_read(bulletin, "2026-07", half_partitions) == [f"2026-{m:02d}" for m in range(7, 13)]
+
+
+def test_the_trend_span_leaves_the_assessments_reading_of_months_alone(tmp_path):
+    from zc_pipeline.defs.assessment import HALF_MONTHS, QUARTER_MONTHS
+
+    graph = build_definitions(load_settings(state_dir=tmp_path, as_of="2026-07-15")).resolve_asset_graph()
+    months = dg.AssetKey("park_month")
+    assert graph.get_partition_mapping(dg.AssetKey("park_quarter_assessment"), months) == QUARTER_MONTHS
+    assert graph.get_partition_mapping(dg.AssetKey("park_half_assessment"), months) == HALF_MONTHS
