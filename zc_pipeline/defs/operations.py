@@ -20,9 +20,8 @@ from zc_pipeline.defs.recovery import recover_before_tick
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import (
     TIMEZONE, add_months, from_dagster_key, half_partitions, month_of, month_partitions,
-    month_range, quarter_partitions, score_window, to_dagster_key, year_partitions,
+    month_range, quarter_partitions, score_window, to_dagster_key, window_is_due, year_partitions,
 )
-from zc_pipeline.domain.windows import window_is_due
 from zc_pipeline.standards import Standard
 from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,

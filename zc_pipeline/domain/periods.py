@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from zc_pipeline.standards import Standard
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the region's calendar: deadlines, as-of dates, schedules
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -93,3 +97,8 @@ def month_range(first: str, last: str) -> list[str]:
         out.append(m)
         m = add_months(m, 1)
     return out
+
+
+def window_is_due(period: str, as_of: dt.date, std: Standard) -> bool:
+    """A window is assessed once the deadline of its last month has passed (STANDARD §4)."""
+    return deadline_passed(score_window(period)[-1], as_of, std.int("deadline_day"))

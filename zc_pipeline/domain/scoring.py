@@ -17,7 +17,8 @@ from zc_pipeline.domain.summaries import (
     city_quarter_summary,
     region_half_summary,
 )
-from zc_pipeline.domain.windows import aggregate_window, window_bounds, window_is_due
+from zc_pipeline.domain.periods import window_is_due
+from zc_pipeline.domain.windows import aggregate_window, window_bounds
 from zc_pipeline.standards import GRADES, Standard
 
 NOT_SAMPLED = "not_sampled"

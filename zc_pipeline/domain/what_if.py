@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from zc_pipeline.domain.scoring import apply_caps, caps_holding, score_window, window_inputs
-from zc_pipeline.domain.windows import window_is_due
+from zc_pipeline.domain.periods import window_is_due
 from zc_pipeline.standards import GRADES, Standard
 
 TOP_GRADE, CAPPED, OUT_OF_RANGE = "top_grade", "capped", "out_of_range"

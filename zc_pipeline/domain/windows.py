@@ -27,11 +27,6 @@ AGG_COLUMNS = [
 ]
 
 
-def window_is_due(period: str, as_of: dt.date, std: Standard) -> bool:
-    """A window is assessed once the deadline of its last month has passed (STANDARD §4)."""
-    return p.deadline_passed(p.score_window(period)[-1], as_of, std.int("deadline_day"))
-
-
 def enrolment_month(dim_park: pd.DataFrame) -> pd.Series:
     """park_code -> the month ('2026-03') of its enrolled_on date."""
     return pd.Series(
@@ -61,7 +56,7 @@ def aggregate_window(
 
     Parks without a reported month get NULL measures. Empty (with the columns) when not yet due.
     """
-    if not window_is_due(period, as_of, std):
+    if not p.window_is_due(period, as_of, std):
         return pd.DataFrame(columns=AGG_COLUMNS)
     months = p.score_window(period)
     first, last = months[0], months[-1]

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.domain.periods import months_of
-from zc_pipeline.domain.windows import window_is_due
+from zc_pipeline.domain.periods import window_is_due
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse.writer import read_table, replace_partition
 

@@ -4,7 +4,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from zc_pipeline.domain.windows import AGG_COLUMNS, aggregate_window, window_is_due
+from zc_pipeline.domain.periods import window_is_due
+from zc_pipeline.domain.windows import AGG_COLUMNS, aggregate_window
 
 from .frames import STD, dim, month, months, park
 
