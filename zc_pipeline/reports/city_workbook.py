@@ -205,10 +205,11 @@ def _trend_sheet(ws, data: CityQuarter) -> None:
     months = data.trend_months
     xlsx.title(ws, f"{data.city_name_zh}各园区近{len(months)}个月碳排放强度与绿电占比",
                _subtitle(data) + f" · {months[0]}–{months[-1]}")
+    trends = dict(tuple(data.trend.groupby("park_code", sort=False)))
     for i, park in enumerate(_ranked(data.parks)):
         top = trend_block_row(i)
         ws.cell(top, 1, f"{park['park_name']}（{park['park_code']}）").font = Font(bold=True, size=12)
-        rows = data.trend[data.trend["park_code"] == park["park_code"]].set_index("period").reindex(months)
+        rows = trends[park["park_code"]].set_index("period").reindex(months)
         last = xlsx.table(ws, top + 1, TREND_COLUMNS, rows.reset_index(names="period").to_dict("records"))
         ws.add_chart(_line_chart(ws, "碳排放强度 carbon per energy", 2, top + 1, last, "tCO2/tce", "0.00"), f"G{top}")
         ws.add_chart(_line_chart(ws, "绿电占比 green share", 4, top + 1, last, "", "0%"), f"O{top}")

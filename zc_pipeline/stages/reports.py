@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -100,11 +101,12 @@ def park_thresholds(rows: pd.DataFrame, std: Standard) -> pd.Series:
     return pd.Series(out, index=rows.index, dtype=float)
 
 
-def target_path(dim_park: pd.DataFrame, park_code: str, months: list[str]) -> list[float]:
-    """The park's green-share target g(t) at the end of each month (STANDARD §5)."""
-    r = dim_park.set_index("park_code").loc[park_code]
-    return [green_target(r.baseline_green_share, r.target_green_share, r.baseline_year, r.target_date, p.month_end(m))
-            for m in months]
+def target_paths(dim_park: pd.DataFrame, codes, months: list[str]) -> list[float]:
+    """The green-share target g(t) at the end of each month, park after park (STANDARD §5)."""
+    ends = [p.month_end(m) for m in months]
+    parks = dim_park.set_index("park_code").loc[list(codes)]
+    return [green_target(r.baseline_green_share, r.target_green_share, r.baseline_year, r.target_date, end)
+            for r in parks.itertuples() for end in ends]
 
 
 def trend_months(last: str, std: Standard) -> list[str]:
@@ -114,14 +116,14 @@ def trend_months(last: str, std: Standard) -> list[str]:
 
 def park_trend(park_month: pd.DataFrame, dim_park: pd.DataFrame, parks: pd.DataFrame, months: list[str]) -> pd.DataFrame:
     """One row per assessed park and month: carbon_per_energy and green_share (NULL when not reported),
-    the window's threshold and the target path at the month's end."""
-    stored = park_month.set_index(["park_code", "period"])[["carbon_per_energy", "green_share"]]
-    frames = []
-    for code, limit in zip(parks["park_code"], parks["threshold"]):
-        values = stored.reindex(pd.MultiIndex.from_product([[code], months], names=["park_code", "period"]))
-        frames.append(values.reset_index().assign(threshold=limit, green_target=target_path(dim_park, code, months)))
-    columns = ["park_code", "period", "carbon_per_energy", "green_share", "threshold", "green_target"]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    the window's threshold and the target path at the month's end. Built as one grid of parks x months."""
+    codes = parks["park_code"].to_numpy()
+    grid = pd.DataFrame({"park_code": np.repeat(codes, len(months)), "period": np.tile(np.array(months, dtype=object), len(codes))})
+    values = park_month[["park_code", "period", "carbon_per_energy", "green_share"]]
+    trend = grid.merge(values, on=["park_code", "period"], how="left", validate="many_to_one")
+    trend["threshold"] = np.repeat(parks["threshold"].to_numpy(dtype=float), len(months))
+    trend["green_target"] = pd.Series(target_paths(dim_park, codes, months), dtype=float)
+    return trend
 
 
 def rebounds_at_end(park_month: pd.DataFrame, dim_park: pd.DataFrame, last: str, std: Standard,
@@ -318,14 +320,16 @@ def park_report_cards(engine: sa.Engine, state_dir: Path, half: str, std: Standa
         what_if = _what_if(engine, half)
         what_if = {} if what_if is None else {r["park_code"]: r for r in what_if.to_dict("records")}
         parks = dim_park.set_index("park_code")
+        trends = dict(tuple(trend.groupby("park_code", sort=False)))
+        histories = dict(tuple(history.groupby("park_code", sort=False)))
         for row in assessed.sort_values("park_code").to_dict("records"):
             code = row["park_code"]
             park = {"park_code": code, **parks.loc[code].to_dict()}
             park["city_zh"], park["city_en"] = cities[park["league_city_code"]]
             data = ParkHalf(
                 half=half, as_of=as_of, standard_version=std.version, park=park, assessment=row,
-                cap_limits=_cap_limits(std), months=months, trend=trend[trend["park_code"] == code],
-                grade_history=latest_grades(history[history["park_code"] == code], months[-1]),
+                cap_limits=_cap_limits(std), months=months, trend=trends[code],
+                grade_history=latest_grades(histories.get(code, history.iloc[:0]), months[-1]),
                 what_if=what_if.get(code),
             )
             path = f"{REPORTS_DIR}/{kind}/{half}/{park['league_city_code']}/{code}_{half}.html"
