@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -55,22 +56,32 @@ def title(ws: Worksheet, heading: str, subtitle: str) -> None:
     ws["A2"].font = NOTE_FONT
 
 
+def _named(ws: Worksheet, name: str, **style) -> str:
+    """A named style of the sheet's workbook, added on first use.
+
+    A cell given a style by name copies the style's indices; assigning border and number format
+    one by one makes openpyxl hash the style objects again for every cell."""
+    workbook = ws.parent
+    if name not in workbook.named_styles:
+        workbook.add_named_style(NamedStyle(name=name, **style))
+    return name
+
+
 def table(ws: Worksheet, header_row: int, columns: Sequence[Col], rows: Iterable[dict]) -> int:
     """Write headers (Chinese over English) at `header_row` and one line per row; returns the last row written."""
+    header = _named(ws, "zc header", font=BOLD, fill=HEADER_FILL, border=BOX,
+                    alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"))
+    styles = [_named(ws, f"zc cell {col.number_format or 'General'}", font=DEFAULT_FONT, border=BOX,
+                     number_format=col.number_format or "General") for col in columns]
     for j, col in enumerate(columns, start=1):
-        cell = ws.cell(header_row, j, f"{col.zh}\n{col.en}")
-        cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BOX
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.cell(header_row, j, f"{col.zh}\n{col.en}").style = header
         ws.column_dimensions[get_column_letter(j)].width = col.width
     ws.row_dimensions[header_row].height = 48  # room for a wrapped Chinese and English header
     r = header_row
     for row in rows:
         r += 1
-        for j, col in enumerate(columns, start=1):
-            cell = ws.cell(r, j, cell_value(col.value(row)))
-            cell.border = BOX
-            if col.number_format:
-                cell.number_format = col.number_format
+        for j, (col, style) in enumerate(zip(columns, styles), start=1):
+            ws.cell(r, j, cell_value(col.value(row))).style = style
     return r
 
 
