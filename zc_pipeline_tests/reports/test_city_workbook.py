@@ -79,6 +79,19 @@ def test_each_park_has_two_line_charts_over_its_months(book):
     assert ws.cell(cw.trend_block_row(0) + 3, 2).value is None
 
 
+def test_table_cells_are_boxed_and_formatted_per_column(book):
+    # the header is bold on the blue fill and wraps Chinese over English; each body cell carries a
+    # thin box and its column's number format (month: General, carbon per energy: 0.0000, share: 0.0%)
+    ws = book[cw.TREND_SHEET]
+    header = cw.trend_block_row(0) + 1
+    head = ws.cell(header, 2)
+    assert head.font.b and head.fill.fgColor.rgb == "00DDEBF7" and head.alignment.wrap_text
+    body = [ws.cell(header + 1, j) for j in range(1, 6)]
+    assert [c.number_format for c in body] == ["General", "0.0000", "0.0000", "0.0%", "0.0%"]
+    assert all(c.border.left.style == "thin" and c.border.bottom.style == "thin" for c in body)
+    assert not any(c.font.b for c in body)
+
+
 def test_rebounds_missing_reports_and_no_what_if(book):
     ws = book[cw.REBOUND_SHEET]
     assert [c.value for c in ws[cw.HEADER_ROW + 1]][:8] == ["150200-P001", "包头一园", "2026-05", "2026-04", 0.4, 0.5, 0.25,
