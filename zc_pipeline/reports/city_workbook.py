@@ -3,7 +3,7 @@
 Sheets: the ranked parks with score components, caps, thresholds and targets; the grade
 distribution with a native bar chart; per park the last months' carbon per energy and green share
 as native line charts against the threshold and target path; open and overdue rebounds; missing
-reports; the what-if per park. Charts are openpyxl's, so they stay editable in Excel and WPS.
+reports; the what-if per park. Charts are native Excel charts over the sheets' cells, so they stay editable in Excel and WPS.
 """
 from __future__ import annotations
 
@@ -11,17 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.marker import DataPoint
-from openpyxl.styles import Font
-
-from zc_pipeline.reports import xlsx
+from zc_pipeline.reports.xlsx import Book
 from zc_pipeline.reports.common import (
     CAP, CATEGORY, GRADES, MISSING_REASON, REBOUND_STATUS, document_time, en, missing, quarter_zh, what_if_reason, zh,
 )
 from zc_pipeline.reports.svg import GRADE_COLOURS, PALETTE
-from zc_pipeline.reports.xlsx import CPE, DATE, POINTS, RATIO, TONNES, Col
+from zc_pipeline.reports.xlsx import CPE, DATE, POINTS, RATIO, TONNES, Col, ref
 
 RANKING_SHEET = "评估排名"
 GRADES_SHEET = "等级分布"
@@ -31,8 +26,8 @@ MISSING_SHEET = "缺报"
 WHAT_IF_SHEET = "情景测算"
 HEADER_ROW = 4  # every sheet: title, subtitle, blank, then the table's header
 TREND_BLOCK_ROWS = 18  # a park's block on the trend sheet: title, header, months, room for the charts
-MEASURED_COLOUR = PALETTE[0].lstrip("#")
-REFERENCE_COLOUR = PALETTE[3].lstrip("#")  # the threshold or target path, dashed
+MEASURED_COLOUR = PALETTE[0]
+REFERENCE_COLOUR = PALETTE[3]  # the threshold or target path, dashed
 
 
 @dataclass(frozen=True)
@@ -122,69 +117,44 @@ def _ranked(parks: pd.DataFrame) -> list[dict]:
     return order.drop(columns="_rank").to_dict("records")
 
 
-def _ranking_sheet(ws, data: CityQuarter) -> None:
-    xlsx.title(ws, f"{data.city_name_zh}零碳园区{quarter_zh(data.quarter)}评估", _subtitle(data))
-    last = xlsx.table(ws, HEADER_ROW, _ranking_columns(data), _ranked(data.parks))
-    xlsx.note(ws, last + 2, "排名按四舍五入后的得分（同分同名次）；得分各分项为未取整值。"
+def _ranking_sheet(book: Book, ws, data: CityQuarter) -> None:
+    book.title(ws, f"{data.city_name_zh}零碳园区{quarter_zh(data.quarter)}评估", _subtitle(data))
+    last = book.table(ws, HEADER_ROW, _ranking_columns(data), _ranked(data.parks))
+    book.note(ws, last + 2, "排名按四舍五入后的得分（同分同名次）；得分各分项为未取整值。"
                             " Rank by the rounded score (equal scores share a rank); components are unrounded.")
-    xlsx.print_setup(ws, HEADER_ROW)
+    book.print_setup(ws, HEADER_ROW)
 
 
-def _grades_sheet(ws, data: CityQuarter) -> None:
-    xlsx.title(ws, f"{data.city_name_zh}{quarter_zh(data.quarter)}等级分布", _subtitle(data))
+def _grades_sheet(book: Book, ws, data: CityQuarter) -> None:
+    book.title(ws, f"{data.city_name_zh}{quarter_zh(data.quarter)}等级分布", _subtitle(data))
     rows = [{"grade": g, "parks": int(data.grade_counts.get(g, 0))} for g in GRADES]
     cols = [Col("等级", "grade", lambda r: r["grade"], None, 8), Col("园区数", "parks", lambda r: r["parks"], None, 10)]
-    last = xlsx.table(ws, HEADER_ROW, cols, rows)
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "等级分布 grade distribution"
-    chart.y_axis.title = "园区数 parks"
-    chart.x_axis.title = "等级 grade"
-    chart.add_data(Reference(ws, min_col=2, min_row=HEADER_ROW, max_row=last), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=HEADER_ROW + 1, max_row=last))
-    series = chart.series[0]
-    for i, grade in enumerate(GRADES):
-        point = DataPoint(idx=i)
-        point.graphicalProperties.solidFill = GRADE_COLOURS[grade].lstrip("#")
-        series.dPt.append(point)
-    chart.legend = None
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.majorUnit = 1
-    _show_axes(chart)
-    chart.width, chart.height = 14, 8
-    ws.add_chart(chart, "D4")
-    xlsx.print_setup(ws)
+    last = book.table(ws, HEADER_ROW, cols, rows)
+    book.chart(ws, (4, 4), {"type": "column"}, [{
+        "name": ref(GRADES_SHEET, HEADER_ROW, 2), "values": ref(GRADES_SHEET, HEADER_ROW + 1, 2, last),
+        "categories": ref(GRADES_SHEET, HEADER_ROW + 1, 1, last),
+        "points": [{"fill": {"color": GRADE_COLOURS[g]}} for g in GRADES],
+    }], title="等级分布 grade distribution", size_cm=(14, 8), legend=False,
+        x_axis={"name": "等级 grade"}, y_axis={"name": "园区数 parks", "min": 0, "major_unit": 1})
+    book.print_setup(ws)
 
 
-def _show_axes(chart) -> None:
-    # openpyxl leaves `delete` unset, and recent Excel then hides the axes
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
+def _line_chart(book: Book, ws, anchor: tuple[int, int], title: str, first_col: int, header_row: int,
+                last_row: int, y_title: str, number_format: str) -> None:
+    """The measured line (solid, circles) and its reference (dashed: threshold or target path)."""
+    months = ref(TREND_SHEET, header_row + 1, 1, last_row)
 
+    def series(col: int, **look) -> dict:
+        return {"name": ref(TREND_SHEET, header_row, col), "categories": months,
+                "values": ref(TREND_SHEET, header_row + 1, col, last_row), "smooth": False, **look}
 
-def _line_chart(ws, title: str, first_col: int, header_row: int, last_row: int, y_title: str, number_format: str):
-    chart = LineChart()
-    chart.title = title
-    chart.y_axis.title = y_title
-    chart.y_axis.number_format = number_format
-    chart.y_axis.scaling.min = 0
-    chart.display_blanks = "gap"
-    chart.add_data(Reference(ws, min_col=first_col, max_col=first_col + 1, min_row=header_row, max_row=last_row),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
-    measured, reference = chart.series
-    measured.marker.symbol = "circle"
-    measured.graphicalProperties.line.solidFill = MEASURED_COLOUR
-    measured.marker.graphicalProperties.solidFill = MEASURED_COLOUR
-    measured.marker.graphicalProperties.line.solidFill = MEASURED_COLOUR
-    reference.graphicalProperties.line.solidFill = REFERENCE_COLOUR
-    reference.graphicalProperties.line.dashStyle = "dash"
-    reference.marker.symbol = "none"
-    for series in chart.series:
-        series.smooth = False
-    _show_axes(chart)
-    chart.width, chart.height = 15, 7.5
-    return chart
+    book.chart(ws, anchor, {"type": "line"}, [
+        series(first_col, line={"color": MEASURED_COLOUR},
+               marker={"type": "circle", "fill": {"color": MEASURED_COLOUR}, "border": {"color": MEASURED_COLOUR}}),
+        series(first_col + 1, line={"color": REFERENCE_COLOUR, "dash_type": "dash"},
+               marker={"type": "none"}),
+    ], title=title, size_cm=(15, 7.5), blanks_as_gaps=True,
+        y_axis={"name": y_title or None, "num_format": number_format, "min": 0})
 
 
 TREND_COLUMNS = [
@@ -201,19 +171,21 @@ def trend_block_row(index: int) -> int:
     return HEADER_ROW + index * TREND_BLOCK_ROWS
 
 
-def _trend_sheet(ws, data: CityQuarter) -> None:
+def _trend_sheet(book: Book, ws, data: CityQuarter) -> None:
     months = data.trend_months
-    xlsx.title(ws, f"{data.city_name_zh}各园区近{len(months)}个月碳排放强度与绿电占比",
+    book.title(ws, f"{data.city_name_zh}各园区近{len(months)}个月碳排放强度与绿电占比",
                _subtitle(data) + f" · {months[0]}–{months[-1]}")
-    trends = dict(tuple(data.trend.groupby("park_code", sort=False)))
-    for i, park in enumerate(_ranked(data.parks)):
+    parks = _ranked(data.parks)
+    grid = pd.MultiIndex.from_product([[p["park_code"] for p in parks], months], names=["park_code", "period"])
+    rows = data.trend.set_index(["park_code", "period"]).reindex(grid).reset_index().to_dict("records")
+    n = len(months)
+    for i, park in enumerate(parks):
         top = trend_block_row(i)
-        ws.cell(top, 1, f"{park['park_name']}（{park['park_code']}）").font = Font(bold=True, size=12)
-        rows = trends[park["park_code"]].set_index("period").reindex(months)
-        last = xlsx.table(ws, top + 1, TREND_COLUMNS, rows.reset_index(names="period").to_dict("records"))
-        ws.add_chart(_line_chart(ws, "碳排放强度 carbon per energy", 2, top + 1, last, "tCO2/tce", "0.00"), f"G{top}")
-        ws.add_chart(_line_chart(ws, "绿电占比 green share", 4, top + 1, last, "", "0%"), f"O{top}")
-    xlsx.print_setup(ws)
+        book.put(ws, top, 1, f"{park['park_name']}（{park['park_code']}）", book.fmt(bold=True, font_size=12))
+        last = book.table(ws, top + 1, TREND_COLUMNS, rows[i * n:(i + 1) * n])
+        _line_chart(book, ws, (top, 7), "碳排放强度 carbon per energy", 2, top + 1, last, "tCO2/tce", "0.00")
+        _line_chart(book, ws, (top, 15), "绿电占比 green share", 4, top + 1, last, "", "0%")
+    book.print_setup(ws)
 
 
 REBOUND_COLUMNS = [
@@ -231,13 +203,13 @@ REBOUND_COLUMNS = [
 ]
 
 
-def _rebound_sheet(ws, data: CityQuarter) -> None:
-    xlsx.title(ws, f"{data.city_name_zh}碳排放强度反弹：季度末未整改（整改中或逾期）", _subtitle(data))
+def _rebound_sheet(book: Book, ws, data: CityQuarter) -> None:
+    book.title(ws, f"{data.city_name_zh}碳排放强度反弹：季度末未整改（整改中或逾期）", _subtitle(data))
     rows = data.rebounds.sort_values(["rectify_by", "park_code", "period"], kind="mergesort").to_dict("records")
-    last = xlsx.table(ws, HEADER_ROW, REBOUND_COLUMNS, rows)
+    last = book.table(ws, HEADER_ROW, REBOUND_COLUMNS, rows)
     if not rows:
-        xlsx.note(ws, last + 1, "本季度末无整改中或逾期的反弹。 No rebound open or overdue at the quarter's end.")
-    xlsx.print_setup(ws, HEADER_ROW)
+        book.note(ws, last + 1, "本季度末无整改中或逾期的反弹。 No rebound open or overdue at the quarter's end.")
+    book.print_setup(ws, HEADER_ROW)
 
 
 MISSING_COLUMNS = [
@@ -249,13 +221,13 @@ MISSING_COLUMNS = [
 ]
 
 
-def _missing_sheet(ws, data: CityQuarter) -> None:
-    xlsx.title(ws, f"{data.city_name_zh}{quarter_zh(data.quarter)}缺报月份", _subtitle(data))
+def _missing_sheet(book: Book, ws, data: CityQuarter) -> None:
+    book.title(ws, f"{data.city_name_zh}{quarter_zh(data.quarter)}缺报月份", _subtitle(data))
     rows = data.missing_reports.sort_values(["period", "park_code"], kind="mergesort").to_dict("records")
-    last = xlsx.table(ws, HEADER_ROW, MISSING_COLUMNS, rows)
+    last = book.table(ws, HEADER_ROW, MISSING_COLUMNS, rows)
     if not rows:
-        xlsx.note(ws, last + 1, "本季度无缺报。 No month missing this quarter.")
-    xlsx.print_setup(ws, HEADER_ROW)
+        book.note(ws, last + 1, "本季度无缺报。 No month missing this quarter.")
+    book.print_setup(ws, HEADER_ROW)
 
 
 WHAT_IF_COLUMNS = [
@@ -275,25 +247,23 @@ WHAT_IF_COLUMNS = [
 ]
 
 
-def _what_if_sheet(ws, data: CityQuarter) -> None:
-    xlsx.title(ws, f"{data.city_name_zh}{quarter_zh(data.quarter)}情景测算：单项措施达到上一等级所需",
+def _what_if_sheet(book: Book, ws, data: CityQuarter) -> None:
+    book.title(ws, f"{data.city_name_zh}{quarter_zh(data.quarter)}情景测算：单项措施达到上一等级所需",
                _subtitle(data) + " · 其余条件不变 / one lever at a time, all else equal")
     if data.what_if is None:
-        xlsx.note(ws, HEADER_ROW, "本季度尚无情景测算结果。 No what-if has been computed for this quarter.")
+        book.note(ws, HEADER_ROW, "本季度尚无情景测算结果。 No what-if has been computed for this quarter.")
         return
     order = data.what_if.merge(data.parks[["park_code", "rank_in_city"]], on="park_code", how="left")
     rows = _ranked(order)
-    xlsx.table(ws, HEADER_ROW, WHAT_IF_COLUMNS, rows)
-    xlsx.print_setup(ws, HEADER_ROW)
+    book.table(ws, HEADER_ROW, WHAT_IF_COLUMNS, rows)
+    book.print_setup(ws, HEADER_ROW)
 
 
 def build_city_workbook(data: CityQuarter) -> bytes:
     """The league-city's quarterly evaluation workbook as xlsx bytes (same data, same bytes)."""
-    wb = Workbook()
-    _ranking_sheet(wb.active, data)
-    wb.active.title = RANKING_SHEET
-    for name, fill in ((GRADES_SHEET, _grades_sheet), (TREND_SHEET, _trend_sheet), (REBOUND_SHEET, _rebound_sheet),
-                       (MISSING_SHEET, _missing_sheet), (WHAT_IF_SHEET, _what_if_sheet)):
-        fill(wb.create_sheet(name), data)
+    book = Book()
+    for name, fill in ((RANKING_SHEET, _ranking_sheet), (GRADES_SHEET, _grades_sheet), (TREND_SHEET, _trend_sheet),
+                       (REBOUND_SHEET, _rebound_sheet), (MISSING_SHEET, _missing_sheet), (WHAT_IF_SHEET, _what_if_sheet)):
+        fill(book, book.sheet(name), data)
     heading = f"{data.city_name_zh}零碳园区{quarter_zh(data.quarter)}评估 ({data.city_code}, {data.quarter})"
-    return xlsx.workbook_bytes(wb, document_time(data.as_of), heading)
+    return book.bytes(document_time(data.as_of), heading)

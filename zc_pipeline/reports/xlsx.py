@@ -1,5 +1,10 @@
-"""openpyxl helpers shared by the workbooks: a titled sheet, a bordered table with zh/en headers,
-A4 landscape printing, and the save that gives the same bytes for the same content."""
+"""An xlsx being written with XlsxWriter: a titled sheet, a bordered table with zh/en headers,
+A4 landscape printing, native charts over cell ranges, and the bytes that are the same for the same
+content. XlsxWriter writes each part as XML text in one pass, where a tree of objects per cell and
+per chart would be built and walked again to save (BENCHMARKS.md, "The realistic month").
+
+Rows and columns are counted from 1 here, as Excel shows them and as openpyxl reads them back.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,26 +12,20 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.styles.fonts import DEFAULT_FONT
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from zc_pipeline.reports.common import missing, stable_zip
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-THIN = Side(style="thin", color="999999")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-NOTE_FONT = Font(italic=True, color="555555")
+HEADER_FILL = "#DDEBF7"
+BORDER_COLOUR = "#999999"
 RATIO = "0.0%"
 CPE = "0.0000"
 POINTS = "0.0"
 TONNES = "#,##0.0"
 DATE = "yyyy-mm-dd"
+CM = 96 / 2.54  # pixels per centimetre, the unit chart sizes are given in
 
 
 @dataclass(frozen=True)
@@ -49,68 +48,100 @@ def cell_value(value):
     return value
 
 
-def title(ws: Worksheet, heading: str, subtitle: str) -> None:
-    ws["A1"] = heading
-    ws["A1"].font = TITLE_FONT
-    ws["A2"] = subtitle
-    ws["A2"].font = NOTE_FONT
+def ref(sheet: str, first_row: int, col: int, last_row: int | None = None) -> str:
+    """An absolute reference to a cell or a column's rows, the sheet's name quoted: ='S'!$B$5:$B$8."""
+    first = f"${xl_col_to_name(col - 1)}${first_row}"
+    cells = first if last_row is None else f"{first}:${xl_col_to_name(col - 1)}${last_row}"
+    return f"='{sheet}'!{cells}"
 
 
-def _named(ws: Worksheet, name: str, **style) -> str:
-    """A named style of the sheet's workbook, added on first use.
+class Book:
+    """One workbook in memory, its cell formats each made once."""
 
-    A cell given a style by name copies the style's indices; assigning border and number format
-    one by one makes openpyxl hash the style objects again for every cell."""
-    workbook = ws.parent
-    if name not in workbook.named_styles:
-        workbook.add_named_style(NamedStyle(name=name, **style))
-    return name
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self._buffer, {"in_memory": True})
+        self._formats: dict[tuple, object] = {}
 
+    def sheet(self, name: str) -> Worksheet:
+        return self.wb.add_worksheet(name)
 
-def table(ws: Worksheet, header_row: int, columns: Sequence[Col], rows: Iterable[dict]) -> int:
-    """Write headers (Chinese over English) at `header_row` and one line per row; returns the last row written."""
-    header = _named(ws, "zc header", font=BOLD, fill=HEADER_FILL, border=BOX,
-                    alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"))
-    styles = [_named(ws, f"zc cell {col.number_format or 'General'}", font=DEFAULT_FONT, border=BOX,
-                     number_format=col.number_format or "General") for col in columns]
-    for j, col in enumerate(columns, start=1):
-        ws.cell(header_row, j, f"{col.zh}\n{col.en}").style = header
-        ws.column_dimensions[get_column_letter(j)].width = col.width
-    ws.row_dimensions[header_row].height = 48  # room for a wrapped Chinese and English header
-    r = header_row
-    for row in rows:
-        r += 1
-        for j, (col, style) in enumerate(zip(columns, styles), start=1):
-            ws.cell(r, j, cell_value(col.value(row))).style = style
-    return r
+    def fmt(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
 
+    def put(self, ws: Worksheet, row: int, col: int, value, fmt=None) -> None:
+        """One cell, written by its type: text stays text (a name starting with '=' is no formula)."""
+        value = cell_value(value)
+        r, c = row - 1, col - 1
+        if value is None:
+            ws.write_blank(r, c, None, fmt)
+        elif isinstance(value, str):
+            ws.write_string(r, c, value, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(r, c, value, fmt)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            ws.write_datetime(r, c, value, fmt)
+        else:
+            ws.write_number(r, c, value, fmt)
 
-def note(ws: Worksheet, row: int, text: str) -> None:
-    ws.cell(row, 1, text).font = NOTE_FONT
+    def title(self, ws: Worksheet, heading: str, subtitle: str) -> None:
+        self.put(ws, 1, 1, heading, self.fmt(bold=True, font_size=14))
+        self.note(ws, 2, subtitle)
 
+    def note(self, ws: Worksheet, row: int, text: str) -> None:
+        self.put(ws, row, 1, text, self.fmt(italic=True, font_color="#555555"))
 
-def print_setup(ws: Worksheet, header_row: int | None = None) -> None:
-    """A4 landscape, one page wide; the header row repeated on every printed page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if header_row:
-        ws.print_title_rows = f"{header_row}:{header_row}"
-        ws.freeze_panes = ws.cell(header_row + 1, 1)
+    def table(self, ws: Worksheet, header_row: int, columns: Sequence[Col], rows: Iterable[dict]) -> int:
+        """Headers (Chinese over English) at `header_row`, one line per row; returns the last row written."""
+        box = {"border": 1, "border_color": BORDER_COLOUR}
+        header = self.fmt(bold=True, bg_color=HEADER_FILL, text_wrap=True, valign="vcenter", align="center", **box)
+        styles = [self.fmt(num_format=col.number_format, **box) if col.number_format else self.fmt(**box)
+                  for col in columns]
+        for j, col in enumerate(columns, start=1):
+            self.put(ws, header_row, j, f"{col.zh}\n{col.en}", header)
+            ws.set_column(j - 1, j - 1, col.width)
+        ws.set_row(header_row - 1, 48)  # room for a wrapped Chinese and English header
+        r = header_row
+        for row in rows:
+            r += 1
+            for j, (col, style) in enumerate(zip(columns, styles), start=1):
+                self.put(ws, r, j, col.value(row), style)
+        return r
 
+    def chart(self, ws: Worksheet, anchor: tuple[int, int], kind: dict, series: Sequence[dict], *,
+              title: str | None, size_cm: tuple[float, float], x_axis: dict | None = None,
+              y_axis: dict | None = None, legend: bool = True, blanks_as_gaps: bool = False) -> None:
+        """A native chart at (row, col) over the given series (XlsxWriter's series options)."""
+        chart = self.wb.add_chart(kind)
+        for s in series:
+            chart.add_series(s)
+        if title:
+            chart.set_title({"name": title})
+        if x_axis:
+            chart.set_x_axis(x_axis)
+        if y_axis:
+            chart.set_y_axis(y_axis)
+        if not legend:
+            chart.set_legend({"none": True})
+        if blanks_as_gaps:
+            chart.show_blanks_as("gap")
+        chart.set_size({"width": round(size_cm[0] * CM), "height": round(size_cm[1] * CM)})
+        ws.insert_chart(xl_rowcol_to_cell(anchor[0] - 1, anchor[1] - 1), chart)
 
-def workbook_bytes(wb: Workbook, when: dt.datetime, title_text: str) -> bytes:
-    """The workbook as xlsx bytes stamped `when` (document properties and zip entries alike)."""
-    wb.properties.creator = "zc_pipeline"
-    wb.properties.lastModifiedBy = "zc_pipeline"
-    wb.properties.title = title_text
-    wb.properties.created = when
-    wb.properties.modified = when
-    buffer = io.BytesIO()
-    from zipfile import ZIP_DEFLATED, ZipFile
+    def print_setup(self, ws: Worksheet, header_row: int | None = None) -> None:
+        """A4 landscape, one page wide; the header row repeated on every printed page."""
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        if header_row:
+            ws.repeat_rows(header_row - 1)
+            ws.freeze_panes(header_row, 0)
 
-    with ZipFile(buffer, "w", ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()  # not `Workbook.save`: that stamps `modified` with the clock
-    return stable_zip(buffer.getvalue(), when)
+    def bytes(self, when: dt.datetime, title_text: str) -> bytes:
+        """The workbook as xlsx bytes stamped `when` (document properties and zip entries alike)."""
+        self.wb.set_properties({"title": title_text, "author": "zc_pipeline", "created": when})
+        self.wb.close()
+        return stable_zip(self._buffer.getvalue(), when)

@@ -1,5 +1,6 @@
 """The league-city quarterly workbook: its sheets hold the figures given, its charts are native and
 point at the right ranges, and the same figures give the same bytes."""
+import dataclasses
 import io
 import zipfile
 
@@ -85,11 +86,19 @@ def test_table_cells_are_boxed_and_formatted_per_column(book):
     ws = book[cw.TREND_SHEET]
     header = cw.trend_block_row(0) + 1
     head = ws.cell(header, 2)
-    assert head.font.b and head.fill.fgColor.rgb == "00DDEBF7" and head.alignment.wrap_text
+    assert head.font.b and head.fill.fgColor.rgb[-6:] == "DDEBF7" and head.alignment.wrap_text  # [-6:]: alpha aside
     body = [ws.cell(header + 1, j) for j in range(1, 6)]
     assert [c.number_format for c in body] == ["General", "0.0000", "0.0000", "0.0%", "0.0%"]
     assert all(c.border.left.style == "thin" and c.border.bottom.style == "thin" for c in body)
     assert not any(c.font.b for c in body)
+
+
+def test_a_park_name_that_looks_like_a_formula_stays_text():
+    data = inputs.city_quarter()
+    parks = data.parks.assign(park_name=["=HYPERLINK(\"http://x\")", "+1"])
+    ws = load_workbook(io.BytesIO(cw.build_city_workbook(dataclasses.replace(data, parks=parks))))[cw.RANKING_SHEET]
+    names = {ws.cell(r, 3).value: ws.cell(r, 3).data_type for r in (cw.HEADER_ROW + 1, cw.HEADER_ROW + 2)}
+    assert names == {"=HYPERLINK(\"http://x\")": "s", "+1": "s"}
 
 
 def test_rebounds_missing_reports_and_no_what_if(book):
