@@ -281,11 +281,12 @@ def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) 
         run("month_job", ["month_over_month_warning"], following, f"warnings {following}")
     windows = [("quarter_job", [a for a in QUARTER_ASSETS if a in defined], to_dagster_key(q), f"quarter {q}")
                for q in p.quarters]
-    windows += [("half_job", [a for a in HALF_ASSETS if a in defined], to_dagster_key(h), f"half {h}") for h in p.halves]
+    # the mid-year bulletin lists the fund its grades decide: written once the year is allocated, not before
+    allocated = {f"{y}-H1" for y in p.years if f"{y}-H1" in p.halves and "region_bulletin" in defined}
+    windows += [("half_job", [a for a in HALF_ASSETS if a in defined and not (a == "region_bulletin" and h in allocated)],
+                 to_dagster_key(h), f"half {h}") for h in p.halves]
     windows += [("year_job", [a for a in YEAR_ASSETS if a in defined], y, f"year {y}") for y in p.years]
-    # the mid-year bulletin lists the fund its grades decide: written again once the year is allocated
-    windows += [("half_job", ["region_bulletin"], to_dagster_key(f"{y}-H1"), f"bulletin {y}-H1")
-                for y in p.years if f"{y}-H1" in p.halves and "region_bulletin" in defined]
+    windows += [("half_job", ["region_bulletin"], to_dagster_key(h), f"bulletin {h}") for h in sorted(allocated)]
     windows = [w for w in windows if w[1]]
     with progress.counter("assessment", "windows") as assessed:
         for i, (job, selection, key, label) in enumerate(windows):

@@ -45,3 +45,25 @@ def test_a_december_rerun_reaches_the_year_end_assessment():
 def test_months_after_the_as_of_month_are_not_run():
     p = _plan("2026-05", "2026-12", as_of="2026-06-20")
     assert p.months == ["2026-05", "2026-06"]
+
+
+def test_a_mid_year_bulletin_is_written_once_after_its_year_is_allocated(tmp_path):
+    import dagster as dg
+
+    from zc_pipeline.runner import _run_plan
+
+    settings = load_settings(data_dir=SAMPLE_DIR, as_of="2026-07-15", state_dir=tmp_path)
+    defs = build_definitions(settings)
+    p = plan(settings, None, None, defs.resolve_asset_graph())
+    defined = {k.to_user_string() for a in defs.assets for k in getattr(a, "keys", [])}
+    runs = []
+    with dg.DagsterInstance.ephemeral() as instance:
+        _run_plan(lambda job, assets, key, label: runs.append((label, assets)), p, settings, instance, defined)
+    labels = [label for label, _ in runs]
+    # the H1 bulletins list the fund the year's run allocates: each follows its year, the year-end
+    # H2 bulletin is written by its own half's run
+    assert [label for label, assets in runs if "region_bulletin" in assets] == [
+        "half 2025-H2", "bulletin 2025-H1", "bulletin 2026-H1"]
+    assert labels.index("bulletin 2025-H1") > labels.index("year 2025")
+    assert labels.index("bulletin 2026-H1") > labels.index("year 2026")
+    assert "park_report_card" in dict(runs)["half 2026-H1"]
