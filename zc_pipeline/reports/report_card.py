@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
-
 from zc_pipeline.reports import common, svg
 from zc_pipeline.reports.html import render
 
@@ -23,14 +21,15 @@ class ParkHalf:
     assessment: dict  # park_half_assessment row, with threshold
     cap_limits: dict[str, str]
     months: list[str]  # the half's score window (H2: Jan–Dec)
-    # per month: period, carbon_per_energy, green_share (NULL when not reported), threshold, green_target
-    trend: pd.DataFrame
-    grade_history: pd.DataFrame  # level, period, grade, score: the latest published per window up to the half
+    # one record per month of `months`, in order: period, carbon_per_energy, green_share (NaN when not
+    # reported), threshold, green_target
+    trend: list[dict]
+    grade_history: list[dict]  # level, period, grade, score: the latest published per window up to the half
     what_if: dict | None  # the park_what_if row of the half; None: not computed
 
 
 def charts(data: ParkHalf) -> tuple[str, str]:
-    t = data.trend.set_index("period").reindex(data.months)
+    t = {k: [r[k] for r in data.trend] for k in ("carbon_per_energy", "threshold", "green_share", "green_target")}
     labels = [m[5:] for m in data.months]
     ci = svg.line_chart(
         labels,
@@ -53,6 +52,6 @@ def build_report_card(data: ParkHalf) -> bytes:
     return render(
         "report_card.html.j2", d=data, a=a, ci_chart=ci_chart, green_chart=green_chart,
         title_zh=f"{data.park['park_name']} {common.half_zh(data.half)}成绩单",
-        trend=data.trend.set_index("period").reindex(data.months).reset_index(names="period"),
+        trend=data.trend,
         cap_limit=None if common.missing(a.get("grade_cap")) else data.cap_limits[a["grade_cap"]],
     )

@@ -290,15 +290,23 @@ def region_bulletin(engine: sa.Engine, state_dir: Path, half: str, std: Standard
 
 # --- park report cards ---------------------------------------------------------------------------
 def latest_grades(history: pd.DataFrame, up_to: str) -> pd.DataFrame:
-    """The grade last published for each window ending on or before month `up_to`, in window order."""
+    """Per park, the grade last published for each window ending on or before month `up_to`, in
+    window order (park by park)."""
+    columns = ["park_code", "level", "period", "grade", "score"]
     if history.empty:
-        return pd.DataFrame(columns=["level", "period", "grade", "score"])
-    ends = history["period"].map(lambda w: p.score_window(w)[-1])
-    rows = history[ends <= up_to].sort_values(["issued_at", "history_id"], kind="mergesort")
-    rows = rows.groupby(["level", "period"], as_index=False).tail(1)
-    order = rows.assign(_end=rows["period"].map(lambda w: p.score_window(w)[-1]))
-    order = order.sort_values(["_end", "level", "period"], ascending=[True, False, True], kind="mergesort")
-    return order[["level", "period", "grade", "score"]].reset_index(drop=True)
+        return pd.DataFrame(columns=columns)
+    ends = {w: p.score_window(w)[-1] for w in history["period"].unique()}
+    rows = history.assign(_end=history["period"].map(ends))
+    rows = rows[rows["_end"] <= up_to].sort_values(["issued_at", "history_id"], kind="mergesort")
+    rows = rows.groupby(["park_code", "level", "period"], as_index=False).tail(1)
+    rows = rows.sort_values(["park_code", "_end", "level", "period"], ascending=[True, True, False, True], kind="mergesort")
+    return rows[columns].reset_index(drop=True)
+
+
+def _records_by_park(frame: pd.DataFrame) -> dict[str, list[dict]]:
+    """A frame's rows as records, grouped by park_code in their order (one conversion for all parks)."""
+    records = frame.to_dict("records")
+    return {code: [records[i] for i in rows] for code, rows in frame.groupby("park_code", sort=False).indices.items()}
 
 
 def park_report_cards(engine: sa.Engine, state_dir: Path, half: str, std: Standard, as_of: dt.date,
@@ -319,17 +327,17 @@ def park_report_cards(engine: sa.Engine, state_dir: Path, half: str, std: Standa
         history = read_table(engine, "grade_history", where={"park_code": list(assessed["park_code"])})
         what_if = _what_if(engine, half)
         what_if = {} if what_if is None else {r["park_code"]: r for r in what_if.to_dict("records")}
-        parks = dim_park.set_index("park_code")
-        trends = dict(tuple(trend.groupby("park_code", sort=False)))
-        histories = dict(tuple(history.groupby("park_code", sort=False)))
+        parks = dim_park.set_index("park_code", drop=False).to_dict("index")
+        trends = _records_by_park(trend)
+        grades = _records_by_park(latest_grades(history, months[-1]))
+        cap_limits = _cap_limits(std)
         for row in assessed.sort_values("park_code").to_dict("records"):
             code = row["park_code"]
-            park = {"park_code": code, **parks.loc[code].to_dict()}
+            park = dict(parks[code])
             park["city_zh"], park["city_en"] = cities[park["league_city_code"]]
             data = ParkHalf(
                 half=half, as_of=as_of, standard_version=std.version, park=park, assessment=row,
-                cap_limits=_cap_limits(std), months=months, trend=trends[code],
-                grade_history=latest_grades(histories.get(code, history.iloc[:0]), months[-1]),
+                cap_limits=cap_limits, months=months, trend=trends[code], grade_history=grades.get(code, []),
                 what_if=what_if.get(code),
             )
             path = f"{REPORTS_DIR}/{kind}/{half}/{park['league_city_code']}/{code}_{half}.html"

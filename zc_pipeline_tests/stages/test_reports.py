@@ -55,6 +55,22 @@ def test_grade_history_is_the_latest_publication_of_each_window_up_to_the_half()
     assert got[["period", "grade"]].values.tolist() == [["2026-Q1", "C"], ["2026-Q2", "D"], ["2026-H1", "C"]]
 
 
+def test_grade_history_of_many_parks_keeps_each_parks_own_publications():
+    stamp = pd.Timestamp("2026-01-01", tz="UTC")
+    history = pd.DataFrame({
+        "history_id": [1, 2, 3, 4],
+        "park_code": ["Q", "P", "Q", "P"],
+        "level": ["quarter"] * 4,
+        "period": ["2026-Q1"] * 4,
+        "grade": ["A", "B", "C", "D"],
+        "issued_at": [stamp, stamp, stamp + pd.Timedelta(days=1), stamp - pd.Timedelta(days=1)],
+        "score": [90.0, 70.0, 60.0, 40.0],
+    })
+    # P: D (issued a day earlier) then B -> B; Q: A then C (a day later) -> C
+    got = latest_grades(history, "2026-06")
+    assert got[["park_code", "period", "grade"]].values.tolist() == [["P", "2026-Q1", "B"], ["Q", "2026-Q1", "C"]]
+
+
 def test_two_runs_publishing_one_partition_at_once_leave_the_listed_bytes_on_disk(warehouse_engine, tmp_path: Path):
     """Two month runs rewrite the notices at once: each publish takes the partition's turn, writes
     through a temporary file of its own, and the rows left list exactly the bytes on disk."""
