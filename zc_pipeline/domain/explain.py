@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -81,15 +81,15 @@ class ExplainInputs:
     period: str  # YYYY-MM, YYYY-Qn or YYYY-Hn
     std: Standard  # built from the ref_standard rows of the version used (`standard_from_ref`)
     ref_standard: pd.DataFrame  # those rows: key, value, unit, source
-    park_month: pd.DataFrame  # the park's park_month rows up to the window's end
-    submissions: pd.DataFrame  # submission rows of the in-force ids in the window
-    values: pd.DataFrame  # submitted_value rows of those submissions
+    park_month: pd.DataFrame  # the park's park_month rows up to the window's end (the rebound rules read them)
+    submissions: dict[str, dict]  # submission rows of the in-force ids in the window, by submission_id
+    values: dict[str, list[dict]]  # submitted_value rows of those submissions by id (`values_by_submission`)
     assessment: dict | None = None  # park_quarter_assessment / park_half_assessment row
     registry_file: tuple[str, str] | None = None  # (source_file, sha256) of the registry
     standard_file: tuple[str, str] | None = None  # (path, sha256) of the rulebook file
     as_of: dt.date | None = None
-    lines: list[dict] = field(default_factory=list)
     ref_rows: dict[str, dict] | None = None  # ref_standard rows by key, when the caller keeps them per version
+    month_rows: dict[str, dict] | None = None  # park_month rows by month, when the caller holds them as records
 
 
 def standard_from_ref(ref: pd.DataFrame) -> Standard:
@@ -121,7 +121,8 @@ class _Lines:
         self.inp = inp
         self.rows: list[tuple] = []  # in COLUMNS order
         self.refs = inp.ref_rows if inp.ref_rows is not None else ref_rows(inp.ref_standard)
-        self.months = {r["period"]: r for r in _records(inp.park_month)}  # the park's park_month rows by month
+        # the park's park_month rows by month
+        self.months = inp.month_rows if inp.month_rows is not None else {r["period"]: r for r in records(inp.park_month)}
         self.seen: set[tuple[str, str]] = set()
 
     def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None):
@@ -143,7 +144,7 @@ class _Lines:
 
 def ref_rows(ref_standard: pd.DataFrame) -> dict[str, dict]:
     """ref_standard rows as plain dicts by key (what the explanation's rulebook lines read)."""
-    return {r["key"]: r for r in _records(ref_standard)}
+    return {r["key"]: r for r in records(ref_standard)}
 
 
 def _window_months(period: str) -> list[str]:
@@ -156,24 +157,23 @@ def _park_section(out: _Lines) -> None:
         out.add("park", name, park.get(name), unit, zh, en, source=out.inp.registry_file)
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts of plain Python values (`DataFrame.to_dict("records")` is slow on a few wide rows)."""
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain Python values, as the lines format them."""
     cols = list(frame.columns)
     return [dict(zip(cols, values)) for values in frame.to_numpy(dtype=object).tolist()]
 
 
-def _values_by_submission(values: pd.DataFrame) -> dict[str, list]:
+def values_by_submission(values: pd.DataFrame) -> dict[str, list]:
     """submitted_value rows (dicts) of each submission, in (row, column) order, NULL places last.
 
-    One stable sort of all the window's values (plain Python: a pandas sort of a few dozen rows
-    costs more than the rest of the section): each submission's rows come out in the order a sort
+    One stable sort of all the values given (a whole run's, once): each submission's rows come out in the order a sort
     of that submission's rows alone gives.
     """
     out: dict[str, list] = {}
     try:
-        ordered = sorted(_records(values), key=_place)
+        ordered = sorted(records(values), key=_place)
     except TypeError:  # values of mixed types in a column (not what the warehouse holds): pandas orders them
-        ordered = _records(values.sort_values(["row", "column"], na_position="last", kind="stable"))
+        ordered = records(values.sort_values(["row", "column"], na_position="last", kind="stable"))
     for v in ordered:
         out.setdefault(v["submission_id"], []).append(v)
     return out
@@ -188,8 +188,7 @@ def _input_section(out: _Lines, months: list[str]) -> None:
     inp = out.inp
     enrol = p.month_of(inp.park["enrolled_on"]) if not is_null(inp.park.get("enrolled_on")) else months[0]
     pm = out.months
-    subs = {r["submission_id"]: r for r in _records(inp.submissions)}
-    values = _values_by_submission(inp.values)
+    subs, values = inp.submissions, inp.values
     for month in months:
         if month < enrol:
             continue
@@ -336,6 +335,16 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
 
 def explain(inp: ExplainInputs) -> pd.DataFrame:
     """grade_explanation rows (COLUMNS) for one park and one month, quarter or half."""
+    return lines_frame(explain_rows(inp))
+
+
+def lines_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Explanation lines (tuples in COLUMNS order, of one park or of many) as one frame."""
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def explain_rows(inp: ExplainInputs) -> list[tuple]:
+    """`explain` as tuples in COLUMNS order: many parks' lines make one frame, not a frame each."""
     out = _Lines(inp)
     months = _window_months(inp.period)
     _park_section(out)
@@ -346,7 +355,7 @@ def explain(inp: ExplainInputs) -> pd.DataFrame:
     elif inp.assessment is not None:
         _window_measures(out, inp.assessment, months)
         _score_sections(out, inp.assessment, months)
-    return pd.DataFrame(out.rows, columns=COLUMNS)
+    return out.rows
 
 
 def render(lines: pd.DataFrame, lang: str = "both") -> str:

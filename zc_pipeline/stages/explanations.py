@@ -6,12 +6,13 @@ import bisect
 import datetime as dt
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.domain import periods as p
-from zc_pipeline.domain.explain import ExplainInputs, explain, ref_rows, standard_from_ref
+from zc_pipeline.domain.explain import (
+    ExplainInputs, explain, explain_rows, lines_frame, records, ref_rows, standard_from_ref, values_by_submission,
+)
 from zc_pipeline.standards import load_standard, standard_path
 from zc_pipeline.warehouse.writer import read_table
 
@@ -73,29 +74,23 @@ class ExplainData:
         self.assessments = assessments if assessments is not None else read_assessments(engine, where)
         files = read_table(engine, "landing_file")
         self.registry_files = files[files["kind"] == "registry"]
-        # sliced once, so one explanation costs the same however many parks the warehouse holds
+        # converted once, so one explanation costs the same however many parks the warehouse holds
         self._parks = self.dim_park.set_index("park_code")
-        # park -> (its rows in month order, 0-based; their months): a window is a run of them, found by bisecting
-        self._months: dict[str, tuple[pd.DataFrame, list[str]]] = {}
+        # park -> (its rows in month order, 0-based; as records; their months): a window is a run of
+        # them, found by bisecting
+        self._months: dict[str, tuple[pd.DataFrame, list[dict], list[str]]] = {}
         for code, rows in self.park_month.groupby("park_code"):
             rows = _in_month_order(rows)
-            self._months[code] = (rows, rows["period"].tolist())
+            self._months[code] = (rows, records(rows), rows["period"].tolist())
         self._assessment_rows = {
             kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
         }
-        self._submission_rows = self.submissions.groupby("submission_id").indices  # id -> row positions
-        self._value_rows = self.values.groupby("submission_id").indices
+        self._submission_records = {r["submission_id"]: r for r in records(self.submissions)}
+        self._value_records = values_by_submission(self.values)
         self._standards: dict[str, tuple] = {}
         self._park_rows: dict[str, dict] = {}
         self._registry_files: dict[object, tuple[str, str] | None] = {}
-
-    @staticmethod
-    def _rows_of(positions: dict, ids: set, frame: pd.DataFrame) -> pd.DataFrame:
-        """The rows of these submission ids, by id in sorted order, each id's rows in the table's
-        (primary key) order, original labels kept."""
-        parts = [positions[i] for i in sorted(ids) if i in positions]
-        return frame.iloc[np.concatenate(parts)] if parts else frame.head(0)
 
     def _park_row(self, park_code: str) -> dict:
         if park_code not in self._park_rows:
@@ -149,23 +144,22 @@ class ExplainData:
             assessment = self.assessments[kind].iloc[at].to_dict()
             version = assessment["standard_version"]
         months = [period] if kind == "month" else p.score_window(period)
-        rows, periods = self._months.get(park_code) or (self.park_month.head(0), [])
+        rows, recs, periods = self._months.get(park_code) or (self.park_month.head(0), [], [])
         end = bisect.bisect_right(periods, months[-1])
         start = bisect.bisect_left(periods, months[0], 0, end)  # months[0]..months[-1] are consecutive
-        pm = rows.iloc[:end]
         if kind == "month":
             if start == end:
                 raise AuditError(f"{park_code} 在 {period} 没有有效报送 / {park_code} has no submission in force for {period}")
-            version = pm["standard_version"].iloc[start]
+            version = recs[start]["standard_version"]
         std, ref, std_source, refs = self._standard(str(version))
-        ids = set(pm["submission_id"].iloc[start:end])
+        ids = {r["submission_id"] for r in recs[start:end]}
         registry_file = self._registry_file(park.get("registry_sha256"))
         return ExplainInputs(
-            park=park, period=period, std=std, ref_standard=ref, park_month=pm,
-            submissions=self._rows_of(self._submission_rows, ids, self.submissions),
-            values=self._rows_of(self._value_rows, ids, self.values),
+            park=park, period=period, std=std, ref_standard=ref, park_month=rows.iloc[:end],
+            submissions={i: self._submission_records[i] for i in ids if i in self._submission_records},
+            values={i: self._value_records[i] for i in ids if i in self._value_records},
             assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
-            ref_rows=refs,
+            ref_rows=refs, month_rows={r["period"]: r for r in recs[:end]},
         )
 
 
@@ -186,7 +180,10 @@ PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it 
 def _explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
     """{window: its explanations of these pairs, concatenated in order}: a worker sends one frame per
     window back instead of one per park (pickling many small frames costs more than a few large ones)."""
-    return _by_window((period, explain(data.inputs(code, period))) for code, period in pairs)
+    lines: dict[str, list[tuple]] = {}
+    for code, period in pairs:
+        lines.setdefault(period, []).extend(explain_rows(data.inputs(code, period)))
+    return {period: lines_frame(rows) for period, rows in lines.items()}
 
 
 def _worker_explain(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:

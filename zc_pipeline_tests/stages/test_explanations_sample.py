@@ -7,7 +7,7 @@ import pytest
 
 from zc_pipeline.cli import main
 from zc_pipeline.defs.explain import rewritten_windows
-from zc_pipeline.domain.explain import explain
+from zc_pipeline.domain.explain import explain, explain_rows, lines_frame
 from zc_pipeline.domain.periods import add_months, score_window
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.stages.explanations import AuditError, ExplainData
@@ -113,7 +113,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
     periods = list(dict.fromkeys(period for _, period in pairs))
     assert list(pooled) == periods
     for period in periods:
-        alone = pd.concat([explain(data.inputs(code, p)) for code, p in pairs if p == period], ignore_index=True)
+        alone = lines_frame([line for code, p in pairs if p == period for line in explain_rows(data.inputs(code, p))])
         assert pooled[period]["period"].eq(period).all()
         pd.testing.assert_frame_equal(pooled[period], alone)
 
@@ -186,6 +186,8 @@ def test_a_window_reads_the_parks_months_to_its_end_and_the_submissions_of_its_o
         scored = [window] if window[5:].isdigit() else score_window(window)
         inp = data.inputs(code, window)
         assert inp.park_month["period"].tolist() == sorted(p for p in mine["period"] if p <= scored[-1])
-        assert sorted(set(inp.submissions["submission_id"])) == sorted(
-            mine.loc[mine["period"].isin(scored), "submission_id"])
-        assert set(inp.values["submission_id"]) == set(inp.submissions["submission_id"])
+        assert sorted(inp.submissions) == sorted(mine.loc[mine["period"].isin(scored), "submission_id"])
+        assert all(r["submission_id"] == sid for sid, r in inp.submissions.items())
+        assert set(inp.values) == set(inp.submissions)
+        assert all(v["submission_id"] == sid for sid, rows in inp.values.items() for v in rows)
+        assert sorted(inp.month_rows) == inp.park_month["period"].tolist()
