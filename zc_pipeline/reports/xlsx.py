@@ -76,7 +76,7 @@ class Book:
         """One cell, written by its type: text stays text (a name starting with '=' is no formula)."""
         value = cell_value(value)
         r, c = row - 1, col - 1
-        if value is None:
+        if value is None or value == "":  # an empty text is an empty cell, not a shared string ''
             ws.write_blank(r, c, None, fmt)
         elif isinstance(value, str):
             ws.write_string(r, c, value, fmt)
