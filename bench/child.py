@@ -2,8 +2,8 @@
 
 `python -m bench.child month ...` times one month partition (after the reference assets, which are
 not timed), restoring the warehouse before every repetition; `python -m bench.child zcrun ...`
-runs what `zc run` runs and splits its time into run launching and step compute using the Dagster
-instance's own run and step records. Each prints one JSON object on its last line.
+runs what `zc run` runs and splits its time into run launching and step compute, per step and per
+run, using the Dagster instance's own run and step records. Each prints one JSON object on its last line.
 """
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def zcrun(a) -> dict:
         out = run_pipeline(settings, first=a.first, last=a.last, echo=lambda *_: None)
         pipeline_wall = time.perf_counter() - t_pipeline
     launches = out["timings"]  # label -> wall of each dg.materialize call
-    step_seconds = 0.0
+    steps = []  # (step key, seconds) of every step of every run
     run_seconds = 0.0
     with dg.DagsterInstance.get() as instance:
         records = instance.get_run_records()
@@ -179,7 +179,7 @@ def zcrun(a) -> dict:
                 run_seconds += rec.end_time - rec.start_time
             for step in instance.get_run_step_stats(rec.dagster_run.run_id):
                 if step.start_time and step.end_time:
-                    step_seconds += step.end_time - step.start_time
+                    steps.append((step.step_key, step.end_time - step.start_time))
     return {
         "runs": len(records),
         "process_wall": time.perf_counter() - t_start,
@@ -187,7 +187,9 @@ def zcrun(a) -> dict:
         "pipeline_wall": pipeline_wall,
         "materialize_wall": sum(launches.values()),
         "run_record_wall": run_seconds,
-        "step_wall": step_seconds,
+        "step_wall": sum(seconds for _, seconds in steps),
+        "steps": steps,
+        "run_walls": launches,
         "rss_tree_peak_bytes": tree.peak,
         **_peaks(),
     }

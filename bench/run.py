@@ -1,5 +1,8 @@
 """`python -m bench`: generate (or reuse) synthetic regions and measure the pipeline against baselines.
 
+Two parts (`--only`): `csv`, regions whose extra parks send batch CSV (one workbook, the month
+partition, the warehouse write, a zc run), and `workbooks`, the realistic month in which every park
+sends its own workbook (zc run of a month at several sizes, the month partition alone, a year).
 Every measurement is a ratio to a baseline timed in the same run on the same files, so a slower or
 busier machine moves both sides: quote the ratios and medians, not single absolute times.
 """
@@ -18,14 +21,18 @@ from pathlib import Path
 import pandas as pd
 
 from bench import report
-from bench.regions import CACHE_DIR, months_of_region, region
+from bench.regions import CACHE_DIR, months_of_region, region, workbook_region
 from bench.timing import median, once, paired
+from zc_pipeline.domain.periods import month_range
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 AS_OF = "2026-01-31"  # after the last generated month's deadline
 BENCH_MONTH_INDEX = 1  # the second month: it has a previous month for the month-over-month check
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
+WORKBOOK_MONTH, WORKBOOK_MONTH_AS_OF = "2026-03", "2026-12-31"  # every window of 2026 has ended: all run
+WORKBOOK_YEAR, WORKBOOK_YEAR_AS_OF = ("2026-01", "2026-12"), "2027-01-31"  # after December's deadline (10 Jan)
+BARE_READ = "bare pandas read of the same files, one process (openpyxl workbooks, read_csv)"
 GiB = 1024**3
 
 
@@ -106,21 +113,23 @@ def _child(args: list[str], timeout: float) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def measure_month(data: Path, parks: int, month: str, repeat: int, work: Path) -> dict:
+def measure_month(data: Path, parks: int, month: str, repeat: int, work: Path, as_of: str = AS_OF,
+                  bare: float | None = None, tag: str = "month") -> dict:
+    """`bare`: the baseline's seconds when the caller has timed it already (the same files)."""
     files = month_files(data, month)
-    out = _child(["month", "--data", str(data), "--state", str(work / f"month-{parks}"), "--as-of", AS_OF,
+    out = _child(["month", "--data", str(data), "--state", str(work / f"{tag}-{parks}"), "--as-of", as_of,
                   "--month", month, "--repeat", str(repeat)], timeout=3600)
-    bare = [once(lambda: bare_read(files)) for _ in range(max(repeat, 3))]
+    bare = bare or median(once(lambda: bare_read(files)) for _ in range(max(repeat, 3)))
     wall, cpu = median(out["walls"]), median(out["cpu"])
     return {
         "what": f"one month partition ({month}) of {parks} parks end to end through Dagster "
                 "(intake, park_month, month-over-month, missing report and their asset checks; in-process run, parse pool)",
-        "baseline": "bare pandas read of the same files, one process (openpyxl workbooks, read_csv)",
+        "baseline": BARE_READ,
         "parks": parks, "files": len(files),
         "xlsx_files": sum(p.suffix.lower() == ".xlsx" for p in files),
         "park_month_rows": out["park_month_rows"], "runs": len(out["walls"]),
-        "seconds": wall, "baseline_seconds": median(bare),
-        "ratio": wall / median(bare),
+        "seconds": wall, "baseline_seconds": bare,
+        "ratio": wall / bare,
         "walls": out["walls"],
         "cores_used": cpu / wall if wall else 0.0,
         "steps": out["steps"],
@@ -191,19 +200,27 @@ def pg_url_reachable(url: str) -> str | None:
 
 # ---- (5): zc run over the months ------------------------------------------------------------
 
-def measure_zc_run(data: Path, parks: int, months: list[str], work: Path, month_growth: dict | None) -> dict:
-    out = _child(["zcrun", "--data", str(data), "--state", str(work / f"zcrun-{parks}"), "--as-of", AS_OF,
-                  "--first", months[0], "--last", months[-1]], timeout=3600)
-    files = [p for m in months for p in month_files(data, m)]
-    bare = once(lambda: bare_read(files))
+def step_shares(steps: list, wall: float) -> list[dict]:
+    """Each Dagster step's seconds summed over the runs (`steps`: (step, seconds) per step of every run),
+    largest first, with its share of `wall`: the next bottleneck on top."""
+    seconds: dict[str, float] = {}
+    runs: dict[str, int] = {}
+    for step, s in steps:
+        seconds[step] = seconds.get(step, 0.0) + s
+        runs[step] = runs.get(step, 0) + 1
+    return [{"step": k, "seconds": v, "runs": runs[k], "share": v / wall if wall else 0.0}
+            for k, v in sorted(seconds.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def zc_run(data: Path, months: list[str], as_of: str, state: Path) -> dict:
+    """What `zc run --from months[0] --to months[-1]` runs, in a child process on a fresh state: its wall
+    split into start-up, run launching and step compute, per step and per run."""
+    out = _child(["zcrun", "--data", str(data), "--state", str(state), "--as-of", as_of,
+                  "--first", months[0], "--last", months[-1]], timeout=6 * 3600)
     wall = out["process_wall"]
     launching = out["materialize_wall"] - out["step_wall"]
     return {
-        "what": f"zc run over {len(months)} months ({months[0]}..{months[-1]}) for {parks} parks: "
-                f"reference, months, rebound alerts, quarters, halves, years ({out['runs']} Dagster runs)",
-        "baseline": "bare pandas read of every landing file of those months",
-        "parks": parks, "months": len(months), "dagster_runs": out["runs"],
-        "seconds": wall, "baseline_seconds": bare, "ratio": wall / bare,
+        "dagster_runs": out["runs"], "seconds": wall,
         "startup_seconds": out["startup_wall"],
         "step_compute_seconds": out["step_wall"],
         "run_launch_seconds": launching,
@@ -212,55 +229,105 @@ def measure_zc_run(data: Path, parks: int, months: list[str], work: Path, month_
         "startup_share": out["startup_wall"] / wall,
         "peak_rss_bytes": out["rss_tree_peak_bytes"],
         "peak_rss_largest_process_bytes": max(out["rss_self_bytes"], out["rss_largest_child_bytes"]),
+        "steps": step_shares(out["steps"], wall),
+        "run_walls": out["run_walls"],
+    }
+
+
+def measure_zc_run(data: Path, parks: int, months: list[str], work: Path, month_growth: dict | None) -> dict:
+    run = zc_run(data, months, AS_OF, work / f"zcrun-{parks}")
+    files = [p for m in months for p in month_files(data, m)]
+    bare = once(lambda: bare_read(files))
+    return {
+        "what": f"zc run over {len(months)} months ({months[0]}..{months[-1]}) for {parks} parks: "
+                f"reference, months, rebound alerts, quarters, halves, years ({run['dagster_runs']} Dagster runs)",
+        "baseline": "bare pandas read of every landing file of those months",
+        "parks": parks, "months": len(months),
+        **run, "baseline_seconds": bare, "ratio": run["seconds"] / bare,
         "month_growth": month_growth,
+    }
+
+
+# ---- (6)-(9): the realistic month, every park its own workbook ------------------------------
+
+def measure_workbook_run(data: Path, parks: int, months: list[str], as_of: str, repeat: int, work: Path) -> dict:
+    """A zc run of an all-workbook region against the bare read of its files (median of `repeat`)."""
+    files = [p for m in months for p in month_files(data, m)]
+    bare = median(once(lambda: bare_read(files)) for _ in range(repeat))
+    run = zc_run(data, months, as_of, work / f"wb-{len(months)}m-{parks}")
+    span = months[0] if len(months) == 1 else f"{len(months)} months, {months[0]}..{months[-1]}"
+    return {
+        "what": f"zc run ({span}, as-of {as_of}) in which each of {parks} parks sends its own workbook: "
+                f"reference, months and every window they complete ({run['dagster_runs']} Dagster runs)",
+        "baseline": BARE_READ, "parks": parks, "months": len(months), "files": len(files),
+        "xlsx_files": sum(p.suffix.lower() == ".xlsx" for p in files),
+        **run, "baseline_seconds": bare, "ratio": run["seconds"] / bare,
+    }
+
+
+def growth(lo: dict, hi: dict, what: str) -> dict:
+    """`hi`'s seconds over `lo`'s, the same measurement at two sizes of one run."""
+    return {
+        "what": f"{what} time growth from {lo['parks']} to {hi['parks']} parks",
+        "baseline": f"the {what} of {lo['parks']} parks, same run",
+        "from_parks": lo["parks"], "to_parks": hi["parks"], "parks_ratio": hi["parks"] / lo["parks"],
+        "seconds": hi["seconds"], "baseline_seconds": lo["seconds"], "ratio": hi["seconds"] / lo["seconds"],
     }
 
 
 # ---- driver ---------------------------------------------------------------------------------
 
+def _sized(m: dict, prefix: str) -> list[dict]:
+    """The measurements `<prefix><parks>`, smallest first."""
+    return sorted((v for k, v in m.items() if k.startswith(prefix) and k[len(prefix):].isdigit()),
+                  key=lambda v: v["parks"])
+
+
 def targets(m: dict) -> list[dict]:
+    """Each target met or not (reported, never asserted), for the measurements present in `m`."""
     out = []
 
     def add(name, value, limit, ok):
         out.append({"target": name, "value": value, "limit": limit, "met": bool(ok)})
 
-    add("intake of one workbook / bare openpyxl read", m["intake_workbook"]["ratio"], "<= 0.5",
-        m["intake_workbook"]["ratio"] <= 0.5)
-    large = [v for k, v in m.items() if k.startswith("month_partition_")]
-    if large:
-        big = max(large, key=lambda v: v["parks"])
+    def grows(key, what):
+        if key in m:
+            g = m[key]
+            limit = 1.1 * g["to_parks"] / g["from_parks"]
+            add(f"growth {g['from_parks']} -> {g['to_parks']} parks ({what})", g["ratio"], f"<= {limit:.1f}",
+                g["ratio"] <= limit)
+
+    if "intake_workbook" in m:
+        add("intake of one workbook / bare openpyxl read", m["intake_workbook"]["ratio"], "<= 0.5",
+            m["intake_workbook"]["ratio"] <= 0.5)
+    if large := _sized(m, "month_partition_"):
+        big = large[-1]
         add(f"month partition of {big['parks']} parks, seconds", big["seconds"], "< 120", big["seconds"] < 120)
         add(f"month partition of {big['parks']} parks, peak RSS GiB (process tree)",
             big["peak_rss_bytes"] / GiB, "< 2", big["peak_rss_bytes"] < 2 * GiB)
-        # "using both cores": both busy on average, not merely more than one (90 % of two cores)
-        add(f"month partition of {big['parks']} parks, cores used (CPU s / wall s)", big["cores_used"],
-            ">= 1.8 (both cores)", big["cores_used"] >= 1.8)
-    if "month_growth" in m:
-        g = m["month_growth"]
-        add(f"growth {g['from_parks']} -> {g['to_parks']} parks (month partition)", g["ratio"],
-            f"<= {1.1 * g['to_parks'] / g['from_parks']:.1f}", g["ratio"] <= 1.1 * g["to_parks"] / g["from_parks"])
+    grows("month_growth", "month partition")
     if "zc_run" in m:
         add("share of zc run spent launching Dagster runs", m["zc_run"]["run_launch_share"], "< 0.5",
             m["zc_run"]["run_launch_share"] < 0.5)
+    for part in _sized(m, "workbook_partition_"):
+        n, run = part["parks"], m[f"workbook_month_{part['parks']}"]
+        add(f"zc run of the {n}-workbook month / bare read", run["ratio"], "<= 1.0", run["ratio"] <= 1.0)
+        add(f"month partition alone of the {n}-workbook month / bare read", part["ratio"], "<= 0.3",
+            part["ratio"] <= 0.3)
+    if months := _sized(m, "workbook_month_"):
+        big = months[-1]
+        add(f"zc run of the {big['parks']}-workbook month, seconds", big["seconds"], "< 60", big["seconds"] < 60)
+        add(f"zc run of the {big['parks']}-workbook month, peak RSS GiB (process tree)",
+            big["peak_rss_bytes"] / GiB, "< 2", big["peak_rss_bytes"] < 2 * GiB)
+    for year in _sized(m, "workbook_year_"):
+        add(f"zc run of {year['months']} months x {year['parks']} parks (all workbooks) / bare read",
+            year["ratio"], "<= 10", year["ratio"] <= 10)
+    grows("workbook_growth", "workbook-month zc run")
     return out
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--sizes", default="1000,10000", help="region sizes in parks (default 1000,10000)")
-    p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run, not for quoting)")
-    p.add_argument("--months", type=int, default=12, help="months of the zc run region (default 12)")
-    p.add_argument("--seed", type=int, default=20260101)
-    p.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
-    p.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
-    p.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"), help="table to update ('' = none)")
-    p.add_argument("--pg-url", default=os.environ.get("ZC_TEST_PG_URL") or PG_DEFAULT_URL)
-    a = p.parse_args(argv)
-    sizes = sorted({int(s) for s in a.sizes.split(",") if s.strip()})
-    if not sizes or a.months < 2:
-        p.error("need at least one size and two months")
-    rep = {"intake": 3 if a.quick else 15, "month": 1 if a.quick else 3, "write": 2 if a.quick else 7}
-    started = time.perf_counter()
+def measure_csv(a, sizes: list[int], rep: dict, work: Path) -> dict:
+    """(1)-(5) on the CSV-heavy regions."""
     small = sizes[0]
     months = months_of_region(a.months)
     month = months[BENCH_MONTH_INDEX]
@@ -271,38 +338,106 @@ def main(argv=None) -> int:
         regions[n] = region(n, a.seed, a.months if n == small else BENCH_MONTH_INDEX + 1, a.cache_dir)
 
     m: dict = {}
-    with tempfile.TemporaryDirectory(prefix="zc-bench-") as tmp:
-        work = Path(tmp)
-        _log("workbooks: intake and engines ...")
-        m.update(measure_workbooks(regions[small], month, rep["intake"], 4 if a.quick else None))
-        for n in sizes:
-            _log(f"month partition, {n} parks ...")
-            m[f"month_partition_{n}"] = measure_month(regions[n], n, month, rep["month"], work)
-        if len(sizes) > 1:
-            lo, hi = m[f"month_partition_{sizes[0]}"], m[f"month_partition_{sizes[-1]}"]
-            m["month_growth"] = {
-                "what": f"month partition time growth from {sizes[0]} to {sizes[-1]} parks",
-                "baseline": f"the month partition of {sizes[0]} parks, same run",
-                "from_parks": sizes[0], "to_parks": sizes[-1], "parks_ratio": sizes[-1] / sizes[0],
-                "seconds": hi["seconds"], "baseline_seconds": lo["seconds"], "ratio": hi["seconds"] / lo["seconds"],
-            }
-        from zc_pipeline.warehouse.engine import make_engine
-        from zc_pipeline.warehouse.writer import read_table
+    _log("workbooks: intake and engines ...")
+    m.update(measure_workbooks(regions[small], month, rep["intake"], 4 if a.quick else None))
+    for n in sizes:
+        _log(f"month partition, {n} parks ...")
+        m[f"month_partition_{n}"] = measure_month(regions[n], n, month, rep["month"], work)
+    if len(sizes) > 1:
+        m["month_growth"] = growth(m[f"month_partition_{sizes[0]}"], m[f"month_partition_{sizes[-1]}"],
+                                   "month partition")
+    from zc_pipeline.warehouse.engine import make_engine
+    from zc_pipeline.warehouse.writer import read_table
 
-        biggest = m[f"month_partition_{sizes[-1]}"]
-        engine = make_engine(f"sqlite:///{biggest['_warehouse']}")
-        frame = read_table(engine, "park_month", where={"period": month})
-        engine.dispose()
-        _log("warehouse write, SQLite ...")
-        m["warehouse_write_sqlite"] = measure_write(frame, month, rep["write"], "sqlite", None, work)
-        problem = pg_url_reachable(a.pg_url)
-        if problem is None:
-            _log("warehouse write, PostgreSQL ...")
-            m["warehouse_write_postgresql"] = measure_write(frame, month, rep["write"], "postgresql", a.pg_url, work)
-        else:
-            m["warehouse_write_postgresql"] = {"skipped": f"PostgreSQL not reachable at {a.pg_url} ({problem})"}
-        _log(f"zc run over {a.months} months, {small} parks ...")
-        m["zc_run"] = measure_zc_run(regions[small], small, months, work, m.get("month_growth"))
+    biggest = m[f"month_partition_{sizes[-1]}"]
+    engine = make_engine(f"sqlite:///{biggest['_warehouse']}")
+    frame = read_table(engine, "park_month", where={"period": month})
+    engine.dispose()
+    _log("warehouse write, SQLite ...")
+    m["warehouse_write_sqlite"] = measure_write(frame, month, rep["write"], "sqlite", None, work)
+    problem = pg_url_reachable(a.pg_url)
+    if problem is None:
+        _log("warehouse write, PostgreSQL ...")
+        m["warehouse_write_postgresql"] = measure_write(frame, month, rep["write"], "postgresql", a.pg_url, work)
+    else:
+        m["warehouse_write_postgresql"] = {"skipped": f"PostgreSQL not reachable at {a.pg_url} ({problem})"}
+    _log(f"zc run over {a.months} months, {small} parks ...")
+    m["zc_run"] = measure_zc_run(regions[small], small, months, work, m.get("month_growth"))
+    return m
+
+
+def measure_all_workbooks(a, sizes: list[int], rep: dict, work: Path) -> dict:
+    """(6)-(9) on the all-workbook regions: a zc run of the month at every size, the month partition
+    alone at the middle size (3,000 of 1,000, 3,000, 10,000), growth smallest -> largest, a year."""
+    year = month_range(*WORKBOOK_YEAR)
+    regions = {}
+    for n in sizes:
+        _log(f"all-workbook region {n} parks, {WORKBOOK_MONTH} ...")
+        regions[n] = workbook_region(n, a.seed, WORKBOOK_MONTH, WORKBOOK_MONTH, a.cache_dir)
+    if a.workbook_months_parks:
+        _log(f"all-workbook region {a.workbook_months_parks} parks, {year[0]}..{year[-1]} ...")
+        year_region = workbook_region(a.workbook_months_parks, a.seed, year[0], year[-1], a.cache_dir)
+
+    m: dict = {}
+    for n in sizes:
+        _log(f"zc run of the {n}-workbook month ...")
+        m[f"workbook_month_{n}"] = measure_workbook_run(regions[n], n, [WORKBOOK_MONTH], WORKBOOK_MONTH_AS_OF,
+                                                         rep["bare"], work)
+    mid = sizes[len(sizes) // 2]
+    _log(f"month partition alone, {mid} workbooks ...")
+    part = measure_month(regions[mid], mid, WORKBOOK_MONTH, rep["month"], work, as_of=WORKBOOK_MONTH_AS_OF,
+                         bare=m[f"workbook_month_{mid}"]["baseline_seconds"], tag="wb-month-partition")
+    part["what"] += "; every park its own workbook"
+    m[f"workbook_partition_{mid}"] = part
+    if len(sizes) > 1:
+        m["workbook_growth"] = growth(m[f"workbook_month_{sizes[0]}"], m[f"workbook_month_{sizes[-1]}"],
+                                      "workbook-month zc run")
+    if a.workbook_months_parks:
+        n = a.workbook_months_parks
+        _log(f"zc run of {len(year)} months, {n} parks, all workbooks ...")
+        m[f"workbook_year_{n}"] = measure_workbook_run(year_region, n, year, WORKBOOK_YEAR_AS_OF, rep["bare"], work)
+    return m
+
+
+def _sizes(text: str) -> list[int]:
+    return sorted({int(s) for s in text.split(",") if s.strip()})
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--only", choices=("all", "csv", "workbooks"), default="all",
+                   help="csv: the CSV-heavy regions (1)-(5); workbooks: the all-workbook regions (6)-(9)")
+    p.add_argument("--sizes", default="1000,10000", help="CSV-heavy region sizes in parks (default 1000,10000)")
+    p.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run, not for quoting)")
+    p.add_argument("--months", type=int, default=12, help="months of the zc run region (default 12)")
+    p.add_argument("--workbook-sizes", default="1000,3000,10000",
+                   help="all-workbook month sizes in parks (default 1000,3000,10000; the middle one is "
+                        "also timed as a month partition alone)")
+    p.add_argument("--workbook-months-parks", type=int, default=1000,
+                   help=f"parks of the all-workbook year {WORKBOOK_YEAR[0]}..{WORKBOOK_YEAR[1]} "
+                        "(default 1000; 0 = none)")
+    p.add_argument("--seed", type=int, default=20260101)
+    p.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    p.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    p.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"), help="table to update ('' = none)")
+    p.add_argument("--pg-url", default=os.environ.get("ZC_TEST_PG_URL") or PG_DEFAULT_URL)
+    a = p.parse_args(argv)
+    sizes, workbook_sizes = _sizes(a.sizes), _sizes(a.workbook_sizes)
+    csv, workbooks = a.only in ("all", "csv"), a.only in ("all", "workbooks")
+    if csv and (not sizes or a.months < 2):
+        p.error("need at least one size and two months")
+    if workbooks and not workbook_sizes:
+        p.error("need at least one workbook size")
+    rep = {"intake": 3 if a.quick else 15, "month": 1 if a.quick else 3, "write": 2 if a.quick else 7,
+           "bare": 1 if a.quick else 3}
+    started = time.perf_counter()
+
+    m: dict = {}
+    with tempfile.TemporaryDirectory(prefix="zc-bench-") as tmp:
+        if csv:
+            m.update(measure_csv(a, sizes, rep, Path(tmp)))
+        if workbooks:
+            m.update(measure_all_workbooks(a, workbook_sizes, rep, Path(tmp)))
         for v in m.values():
             v.pop("_warehouse", None)
 
@@ -311,8 +446,12 @@ def main(argv=None) -> int:
         "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": report.machine(),
         "versions": report.versions(),
-        "config": {"sizes": sizes, "months": a.months, "bench_month": month, "seed": a.seed, "quick": a.quick,
-                   "repeats": rep, "as_of": AS_OF},
+        "config": {"only": a.only, "sizes": sizes, "months": a.months,
+                   "bench_month": months_of_region(a.months)[BENCH_MONTH_INDEX] if csv else None,
+                   "seed": a.seed, "quick": a.quick, "repeats": rep, "as_of": AS_OF, "workbook_sizes": workbook_sizes,
+                   "workbook_month": WORKBOOK_MONTH, "workbook_month_as_of": WORKBOOK_MONTH_AS_OF,
+                   "workbook_months_parks": a.workbook_months_parks, "workbook_year": list(WORKBOOK_YEAR),
+                   "workbook_year_as_of": WORKBOOK_YEAR_AS_OF},
         "measurements": m,
         "targets": targets(m),
         "bench_seconds": time.perf_counter() - started,
