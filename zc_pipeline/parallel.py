@@ -1,4 +1,5 @@
-"""Process pools for the CPU-bound batches: a month's files parsed, many windows explained.
+"""Process pools for the CPU-bound batches: a month's files parsed, many windows explained, a
+quarter's league-city workbooks written.
 
 Workers are forked from a fork server, never from the calling process. That process runs Dagster's
 threads (a lock held by one of them at the fork stays held in the child for ever) and, on a Celery
@@ -13,7 +14,8 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-WORKER_MODULES = ["zc_pipeline.stages.month_intake", "zc_pipeline.stages.explanations"]
+WORKER_MODULES = ["zc_pipeline.stages.month_intake", "zc_pipeline.stages.explanations",
+                  "zc_pipeline.reports.city_workbook"]
 
 
 def worker_count() -> int:
@@ -26,6 +28,15 @@ def process_pool(shared: object) -> ProcessPoolExecutor:
     context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
     return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context,
                                initializer=_receive, initargs=(shared,))
+
+
+def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -> list:
+    """`fn` over `items`, results in order: in a pool when the batch is `worth_a_pool` (the caller
+    knows its size) and there is more than one core, else in this process."""
+    if not worth_a_pool or worker_count() < 2 or len(items) < 2:
+        return [fn(item) for item in items]
+    with process_pool(shared) as pool:
+        return list(pool.map(fn, items))
 
 
 _worker_shared: object = None  # set once in each pool worker, never in the calling process

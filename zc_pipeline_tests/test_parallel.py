@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from zc_pipeline.parallel import process_pool, shared
+from zc_pipeline.parallel import map_in_pool, process_pool, shared
 from zc_pipeline_tests.conftest import require_broker
 
 
@@ -32,6 +32,19 @@ def test_every_task_reads_what_its_pool_was_given_to_share():
     with process_pool(100) as pool:
         assert list(pool.map(_plus_shared, [1, 2, 3])) == [101, 102, 103]
     assert shared() is None  # the calling process is never given it
+
+
+def test_a_batch_worth_a_pool_runs_in_workers_and_keeps_its_order():
+    assert map_in_pool(_plus_shared, [1, 2, 3, 4], worth_a_pool=True, shared=10) == [11, 12, 13, 14]
+    assert os.getpid() not in set(map_in_pool(_parent_of_worker, [0, 1, 2], worth_a_pool=True))
+
+
+def test_a_batch_not_worth_a_pool_runs_here():
+    assert map_in_pool(_own_pid, [0, 1], worth_a_pool=False) == [os.getpid()] * 2
+
+
+def _own_pid(_: int) -> int:
+    return os.getpid()
 
 
 def test_a_pool_started_after_a_celery_app_has_used_its_broker_finishes():

@@ -24,11 +24,13 @@ from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.rebounds import UNRECTIFIED, detect_rebounds
 from zc_pipeline.domain.scoring import green_target, threshold
 from zc_pipeline.domain.windows import annualised_energy
+from zc_pipeline.parallel import map_in_pool
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
 
 REPORTS_DIR = "reports"
+PARALLEL_MIN_PARKS = 200  # a quarter with fewer parks writes its workbooks in one process: a pool would cost more
 PDF_KIND = "region_bulletin_pdf"  # the bulletin printed to PDF, beside its HTML
 COMPONENTS = ("carbon", "green", "retrofit", "reporting")  # score components, as the rulebook's weight.<name>
 
@@ -156,6 +158,7 @@ def city_quarter_workbooks(engine: sa.Engine, state_dir: Path, quarter: str, std
     kind = "city_quarter_workbook"
     assessed = read_table(engine, "park_quarter_assessment", where={"quarter": quarter})
     files: list[ReportFile] = []
+    books: list[tuple[str, str, CityQuarter]] = []  # path, city, what its workbook shows
     if len(assessed):
         dim_park = read_table(engine, "dim_park")
         cities = _cities(engine)
@@ -192,8 +195,12 @@ def city_quarter_workbooks(engine: sa.Engine, state_dir: Path, quarter: str, std
                 missing_reports=_with_names(missing[missing["park_code"].isin(codes)], dim_park),
                 what_if=None if what_if is None else _with_names(what_if[what_if["park_code"].isin(codes)], dim_park),
             )
-            path = f"{REPORTS_DIR}/{kind}/{quarter}/{city}_{cities[city][0]}_{quarter}.xlsx"
-            files.append(ReportFile(path, build_city_workbook(data), kind, quarter, league_city_code=city))
+            books.append((f"{REPORTS_DIR}/{kind}/{quarter}/{city}_{cities[city][0]}_{quarter}.xlsx", city, data))
+        # the cities' workbooks are independent and CPU-bound: written side by side when many parks
+        contents = map_in_pool(build_city_workbook, [data for _, _, data in books],
+                               worth_a_pool=len(assessed) >= PARALLEL_MIN_PARKS)
+        files = [ReportFile(path, content, kind, quarter, league_city_code=city)
+                 for (path, city, _), content in zip(books, contents)]
     return publish(engine, state_dir, {"kind": kind, "period": quarter}, files, run_id)
 
 

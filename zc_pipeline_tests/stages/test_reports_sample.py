@@ -189,14 +189,18 @@ def test_each_notice_carries_its_alerts_figures(sample_run, files, tables):
         assert f" {alert['status']}（" in figures["整改状态 status"]
 
 
-def test_same_inputs_give_the_same_bytes(sample_run, files, tmp_path):
-    """The stage run again on a copy of the warehouse, into another folder: every file byte-identical."""
-    copy = tmp_path / "warehouse.sqlite"
+def _copy_of_warehouse(sample_run, folder: Path):
+    copy = folder / "warehouse.sqlite"
     source = sqlite3.connect(Path(sample_run.settings.state_dir) / "warehouse.sqlite")
     with sqlite3.connect(copy) as target:
         source.backup(target)
     source.close()
-    engine = make_engine(f"sqlite:///{copy}")
+    return make_engine(f"sqlite:///{copy}")
+
+
+def test_same_inputs_give_the_same_bytes(sample_run, files, tmp_path):
+    """The stage run again on a copy of the warehouse, into another folder: every file byte-identical."""
+    engine = _copy_of_warehouse(sample_run, tmp_path)
     std = load_standard()
     again = pd.concat([
         stage.city_quarter_workbooks(engine, tmp_path, "2026-Q1", std, DEMO_AS_OF, "again"),
@@ -210,3 +214,24 @@ def test_same_inputs_give_the_same_bytes(sample_run, files, tmp_path):
     stored = files[[(k, p) in partitions or k == "rectification_notice" for k, p in zip(files["kind"], files["period"])]]
     assert len(again) > 40
     assert dict(zip(again["path"], again["sha256"])) == dict(zip(stored["path"], stored["sha256"]))
+
+
+def test_workbooks_written_side_by_side_in_a_pool_are_those_written_in_one_process(sample_run, files, tmp_path,
+                                                                                   monkeypatch):
+    """A quarter of many parks writes its cities' workbooks in pool workers: the same bytes as the
+    sample run's, written in one process (its 36 parks are below the pool's threshold)."""
+    from zc_pipeline import parallel
+
+    assert len(read_table(sample_run.engine, "park_quarter_assessment", where={"quarter": "2026-Q1"})) < \
+        stage.PARALLEL_MIN_PARKS
+    pools = []
+    real_pool = parallel.process_pool
+    monkeypatch.setattr(parallel, "process_pool", lambda shared: pools.append(shared) or real_pool(shared))
+    monkeypatch.setattr(stage, "PARALLEL_MIN_PARKS", 0)
+    engine = _copy_of_warehouse(sample_run, tmp_path)
+    pooled = stage.city_quarter_workbooks(engine, tmp_path, "2026-Q1", load_standard(), DEMO_AS_OF, "pooled")
+    engine.dispose()
+    assert len(pools) == 1
+    stored = files[(files["kind"] == "city_quarter_workbook") & (files["period"] == "2026-Q1")]
+    assert len(pooled) == len(stored) == 12  # every league-city has parks in the sample
+    assert dict(zip(pooled["path"], pooled["sha256"])) == dict(zip(stored["path"], stored["sha256"]))
