@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.common import PREVIEW_ROWS, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 
 
@@ -23,7 +23,7 @@ from zc_pipeline.defs.resources import ZcResource
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
     from zc_pipeline.stages.explanations import ExplainData, explain_windows, read_assessments
-    from zc_pipeline.warehouse.writer import distinct_values, read_table, replace_partition
+    from zc_pipeline.warehouse.writer import distinct_values, read_table
 
     engine = zc.engine()
     assessments = read_assessments(engine)
@@ -41,23 +41,30 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         kind = "quarter" if "Q" in period else "half"
         rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
-    by_period = {}
+    written, preview = 0, None
     if stale:  # only the months the stale windows need: a later run rewrites a quarter or two, not the history
         data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments)
-        by_period = explain_windows(data, pairs)  # one pool for every stale window
-    written = []
-    for period in stale:
-        frame = by_period[period].assign(run_id=context.run.run_id) if period in by_period else pd.DataFrame()
-        with engine.begin() as conn:
-            replace_partition(conn, "grade_explanation", frame, {"period": period})
-        written.append(frame)
+        # one pool for every stale window; each window written as it comes and let go
+        for period, frame in explain_windows(data, pairs):
+            _write(engine, period, frame.assign(run_id=context.run.run_id))
+            written += len(frame)
+            preview = frame.head(PREVIEW_ROWS) if preview is None else preview
+    for period in sorted(set(stale) - {period for _, period in pairs}):  # no park assessed: its old lines go
+        _write(engine, period, pd.DataFrame())
     # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)
-    frame = pd.concat(written, ignore_index=True) if written else read_table(engine, "grade_explanation", where={"period": []})
+    frame = preview if preview is not None else read_table(engine, "grade_explanation", where={"period": []})
     return dg.MaterializeResult(metadata=table_metadata(
-        frame, periods_rewritten=", ".join(stale) or "none",
+        frame, rows=written, periods_rewritten=", ".join(stale) or "none",
         windows_rewritten=dg.MetadataValue.json(stale),
         assessment_runs=dg.MetadataValue.json(current),
     ))
+
+
+def _write(engine, period: str, frame: pd.DataFrame) -> None:
+    from zc_pipeline.warehouse.writer import replace_partition
+
+    with engine.begin() as conn:
+        replace_partition(conn, "grade_explanation", frame, {"period": period})
 
 
 def rewritten_windows(instance: dg.DagsterInstance) -> list[str] | None:

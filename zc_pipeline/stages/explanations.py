@@ -1,10 +1,11 @@
 """Explanations for auditors, without Dagster: load the warehouse rows they read once, narrow them
-to one park and window, explain many windows at once (a process pool), and read a park's grade_history."""
+to one park and window, explain many windows one after another (a process pool), and read a park's
+grade_history."""
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 import pandas as pd
 import sqlalchemy as sa
@@ -177,46 +178,51 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
 
 
-def _explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
-    """{window: its explanations of these pairs, concatenated in order}: a worker sends one frame per
-    window back instead of one per park (pickling many small frames costs more than a few large ones)."""
-    lines: dict[str, list[tuple]] = {}
-    for code, period in pairs:
-        lines.setdefault(period, []).extend(explain_rows(data.inputs(code, period)))
-    return {period: lines_frame(rows) for period, rows in lines.items()}
+def _explain_lines(data: ExplainData, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """The explanations of these pairs, concatenated in order, as one frame (one per run of parks:
+    pickling a few large frames back from a worker costs less than many small ones)."""
+    return lines_frame([line for code, period in pairs for line in explain_rows(data.inputs(code, period))])
 
 
-def _worker_explain(pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
-    """`_explain_windows` in a pool worker, of the rows its pool shares."""
+def _worker_explain(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """`_explain_lines` in a pool worker, of the rows its pool shares."""
     from zc_pipeline.parallel import shared
 
-    return _explain_windows(shared(), pairs)
+    return _explain_lines(shared(), pairs)
 
 
-def _by_window(frames: Iterable[tuple[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
-    """{window: its frames concatenated in the order given}."""
-    parts: dict[str, list[pd.DataFrame]] = {}
-    for period, frame in frames:
-        parts.setdefault(period, []).append(frame)
-    return {period: found[0] if len(found) == 1 else pd.concat(found, ignore_index=True)
-            for period, found in parts.items()}
+def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(window, its explanation lines), window by window in the order of `pairs`: each window's lines
+    are `explain(data.inputs(code, window))` concatenated in the order of its pairs (the rows
+    grade_explanation stores for it).
 
-
-def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
-    """Each window's explanation lines, `explain(data.inputs(code, period))` concatenated in the order
-    of `pairs` (the rows grade_explanation stores for that window).
-
-    Explanations are independent and CPU-bound, and a first run writes one per park and window, so
-    many of them are shared out to pool workers, each given `data` once when it starts; the result
-    is what the loop in one process gives.
+    One window at a time, so a caller that writes each and lets it go holds one window's lines, not
+    a year's. Explanations are independent and CPU-bound: with many of them, pool workers (given
+    `data` once, when they start) explain the next window while the caller writes this one; the
+    lines are what the loop in one process gives.
     """
     from zc_pipeline.parallel import process_pool, worker_count
 
+    windows: dict[str, list[tuple[str, str]]] = {}
+    for code, period in pairs:
+        windows.setdefault(period, []).append((code, period))
     workers = worker_count()
     if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
-        return _explain_windows(data, pairs)
-    size = -(-len(pairs) // (4 * workers))  # four runs per worker evens out uneven windows
-    runs = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+        for period, own in windows.items():
+            yield period, _explain_lines(data, own)
+        return
+
+    def joined(period: str, parts: Iterator[pd.DataFrame]) -> tuple[str, pd.DataFrame]:
+        parts = list(parts)  # in order: a window's rows stay in the order of its pairs
+        return period, parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
     with process_pool(data) as pool:
-        # runs come back in order, so each window's rows stay in order
-        return _by_window(item for done in pool.map(_worker_explain, runs) for item in done.items())
+        pending = None
+        for period, own in windows.items():
+            size = -(-len(own) // (2 * workers))  # two runs per worker evens out uneven parks
+            submitted = (period, pool.map(_worker_explain, [own[i : i + size] for i in range(0, len(own), size)]))
+            if pending is not None:
+                yield joined(*pending)
+            pending = submitted
+        if pending is not None:
+            yield joined(*pending)

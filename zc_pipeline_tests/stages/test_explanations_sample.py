@@ -108,7 +108,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
-    pooled = explanations.explain_windows(data, pairs)
+    pooled = dict(explanations.explain_windows(data, pairs))
     assert len(pools) == 1
     periods = list(dict.fromkeys(period for _, period in pairs))
     assert list(pooled) == periods
