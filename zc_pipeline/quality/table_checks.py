@@ -164,12 +164,33 @@ def read_empty(table: str) -> pd.DataFrame:
 def check_partition(engine: sa.Engine, state_dir: str | Path, table: str, period: str | None, std: Standard,
                     as_of: dt.date, run_id: str, only: set[str] | None = None, build_docs: bool = True,
                     windows: list[str] | None = None) -> list[Outcome]:
-    """Read a partition's stored rows (or those of `windows`) and evaluate the table's checks on them."""
-    rows = read_rows(engine, table, period, windows)
-    ctx = load_context(engine, table, period, rows, std, as_of)
-    run_name = f"{period or ('windows' if windows is not None else 'all')} run {run_id[:8]}"
-    outcomes = evaluate(state_dir, table, rows, ctx, run_name, only, build_docs)
-    if windows is not None:
-        for o in outcomes:
-            o.metadata["windows"] = ", ".join(windows) or "none rewritten"
+    """Read a partition's stored rows (or those of `windows`) and evaluate the table's checks on them.
+
+    `windows` are read and checked one at a time (a table written window by window is checked the
+    same way, so a year of lines is never in memory at once), and their outcomes combined."""
+    def check(rows: pd.DataFrame, name: str) -> list[Outcome]:
+        ctx = load_context(engine, table, period, rows, std, as_of)
+        return evaluate(state_dir, table, rows, ctx, f"{name} run {run_id[:8]}", only, build_docs)
+
+    if windows is None:
+        return check(read_rows(engine, table, period), period or "all")
+    outcomes = _combined([check(read_rows(engine, table, None, [w]), w) for w in windows] or
+                         [check(read_rows(engine, table, None, []), "windows")])
+    for o in outcomes:
+        o.metadata["windows"] = ", ".join(windows) or "none rewritten"
     return outcomes
+
+
+def _combined(per_window: list[list[Outcome]]) -> list[Outcome]:
+    """One outcome per check over every window: passed when each window's passed; rows and failures
+    summed; the other details (failure cases, Data Docs page) of the first window that failed, or
+    of the last one."""
+    out = []
+    for outcomes in zip(*per_window):
+        failed = [o for o in outcomes if not o.passed]
+        first = failed[0] if failed else outcomes[-1]
+        meta = {**first.metadata, "rows": sum(o.metadata.get("rows", 0) for o in outcomes)}
+        if any("failures" in o.metadata for o in outcomes):
+            meta["failures"] = sum(o.metadata.get("failures", 0) for o in outcomes)
+        out.append(Outcome(first.table, first.check, not failed, first.severity, meta))
+    return out

@@ -25,6 +25,8 @@ def test_checks_read_the_rewritten_windows_only(tmp_path):
         {"2025-Q1": lines("2025-Q1", ["park", "bogus", "score"])},  # 3 rows, one breaks the section enum
         {"2025-Q2": lines("2025-Q2", ["park", "score"])},  # 2 rows; Q1's broken row stays stored
         {},  # nothing stale: nothing rewritten
+        # two windows rewritten, read and checked one at a time: 2 + 3 rows, Q4's one bad row
+        {"2025-Q3": lines("2025-Q3", ["park", "score"]), "2025-Q4": lines("2025-Q4", ["bogus", "park", "score"])},
     ]
 
     @dg.asset(name="grade_explanation")
@@ -36,14 +38,17 @@ def test_checks_read_the_rewritten_windows_only(tmp_path):
 
     checks = build_checks("grade_explanation_checks", ("grade_explanation",), None)
     seen = []
-    for _ in range(3):
+    for _ in range(4):
         result = dg.materialize([fake_grade_explanation, checks], resources={"zc": zc}, instance=instance,
                                 raise_on_error=False)
         seen.append({e.check_name: e for e in result.get_asset_check_evaluations()})
 
-    first, second, third = (s["schema"] for s in seen)
+    first, second, third, fourth = (s["schema"] for s in seen)
     assert (first.passed, first.metadata["rows"].value, first.metadata["windows"].value) == (False, 3, "2025-Q1")
     # 5 rows are stored, Q1's bad one among them; the run that rewrote Q2 checks Q2's 2 rows
     assert (second.passed, second.metadata["rows"].value, second.metadata["windows"].value) == (True, 2, "2025-Q2")
     assert (third.passed, third.metadata["rows"].value, third.metadata["windows"].value) == (True, 0, "none rewritten")
+    assert (fourth.passed, fourth.metadata["rows"].value, fourth.metadata["failures"].value,
+            fourth.metadata["windows"].value) == (False, 5, 1, "2025-Q3, 2025-Q4")
+    assert "bogus" in fourth.metadata["failure_cases"].value
     assert set(seen[1]) == {"schema"}  # its key's uniqueness included: grade_explanation has no GX check
