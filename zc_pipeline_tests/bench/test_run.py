@@ -24,16 +24,20 @@ WORKBOOK_MEASUREMENTS = ["workbook_month_10", "workbook_month_20", "workbook_par
 GiB = 1024**3
 
 
-def test_bench_quick_run_writes_every_measurement(tmp_path):
+def _quick_bench(tmp_path, *args: str, timeout: int) -> tuple[dict, Path]:
+    """`python -m bench --quick ARGS` into tmp_path: its results and the markdown it wrote."""
     results, markdown = tmp_path / "results", tmp_path / "BENCHMARKS.md"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--only", "csv", "--sizes", "20", "--months", "2", "--quick",
-         "--cache-dir", str(tmp_path / "cache"), "--results-dir", str(results), "--markdown", str(markdown)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
-        env={**os.environ, "DAGSTER_HOME": ""},
+        [sys.executable, "-m", "bench", *args, "--quick", "--cache-dir", str(tmp_path / "cache"),
+         "--results-dir", str(results), "--markdown", str(markdown)],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, "DAGSTER_HOME": ""},
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads((results / "latest.json").read_text())
+    return json.loads((results / "latest.json").read_text()), markdown
+
+
+def test_bench_quick_run_writes_every_measurement(tmp_path):
+    result, markdown = _quick_bench(tmp_path, "--only", "csv", "--sizes", "20", "--months", "2", timeout=240)
     m = result["measurements"]
     assert sorted(m) == sorted(MEASUREMENTS)
     for name, v in m.items():
@@ -50,16 +54,8 @@ def test_bench_quick_run_writes_every_measurement(tmp_path):
 
 
 def test_bench_workbooks_quick_run_writes_every_measurement(tmp_path):
-    results, markdown = tmp_path / "results", tmp_path / "BENCHMARKS.md"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--only", "workbooks", "--workbook-sizes", "10,20",
-         "--workbook-months-parks", "10", "--quick", "--cache-dir", str(tmp_path / "cache"),
-         "--results-dir", str(results), "--markdown", str(markdown)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "DAGSTER_HOME": ""},
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads((results / "latest.json").read_text())
+    result, markdown = _quick_bench(tmp_path, "--only", "workbooks", "--workbook-sizes", "10,20",
+                                    "--workbook-months-parks", "10", timeout=600)
     m = result["measurements"]
     assert sorted(m) == sorted(WORKBOOK_MEASUREMENTS)
     for name, v in m.items():
