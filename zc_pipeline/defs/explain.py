@@ -46,10 +46,11 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments)
         # one pool for every stale window; each window written as it comes and let go
         for period, frame in explain_windows(data, pairs):
-            _write(engine, period, frame.assign(run_id=context.run.run_id))
+            frame = frame.assign(run_id=context.run.run_id)
+            _write(engine, period, frame)
             written += len(frame)
             preview = frame.head(PREVIEW_ROWS) if preview is None else preview
-    for period in sorted(set(stale) - {period for _, period in pairs}):  # no park assessed: its old lines go
+    for period in sorted(set(stale) - {window for _, window in pairs}):  # no park assessed: its old lines go
         _write(engine, period, pd.DataFrame())
     # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)
     frame = preview if preview is not None else read_table(engine, "grade_explanation", where={"period": []})

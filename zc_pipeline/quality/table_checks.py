@@ -186,7 +186,7 @@ def _combined(per_window: list[list[Outcome]]) -> list[Outcome]:
     summed; the other details (failure cases, Data Docs page) of the first window that failed, or
     of the last one."""
     out = []
-    for outcomes in zip(*per_window):
+    for outcomes in zip(*per_window, strict=True):
         failed = [o for o in outcomes if not o.passed]
         first = failed[0] if failed else outcomes[-1]
         meta = {**first.metadata, "rows": sum(o.metadata.get("rows", 0) for o in outcomes)}

@@ -3,7 +3,8 @@
 Sheets: the ranked parks with score components, caps, thresholds and targets; the grade
 distribution with a native bar chart; per park the last months' carbon per energy and green share
 as native line charts against the threshold and target path; open and overdue rebounds; missing
-reports; the what-if per park. Charts are native Excel charts over the sheets' cells, so they stay editable in Excel and WPS.
+reports; the what-if per park. Charts are native Excel charts over the sheets' cells, so they
+stay editable in Excel and WPS.
 """
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from zc_pipeline.reports.xlsx import Book
+
 from zc_pipeline.reports.common import (
     CAP, CATEGORY, GRADES, MISSING_REASON, REBOUND_STATUS, document_time, en, missing, quarter_zh, what_if_reason, zh,
 )
 from zc_pipeline.reports.svg import GRADE_COLOURS, PALETTE
-from zc_pipeline.reports.xlsx import CPE, DATE, POINTS, RATIO, TONNES, Col, ref
+from zc_pipeline.reports.xlsx import CPE, DATE, POINTS, RATIO, TONNES, Book, Col, ref
 
 RANKING_SHEET = "评估排名"
 GRADES_SHEET = "等级分布"

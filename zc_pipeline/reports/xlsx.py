@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -40,11 +41,13 @@ class Col:
 
 
 def cell_value(value):
-    """A value as a cell holds it: missing -> empty; numpy scalars -> Python."""
+    """A value as a cell holds it: missing or not finite (a rise from zero) -> empty; numpy scalars -> Python."""
     if missing(value):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -52,7 +55,8 @@ def ref(sheet: str, first_row: int, col: int, last_row: int | None = None) -> st
     """An absolute reference to a cell or a column's rows, the sheet's name quoted: ='S'!$B$5:$B$8."""
     first = f"${xl_col_to_name(col - 1)}${first_row}"
     cells = first if last_row is None else f"{first}:${xl_col_to_name(col - 1)}${last_row}"
-    return f"='{sheet}'!{cells}"
+    quoted = sheet.replace("'", "''")
+    return f"='{quoted}'!{cells}"
 
 
 class Book:
@@ -77,15 +81,17 @@ class Book:
         value = cell_value(value)
         r, c = row - 1, col - 1
         if value is None or value == "":  # an empty text is an empty cell, not a shared string ''
-            ws.write_blank(r, c, None, fmt)
+            done = ws.write_blank(r, c, None, fmt)
         elif isinstance(value, str):
-            ws.write_string(r, c, value, fmt)
+            done = ws.write_string(r, c, value, fmt)
         elif isinstance(value, bool):
-            ws.write_boolean(r, c, value, fmt)
+            done = ws.write_boolean(r, c, value, fmt)
         elif isinstance(value, (dt.date, dt.datetime)):
-            ws.write_datetime(r, c, value, fmt)
+            done = ws.write_datetime(r, c, value, fmt)
         else:
-            ws.write_number(r, c, value, fmt)
+            done = ws.write_number(r, c, value, fmt)
+        if done < 0:  # XlsxWriter cuts text over 32,767 characters and drops cells past the sheet's end
+            raise ValueError(f"{ws.name}!{xl_rowcol_to_cell(r, c)}: the cell cannot hold {value!r:.80} (XlsxWriter {done})")
 
     def title(self, ws: Worksheet, heading: str, subtitle: str) -> None:
         self.put(ws, 1, 1, heading, self.fmt(bold=True, font_size=14))

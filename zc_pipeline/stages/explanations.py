@@ -69,8 +69,11 @@ class ExplainData:
         months = {"period": months_to_explain(windows)} if windows is not None else {}
         self.park_month = read_table(engine, "park_month", where={**(where or {}), **months} or None)
         ids = self.park_month["submission_id"].dropna().unique().tolist()
-        self.submissions = read_table(engine, "submission", where={"submission_id": ids or [""]})
-        self.values = read_table(engine, "submitted_value", where={"submission_id": ids or [""]})
+        # as records only (every pool worker is given them): submissions by id, values by submission
+        submissions = read_table(engine, "submission", where={"submission_id": ids or [""]})
+        self._submission_records = {r["submission_id"]: r for r in records(submissions)}
+        self._value_records = values_by_submission(
+            read_table(engine, "submitted_value", where={"submission_id": ids or [""]}))
         self.ref_standard = read_table(engine, "ref_standard")
         self.assessments = assessments if assessments is not None else read_assessments(engine, where)
         files = read_table(engine, "landing_file")
@@ -87,8 +90,6 @@ class ExplainData:
             kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
         }
-        self._submission_records = {r["submission_id"]: r for r in records(self.submissions)}
-        self._value_records = values_by_submission(self.values)
         self._standards: dict[str, tuple] = {}
         self._park_rows: dict[str, dict] = {}
         self._registry_files: dict[object, tuple[str, str] | None] = {}
@@ -216,7 +217,8 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator
         parts = list(parts)  # in order: a window's rows stay in the order of its pairs
         return period, parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
-    with process_pool(data) as pool:
+    pool = process_pool(data)
+    try:
         pending = None
         for period, own in windows.items():
             size = -(-len(own) // (2 * workers))  # two runs per worker evens out uneven parks
@@ -226,3 +228,5 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator
             pending = submitted
         if pending is not None:
             yield joined(*pending)
+    finally:  # a caller that stops (or fails writing) does not wait for the window already queued
+        pool.shutdown(wait=True, cancel_futures=True)

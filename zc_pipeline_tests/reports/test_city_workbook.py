@@ -101,6 +101,14 @@ def test_a_park_name_that_looks_like_a_formula_stays_text():
     assert names == {"=HYPERLINK(\"http://x\")": "s", "+1": "s"}
 
 
+def test_a_rise_from_zero_is_an_empty_cell_not_a_broken_number():
+    # a park with no carbon last month (green electricity only) rebounding: its increase is infinite
+    data = inputs.city_quarter()
+    rebounds = data.rebounds.assign(previous_carbon_per_energy=0.0, increase=float("inf"))
+    ws = load_workbook(io.BytesIO(cw.build_city_workbook(dataclasses.replace(data, rebounds=rebounds))))[cw.REBOUND_SHEET]
+    assert [ws.cell(cw.HEADER_ROW + 1, j).value for j in (5, 6, 7)] == [0, 0.5, None]
+
+
 def test_rebounds_missing_reports_and_no_what_if(book):
     ws = book[cw.REBOUND_SHEET]
     assert [c.value for c in ws[cw.HEADER_ROW + 1]][:8] == ["150200-P001", "包头一园", "2026-05", "2026-04", 0.4, 0.5, 0.25,
