@@ -41,6 +41,14 @@ def test_a_batch_worth_a_pool_runs_in_workers_and_keeps_its_order():
 
 def test_a_batch_not_worth_a_pool_runs_here():
     assert map_in_pool(_own_pid, [0, 1], worth_a_pool=False) == [os.getpid()] * 2
+    assert map_in_pool(_own_pid, [0], worth_a_pool=True) == [os.getpid()]  # one item: nothing to share out
+
+
+def test_on_one_core_every_batch_runs_here(monkeypatch):
+    from zc_pipeline import parallel
+
+    monkeypatch.setattr(parallel, "worker_count", lambda: 1)
+    assert map_in_pool(_own_pid, [0, 1, 2], worth_a_pool=True) == [os.getpid()] * 3
 
 
 def _own_pid(_: int) -> int:
