@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
@@ -67,6 +67,12 @@ def threshold(category: str, annualised_energy_tce: float, std: Standard) -> flo
     return std.num(threshold_key(category, annualised_energy_tce, std))
 
 
+def thresholds(category: pd.Series, annualised_energy_tce: pd.Series, std: Standard) -> np.ndarray:
+    """`threshold` of each park, by the same keys (NaN where the energy is NaN: nothing reported)."""
+    keys = [threshold_key(c, e, std) if not is_null(e) else None for c, e in zip(category, annualised_energy_tce)]
+    return np.array([std.num(k) if k else np.nan for k in keys], dtype=float)
+
+
 def _clamp01(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
@@ -82,35 +88,40 @@ def green_target(
     return baseline_share + (target_share - baseline_share) * progress
 
 
-def score_carbon(ci: float, baseline: float, t: float, std: Standard) -> float:
+def _points(values: np.ndarray):
+    """A float for one park, the array for many (the rules below take either)."""
+    return float(values) if np.ndim(values) == 0 else values
+
+
+def score_carbon(ci, baseline, t, std: Standard):
+    """Carbon points of one park or of arrays of parks (NaN CI: none)."""
     weight = std.num("weight.carbon")
-    if is_null(ci):
-        return 0.0
-    if ci <= t:
-        return weight
-    if baseline <= t:
-        return 0.0
-    return weight * _clamp01((baseline - ci) / (baseline - t))
+    ci, baseline, t = (np.asarray(x, dtype=float) for x in (ci, baseline, t))
+    with np.errstate(divide="ignore", invalid="ignore"):  # the quotient where a branch before it decides
+        partial = weight * np.clip((baseline - ci) / (baseline - t), 0.0, 1.0)
+    return _points(np.where(np.isnan(ci), 0.0, np.where(ci <= t, weight, np.where(baseline <= t, 0.0, partial))))
 
 
-def score_green(share: float, target: float, std: Standard) -> float:
+def score_green(share, target, std: Standard):
     """Full marks when the target is 0; none when the share is NULL (that check comes first)."""
     weight = std.num("weight.green")
-    if is_null(share):
-        return 0.0
-    if target == 0:
-        return weight
-    return weight * _clamp01(share / target)
+    share, target = np.asarray(share, dtype=float), np.asarray(target, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = weight * np.clip(share / target, 0.0, 1.0)
+    return _points(np.where(np.isnan(share), 0.0, np.where(target == 0, weight, partial)))
 
 
-def score_retrofit(rate: float, std: Standard) -> float:
+def score_retrofit(rate, std: Standard):
     """Full marks when nothing is planned (rate NULL); capped at the weight if completed > planned."""
     weight = std.num("weight.retrofit")
-    return weight if is_null(rate) else weight * _clamp01(rate)
+    rate = np.asarray(rate, dtype=float)
+    return _points(np.where(np.isnan(rate), weight, weight * np.clip(rate, 0.0, 1.0)))
 
 
-def score_reporting(on_time: int, expected: int, std: Standard) -> float:
-    return std.num("weight.reporting") * on_time / expected
+def score_reporting(on_time, expected, std: Standard):
+    with np.errstate(divide="ignore", invalid="ignore"):  # a park expected to report nothing scores no window
+        return _points(std.num("weight.reporting") * np.asarray(on_time, dtype=float)
+                       / np.asarray(expected, dtype=float))
 
 
 def round_score(total: float, std: Standard) -> float:
@@ -203,26 +214,32 @@ def score_window(
     caps = caps_holding(agg, period, rebound_status_at_end, spot_check_failed)
     df = agg.merge(dim_park[REGISTRY_COLUMNS], on="park_code", how="left", validate="one_to_one")
 
-    rows = []
-    for r in df.itertuples(index=False):
-        target = green_target(
-            r.baseline_green_share, r.target_green_share, r.baseline_year, r.target_date, end
-        )
-        holding = caps[r.park_code]
-        row = {"green_target_at_end": target}
-        if r.months_reported == 0:
-            row.update({c: math.nan for c in COMPONENTS}, score=0.0)
-        else:
-            t = threshold(r.category, r.annualised_energy_tce, std)
-            row["score_carbon"] = score_carbon(r.carbon_per_energy, r.baseline_carbon_per_energy, t, std)
-            row["score_green"] = score_green(r.green_share, target, std)
-            row["score_retrofit"] = score_retrofit(r.retrofit_rate, std)
-            row["score_reporting"] = score_reporting(r.months_on_time, r.months_expected, std)
-            row["score"] = round_score(sum(row[c] for c in COMPONENTS), std)
-        row["grade"], row["grade_cap"] = apply_caps(grade_of(row["score"], std), holding, std)
-        rows.append(row)
-
-    out = pd.concat([df.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
+    # every park's components at once, by the rules above
+    out = df.reset_index(drop=True)
+    out["green_target_at_end"] = [
+        green_target(g0, gt, year, date, end)
+        for g0, gt, year, date in zip(out["baseline_green_share"], out["target_green_share"], out["baseline_year"],
+                                      out["target_date"])
+    ]
+    reported = out["months_reported"].to_numpy() != 0
+    t = thresholds(out["category"], out["annualised_energy_tce"], std)
+    components = {
+        "score_carbon": score_carbon(out["carbon_per_energy"], out["baseline_carbon_per_energy"], t, std),
+        "score_green": score_green(out["green_share"], out["green_target_at_end"], std),
+        "score_retrofit": score_retrofit(out["retrofit_rate"], std),
+        "score_reporting": score_reporting(out["months_on_time"], out["months_expected"], std),
+    }
+    for c, values in components.items():
+        out[c] = np.where(reported, values, np.nan)
+    total = sum(components[c] for c in COMPONENTS)  # summed in the rule's order
+    out["score"] = [round_score(x, std) if r else 0.0 for x, r in zip(total.tolist(), reported)]
+    # grades and caps decided once per distinct score and set of caps holding
+    grades = {score: grade_of(score, std) for score in set(out["score"])}
+    keys = [(grades[score], tuple(caps[code])) for score, code in zip(out["score"], out["park_code"])]
+    capped = {key: apply_caps(key[0], list(key[1]), std) for key in set(keys)}
+    decided = [capped[key] for key in keys]
+    out["grade"] = [grade for grade, _ in decided]
+    out["grade_cap"] = [cap for _, cap in decided]
     out["rank_in_city"] = sql_rank(out["score"], out["league_city_code"])
     out["rank_in_region"] = sql_rank(out["score"])
     return out[SCORE_COLUMNS]
