@@ -166,8 +166,8 @@ def records(frame: pd.DataFrame) -> list[dict]:
 def values_by_submission(values: pd.DataFrame) -> dict[str, list]:
     """submitted_value rows (dicts) of each submission, in (row, column) order, NULL places last.
 
-    One stable sort of all the values given (a whole run's, once): each submission's rows come out in the order a sort
-    of that submission's rows alone gives.
+    One stable sort of all the values given (a whole run's, once): each submission's rows come out
+    in the order a sort of that submission's rows alone gives.
     """
     out: dict[str, list] = {}
     try:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.rebounds import UNRECTIFIED, detect_rebounds
-from zc_pipeline.domain.scoring import green_target, threshold
+from zc_pipeline.domain.scoring import green_target, thresholds
 from zc_pipeline.domain.windows import annualised_energy
 from zc_pipeline.parallel import map_in_pool
 from zc_pipeline.standards import Standard
@@ -96,11 +96,10 @@ def _with_names(frame: pd.DataFrame, dim_park: pd.DataFrame) -> pd.DataFrame:
 
 def park_thresholds(rows: pd.DataFrame, std: Standard) -> pd.Series:
     """The carbon-per-energy threshold each assessed park was scored against (STANDARD §5)."""
-    out = []
-    for category, energy, reported in zip(rows["category"], rows["energy_tce"], rows["months_reported"]):
-        annualised = annualised_energy(float(energy), reported) if reported and not pd.isna(energy) else 0.0
-        out.append(threshold(category, annualised, std))
-    return pd.Series(out, index=rows.index, dtype=float)
+    energy, reported = rows["energy_tce"].astype(float), rows["months_reported"]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a park that reported nothing: as no energy
+        annualised = annualised_energy(energy, reported).where((reported > 0) & energy.notna(), 0.0)
+    return pd.Series(thresholds(rows["category"], annualised, std), index=rows.index, dtype=float)
 
 
 def target_paths(dim_park: pd.DataFrame, codes, months: list[str]) -> list[float]:
