@@ -25,6 +25,7 @@ def _settings(args):
         data_dir=getattr(args, "data_dir", None),
         warehouse_url=getattr(args, "warehouse_url", None),
         as_of=getattr(args, "as_of", None),
+        standard=getattr(args, "standard", None),
     )
 
 
@@ -140,7 +141,7 @@ def cmd_validate(args) -> int:
     from zc_pipeline.intake.validate import (
         NEEDS_PREVIOUS_MONTH, NEEDS_REGISTRY, NO_PREVIOUS_MONTH, NO_REGISTRY, skipped_line, validate_files,
     )
-    from zc_pipeline.standards import load_standard
+    from zc_pipeline.standards import load_rulebooks
 
     settings = _settings(args)
     skipped = []
@@ -153,7 +154,8 @@ def cmd_validate(args) -> int:
     else:
         skipped += [skipped_line(r, NO_REGISTRY) for r in NEEDS_REGISTRY]
         skipped += [skipped_line(r, NO_PREVIOUS_MONTH) for r in NEEDS_PREVIOUS_MONTH]
-    verdicts = validate_files([Path(f) for f in args.files], registry=registry, std=load_standard(),
+    verdicts = validate_files([Path(f) for f in args.files], registry=registry,
+                              std=load_rulebooks(settings.data_dir, settings.forced_standard),
                               as_of=settings.as_of, receipts_dir=Path(args.receipts or "."),
                               previous_month=previous_month)
     for line in skipped:
@@ -296,8 +298,37 @@ def cmd_history(args) -> int:
     if rows.empty:
         print("  (none / 无)")
         return 0
-    rows = rows.assign(issued_at=rows["issued_at"].dt.strftime("%Y-%m-%d %H:%M:%SZ"))
+    rows = rows.assign(issued_at=rows["issued_at"].dt.strftime("%Y-%m-%d %H:%M:%SZ"),
+                       as_of=["-" if d is None or d != d else str(d) for d in rows["as_of"]])
     print(rows.to_string(index=False))
+    return 0
+
+
+def cmd_rulebook_list(args) -> int:
+    from zc_pipeline.standards import load_rulebooks
+
+    settings = _settings(args)
+    books = load_rulebooks(settings.data_dir)
+    for b, nxt in zip(books.books, [*books.books[1:], None]):
+        until = f"until {nxt.effective_from - dt.timedelta(days=1)}" if nxt else "onwards"
+        print(f"{b.version:<20} in force {b.effective_from} {until:<17} {b.source_file}  sha256 {b.sha256}")
+    return 0
+
+
+def cmd_rulebook_check(args) -> int:
+    """A rulebook file checked as `zc run` would check it once installed: its own keys and values,
+    then beside the installed ones (a version or an effective_from taken twice is an error)."""
+    from zc_pipeline.standards import check_new, load_rulebooks
+
+    settings = _settings(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"no rulebook file {path} / 找不到评价规则文件 {path}")
+    book, first, last = check_new(load_rulebooks(settings.data_dir), path)
+    print(f"{path}: rulebook {book.version}, {len(book.entries)} entries, sha256 {book.sha256} — usable / 可用")
+    print(f"  installed in {settings.data_dir / 'standards'} it would govern the months from {first}"
+          + (f" to {last}" if last else "") + ", and the quarters, halves and years that hold them; "
+          "`zc run` recomputes those, and only those")
     return 0
 
 
@@ -327,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--from", dest="first", help="first month YYYY-MM")
     r.add_argument("--to", dest="last", help="last month YYYY-MM")
     r.add_argument("--as-of", help="as-of date YYYY-MM-DD (env ZC_AS_OF; default today, Asia/Shanghai)")
+    r.add_argument("--standard", help="force one installed rulebook version on every period, for a what-if re-run "
+                                      "(env ZC_STANDARD; rows say `<version>+forced`; default: each period's own)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("demo", help=f"run the sample region with as-of {DEMO_AS_OF}")
@@ -374,6 +407,15 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("half", help="e.g. 2026-H1")
     rd.add_argument("--as-of")
     rd.set_defaults(func=cmd_redraw)
+
+    rb = sub.add_parser("rulebook", help="the installed rulebooks: list them, check a new one")
+    rbs = rb.add_subparsers(dest="rulebook_cmd", required=True)
+    rl = rbs.add_parser("list", help="every installed rulebook: version, in force from, file, SHA-256")
+    rl.set_defaults(func=cmd_rulebook_list)
+    rc = rbs.add_parser("check", help="check a rulebook file against the package's and the installed ones; "
+                                      "say which months and windows it would govern")
+    rc.add_argument("file")
+    rc.set_defaults(func=cmd_rulebook_check)
 
     db = sub.add_parser("db", help="warehouse administration")
     dbs = db.add_subparsers(dest="db_cmd", required=True)

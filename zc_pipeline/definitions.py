@@ -12,6 +12,9 @@ from zc_pipeline.defs.io import WarehouseReader
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.settings import Settings, load_settings
 
+# the assets' code version: a new release of the rules' code marks them stale; a rulebook does
+# through the data version of the rulebook in force (defs/lineage.py)
+CODE_VERSION = "zc_pipeline-0.1.0"
 ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, explain, reports)
 
 
@@ -38,14 +41,16 @@ def build_definitions(settings: Settings | None = None, warehouse_schema: str | 
         warehouse_schema=warehouse_schema or os.environ.get("ZC_WAREHOUSE_SCHEMA") or None,
         state_dir=str(settings.state_dir),
         as_of=settings.as_of.isoformat(),
-        standard_version=settings.standard_version,
+        forced_standard=settings.forced_standard or "",
         defer_data_docs=defer_data_docs,
     )
-    # every asset's code version is the rulebook the runs use: another rulebook makes them stale;
-    # the reports' trends span that rulebook's months
-    rulebook, trend = zc.std.sha256[:16], reports.trend_span(zc.std)
-    loaded = [*dg.map_asset_specs(lambda spec: trend(spec).replace_attributes(code_version=rulebook),
-                                  dg.load_assets_from_modules(list(ASSET_MODULES))), lineage.standard_files]
+    # every month, quarter, half and year asset reads the rulebook in force over its months (its
+    # staleness follows it); the reports' trends span the longest any rulebook asks for
+    books = zc.rulebooks
+    trend = reports.trend_span(max(b.int("report.trend_months") for b in books.books))
+    loaded = [*dg.map_asset_specs(lambda spec: trend(spec).replace_attributes(
+                  code_version=CODE_VERSION), dg.load_assets_from_modules(list(ASSET_MODULES))),
+              *lineage.rulebook_sources(lambda: zc.rulebooks)]
     with warnings.catch_warnings():
         # Source links in the UI are a beta API (it warns 2 + 2 per asset on every build); the
         # definitions test pins that they are attached.

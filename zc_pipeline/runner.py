@@ -130,10 +130,10 @@ def plan(settings: Settings, first: str | None, last: str | None, asset_graph) -
     if half_subset is not None and asset_graph.has(dg.AssetKey("funding_allocation")):
         # a year's fund follows its basis half's grades (the rulebook's funding.basis_half): run it
         # once that half is complete
-        from zc_pipeline.standards import load_standard
+        from zc_pipeline.standards import load_rulebooks
 
-        std = load_standard(settings.standard_version)
-        years = sorted({h[:4] for h in halves if h == std.funding_basis(h[:4])})
+        books = load_rulebooks(settings.data_dir, settings.forced_standard)
+        years = sorted({h[:4] for h in halves if h == books.for_period(h[:4]).funding_basis(h[:4])})
     return RunPlan(months, quarters, halves, years)
 
 
@@ -268,10 +268,15 @@ def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) 
     selection but the reference tables, read once before); the windows leave it as the months left it.
     """
     from zc_pipeline.defs import progress
-    from zc_pipeline.defs.lineage import record_standard_files
-    from zc_pipeline.partitions import to_dagster_key
+    from zc_pipeline.defs.lineage import record_rulebooks
+    from zc_pipeline.partitions import month_partitions, to_dagster_key
+    from zc_pipeline.standards import load_rulebooks
 
-    record_standard_files(instance)  # the rulebook files' content hash: a changed file marks dependants stale
+    # the rulebooks' hashes, per month partition up to the as-of month: a new or changed rulebook
+    # marks what it governs stale
+    last = min(month_of(settings.as_of), month_partitions.get_last_partition_key())
+    record_rulebooks(instance, load_rulebooks(settings.data_dir, settings.forced_standard),
+                     month_range(month_partitions.get_first_partition_key(), last))
     run("month_job", REFERENCE_ASSETS, None, "reference")
     for m in p.months:
         run("month_job", [*MONTH_ASSETS, *MONTHLY_ROLLUP_ASSETS], m, f"month {m}")

@@ -54,6 +54,30 @@ def test_the_history_command(warehouse_engine, warehouse_url, monkeypatch, capsy
     assert main(["history", "150200-P001", "--as-of", "2026-05-01"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "150200-P001 — grades published, as of 2026-05-01 (Asia/Shanghai) / 截至 2026-05-01"
-    assert out[2].split() == ["quarter", "2025-Q4", "A", "86.0", "IM-ZCP-2026.1", "2026-04-20", "02:00:00Z", "1"]
-    assert out[3].split() == ["quarter", "2026-Q1", "B", "74.2", "IM-ZCP-2026.1", "2026-04-20", "02:00:00Z", "1"]
+    # rows written without a run's as-of date (before the column existed): "-", judged by their issue day
+    assert out[2].split() == ["quarter", "2025-Q4", "A", "86.0", "IM-ZCP-2026.1", "-", "2026-04-20", "02:00:00Z", "1"]
+    assert out[3].split() == ["quarter", "2026-Q1", "B", "74.2", "IM-ZCP-2026.1", "-", "2026-04-20", "02:00:00Z", "1"]
     assert len(out) == 4
+
+
+def test_what_had_been_published_is_judged_by_the_runs_as_of_date_not_the_wall_clock(warehouse_engine):
+    """Two runs on one afternoon: `zc run --as-of 2026-05-01` published Q1 as B, then
+    `zc run --as-of 2026-07-15` (a correction had arrived) as A."""
+    issued = pd.Timestamp("2026-12-06 15:00", tz=SH).to_pydatetime()
+    for as_of, grade, score in ((dt.date(2026, 5, 1), "B", 74.2), (dt.date(2026, 7, 15), "A", 85.1)):
+        frame = pd.DataFrame([{"park_code": "150200-P001", "level": "quarter", "period": "2026-Q1", "grade": grade,
+                               "score": score, "standard_version": "IM-ZCP-2026.1", "run_id": "r", "as_of": as_of}])
+        append_grade_history(warehouse_engine, frame, issued)
+        issued += dt.timedelta(minutes=5)
+    history = read_table(warehouse_engine, "grade_history")
+    assert published_as_of(history, dt.date(2026, 4, 30)).empty
+    assert published_as_of(history, dt.date(2026, 6, 1))[["period", "grade", "as_of", "revisions"]].values.tolist() == [
+        ["2026-Q1", "B", dt.date(2026, 5, 1), 1]]
+    assert published_as_of(history, dt.date(2026, 7, 15))[["grade", "revisions"]].values.tolist() == [["A", 2]]
+
+
+def test_an_unknown_park_is_an_error_not_an_empty_table(warehouse_engine, warehouse_url, monkeypatch, capsys):
+    write(warehouse_engine)
+    monkeypatch.setenv("ZC_WAREHOUSE_URL", warehouse_url)
+    assert main(["history", "150200-P999"]) == 2
+    assert "park 150200-P999 is not among the warehouse's parks" in capsys.readouterr().err

@@ -61,11 +61,12 @@ def test_local_runs_execute_in_process_and_the_deployment_chooses(tmp_path, monk
     assert deployment.build_deployment_definitions("in_process").resolve_job_def("month_job").executor_def.name == "in_process"
 
 
-def test_every_asset_is_versioned_by_the_rulebook_the_runs_use():
-    from zc_pipeline.standards import load_standard
+def test_every_asset_carries_the_code_version_and_no_rulebook_hash():
+    """The rulebooks reach staleness as data (defs/lineage.py), so one rulebook never stands for all."""
+    from zc_pipeline.definitions import CODE_VERSION
 
     defs = build_definitions()
     graph = defs.resolve_asset_graph()
     versions = {graph.get(k).code_version for k in graph.get_all_asset_keys()
                 if graph.get(k).is_materializable}
-    assert versions == {load_standard().sha256[:16]}
+    assert versions == {CODE_VERSION}

@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.common import RULEBOOK, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
 from zc_pipeline.stages.assessment import WINDOW_TABLES, WindowRows, assess_half_window, assess_quarter_window
@@ -17,9 +17,10 @@ _spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["t
 QUARTER_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-4 * 15)
 # A half reads the 18 months ending with it: H2 scores Jan–Dec and January's rebound needs last December.
 HALF_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-2)
-QUARTER_DEPS = ["dim_park", dg.AssetDep("park_month", partition_mapping=QUARTER_MONTHS)]
+QUARTER_DEPS = ["dim_park", dg.AssetDep("park_month", partition_mapping=QUARTER_MONTHS), RULEBOOK]
 HALF_DEPS = [
     "dim_park",
+    RULEBOOK,
     dg.AssetDep("park_month", partition_mapping=HALF_MONTHS),
     "park_quarter_assessment",
     "spot_check_sample",
@@ -62,7 +63,7 @@ def publish(zc: ZcResource, level: str, period: str, rows: WindowRows):
 def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_month: pd.DataFrame):
     """The league-city's quarterly evaluation (STANDARD §4–§7), once the quarter's last deadline has passed."""
     quarter = quarter_from_dagster(context.partition_key)
-    rows = assess_quarter_window(zc.engine(), park_month, zc.dim_park(), quarter, zc.std, zc.as_of_date,
+    rows = assess_quarter_window(zc.engine(), park_month, zc.dim_park(), quarter, zc.rulebook(quarter), zc.as_of_date,
                                  context.run.run_id)
     yield from publish(zc, "quarter", quarter, rows)
 
@@ -88,6 +89,6 @@ def half_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_mont
                     spot_check_result: pd.DataFrame):
     """The region's mid-year evaluation (H1) or year-end assessment (H2) with spot-check caps and outcomes."""
     half = half_from_dagster(context.partition_key)
-    rows = assess_half_window(zc.engine(), park_month, zc.dim_park(), half, zc.std, zc.as_of_date, context.run.run_id,
+    rows = assess_half_window(zc.engine(), park_month, zc.dim_park(), half, zc.rulebook(half), zc.as_of_date, context.run.run_id,
                               park_quarter_assessment, spot_check_sample, spot_check_result)
     yield from publish(zc, "half", half, rows)

@@ -95,7 +95,7 @@ def build_checks(name: str, assets: tuple[str, ...], kind: str | None) -> dg.Ass
             if only:
                 windows = WINDOWED[table](context.instance) if table in WINDOWED else None
                 outcomes += [(asset, o) for o in check_partition(
-                    zc.engine(), zc.state_dir, table, period, zc.std, zc.as_of_date, context.run.run_id, only,
+                    zc.engine(), zc.state_dir, table, period, zc.rulebooks, zc.as_of_date, context.run.run_id, only,
                     build_docs=False, windows=windows)]
         if not zc.defer_data_docs:
             flush_docs(zc.state_dir)  # one Data Docs rebuild per step, before the links are shown

@@ -4,6 +4,9 @@ import dagster as dg
 import pandas as pd
 
 PREVIEW_ROWS = 10
+# what an asset computed under a rulebook reads: the rulebook in force over the months of its partition
+# (defs/lineage.py), so a new or changed rulebook marks exactly those partitions stale
+RULEBOOK = dg.AssetDep("rulebook_in_force")
 
 
 def table_metadata(df: pd.DataFrame, rows: int | None = None, **extra) -> dict:

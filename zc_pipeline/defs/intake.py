@@ -3,13 +3,13 @@
 import dagster as dg
 
 from zc_pipeline.defs import progress
-from zc_pipeline.defs.common import PREVIEW_ROWS, table_metadata
+from zc_pipeline.defs.common import PREVIEW_ROWS, RULEBOOK, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.stages.month_intake import record_month
 from zc_pipeline.partitions import month_partitions
 from zc_pipeline.warehouse.writer import count_rows, read_table
 
-_spec = dict(group_name="intake", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], deps=["dim_park"])
+_spec = dict(group_name="intake", kinds={"sqlalchemy", "pandas"}, owners=["team:data"], deps=["dim_park", RULEBOOK])
 
 
 @dg.multi_asset(
@@ -32,7 +32,7 @@ def intake(context: dg.AssetExecutionContext, zc: ZcResource):
             data_dir=zc.data_path,
             month=month,
             registry=zc.dim_park(),
-            std=zc.std,
+            std=zc.rulebook(month),
             as_of=zc.as_of_date,
             run_id=context.run.run_id,
             receipts_dir=zc.receipts_dir,

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from zc_pipeline.defs.common import table_metadata
+from zc_pipeline.defs.common import RULEBOOK, table_metadata
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.stages.month_intake import build_park_month
 from zc_pipeline.partitions import add_months, month_partitions, month_with_previous
@@ -11,13 +11,14 @@ _spec = dict(kinds={"sqlalchemy", "pandas"}, owners=["team:data"])
 
 
 @dg.asset(
-    group_name="monthly", partitions_def=month_partitions, deps=["submission", "submitted_value", "ref_standard"],
+    group_name="monthly", partitions_def=month_partitions, deps=["submission", "submitted_value", "ref_standard", RULEBOOK],
     pool="warehouse", **_spec,
 )
 def park_month(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """One row per park and month in force: activity in canonical units and every STANDARD §3 measure."""
-    pm = build_park_month(zc.engine(), context.partition_key, zc.std, context.run.run_id)
-    return dg.MaterializeResult(metadata=table_metadata(pm, standard_version=zc.std.version))
+    std = zc.rulebook(context.partition_key)
+    pm = build_park_month(zc.engine(), context.partition_key, std, context.run.run_id)
+    return dg.MaterializeResult(metadata=table_metadata(pm, standard_version=std.version, standard_sha256=std.sha256))
 
 
 @dg.asset(
@@ -32,7 +33,7 @@ def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) 
     from zc_pipeline.stages.month_warnings import record_month_over_month
 
     month = context.partition_key
-    rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.std, context.run.run_id,
+    rows = record_month_over_month(zc.engine(), month, add_months(month, -1), zc.rulebook(month), context.run.run_id,
                                    receipts_dir=zc.receipts_dir)
     return dg.MaterializeResult(metadata=table_metadata(rows))
 
@@ -47,7 +48,7 @@ def rebound_alert(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Mater
     """Carbon-intensity rebounds (STANDARD §7) with their rectification status as of the as-of date."""
     from zc_pipeline.stages.rebounds import refresh_rebound_alerts
 
-    alerts = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.std, zc.as_of_date, context.run.run_id)
+    alerts = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.rulebooks, zc.as_of_date, context.run.run_id)
     counts = alerts["status"].value_counts().to_dict() if len(alerts) else {}
     return dg.MaterializeResult(
         metadata=table_metadata(alerts, as_of=str(zc.as_of_date), **{f"status_{k}": int(v) for k, v in counts.items()})

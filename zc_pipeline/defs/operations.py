@@ -22,7 +22,7 @@ from zc_pipeline.partitions import (
     TIMEZONE, add_months, from_dagster_key, half_partitions, month_of, month_partitions,
     month_range, quarter_partitions, score_window, to_dagster_key, window_is_due, year_partitions,
 )
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import Rulebooks, Standard
 from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
 )
@@ -103,23 +103,24 @@ def month_due(today: dt.date, deadline_day: int) -> str | None:
 def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
     recover_before_tick(context)
     today = _local_date(context)
-    month = month_due(today, zc.std.int("deadline_day"))
+    month = month_due(today, zc.rulebook(add_months(month_of(today), -1)).int("deadline_day"))
     if month is None:
         return dg.SkipReason(f"{today}: not the day after a deadline day")
     run_config, tags = _as_of_run(zc, today)
     return dg.RunRequest(run_key=f"month:{month}", partition_key=month, run_config=run_config, tags=tags)
 
 
-def windows_due(kind: str, today: dt.date, std: Standard) -> list[str]:
-    """Quarters or halves of this and last year whose last month's deadline has passed; for `year`,
-    the years whose funding basis half has (the rulebook's `funding.basis_half`)."""
+def windows_due(kind: str, today: dt.date, rulebooks: Rulebooks) -> list[str]:
+    """Quarters or halves of this and last year whose last month's deadline has passed (each by its
+    own rulebook); for `year`, the years whose funding basis half has (the year's `funding.basis_half`)."""
     out = []
     for year in (today.year - 1, today.year):
         if kind == "year":
-            out += [str(year)] if window_is_due(std.funding_basis(year), today, std) else []
+            basis = rulebooks.for_period(str(year)).funding_basis(year)
+            out += [str(year)] if window_is_due(basis, today, rulebooks.for_period(basis)) else []
         else:
             windows = [f"{year}-Q{n}" for n in range(1, 5)] if kind == "quarter" else [f"{year}-H1", f"{year}-H2"]
-            out += [w for w in windows if window_is_due(w, today, std)]
+            out += [w for w in windows if window_is_due(w, today, rulebooks.for_period(w))]
     return out
 
 
@@ -155,8 +156,8 @@ def window_requests(kind: str, context: dg.ScheduleEvaluationContext, zc: ZcReso
     today = _local_date(context)
     run_config, tags = _as_of_run(zc, today)
     requests, waiting = [], []
-    for period in windows_due(kind, today, zc.std):
-        asset, partitions, watched = _upstream(kind, period, zc.std)
+    for period in windows_due(kind, today, zc.rulebooks):
+        asset, partitions, watched = _upstream(kind, period, zc.rulebook(period))
         newest = _newest_materialization(context.instance, asset, partitions, watched)
         if newest is None:
             waiting.append(period)

@@ -48,8 +48,11 @@ def registry_tables(context: dg.AssetExecutionContext, zc: ZcResource):
           deps=["standard_files"], pool="warehouse")
 def ref_standard(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Every factor, threshold, weight, band, limit and budget of the rulebook in force, with unit and source."""
-    std = zc.std
-    frame = std.to_frame()
+    books = zc.rulebooks
+    frame = books.to_frame()
     with zc.engine().begin() as conn:
-        replace_partition(conn, "ref_standard", frame, {"standard_version": std.version})
-    return dg.MaterializeResult(metadata=table_metadata(frame, standard_version=std.version, standard_sha256=std.sha256))
+        replace_partition(conn, "ref_standard", frame, {})  # the installed versions, no more
+    return dg.MaterializeResult(metadata=table_metadata(
+        frame, standards=dg.MetadataValue.json({b.version: {"effective_from": b.effective_from.isoformat(),
+                                                             "file": b.source_file, "sha256": b.sha256}
+                                                for b in books.books})))

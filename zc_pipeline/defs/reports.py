@@ -8,7 +8,6 @@ import pandas as pd
 
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
-from zc_pipeline.standards import Standard
 
 # Every report asset writes files and their rows of the one table report_file.
 GROUP = "reports"
@@ -20,12 +19,11 @@ TREND_SOURCE = dg.AssetKey("park_month")
 WINDOW_MONTHS = ((quarter_partitions, 3), (half_partitions, 6))
 
 
-def trend_span(std: Standard) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
-    """A spec mapper giving each report that charts a trend its months: the rulebook's last
-    `report.trend_months` ending with the window. The windows before it are read too, so re-running
-    one of those months marks the report stale. The span is the rulebook's the runs use, so it is
-    set where the definitions are built with that rulebook."""
-    months = std.int("report.trend_months")
+def trend_span(months: int) -> Callable[[dg.AssetSpec], dg.AssetSpec]:
+    """A spec mapper giving each report that charts a trend its months: the last `months` (the
+    rulebooks' `report.trend_months`) ending with the window. The windows before it are read too,
+    so re-running one of those months marks the report stale. Set where the definitions are built
+    with the installed rulebooks."""
 
     def widen(spec: dg.AssetSpec) -> dg.AssetSpec:
         per_window = next((n for window, n in WINDOW_MONTHS if spec.partitions_def == window), None)
@@ -66,7 +64,7 @@ def city_quarter_workbook(context: dg.AssetExecutionContext, zc: ZcResource) -> 
     from zc_pipeline.stages.reports import city_quarter_workbooks
 
     quarter = quarter_from_dagster(context.partition_key)
-    rows = city_quarter_workbooks(zc.engine(), Path(zc.state_dir), quarter, zc.std, zc.as_of_date, context.run.run_id)
+    rows = city_quarter_workbooks(zc.engine(), Path(zc.state_dir), quarter, zc.rulebook(quarter), zc.as_of_date, context.run.run_id)
     return dg.MaterializeResult(metadata=files_metadata(rows, zc.state_dir, quarter=quarter))
 
 
@@ -83,7 +81,7 @@ def region_bulletin(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Mat
     from zc_pipeline.stages.reports import region_bulletin as build
 
     half = half_from_dagster(context.partition_key)
-    rows = build(zc.engine(), Path(zc.state_dir), half, zc.std, zc.as_of_date, context.run.run_id)
+    rows = build(zc.engine(), Path(zc.state_dir), half, zc.rulebook(half), zc.as_of_date, context.run.run_id)
     return dg.MaterializeResult(metadata=files_metadata(rows, zc.state_dir, half=half))
 
 
@@ -99,7 +97,7 @@ def park_report_card(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Ma
     from zc_pipeline.stages.reports import park_report_cards
 
     half = half_from_dagster(context.partition_key)
-    rows = park_report_cards(zc.engine(), Path(zc.state_dir), half, zc.std, zc.as_of_date, context.run.run_id)
+    rows = park_report_cards(zc.engine(), Path(zc.state_dir), half, zc.rulebook(half), zc.as_of_date, context.run.run_id)
     return dg.MaterializeResult(metadata=files_metadata(rows, zc.state_dir, half=half))
 
 
@@ -108,6 +106,6 @@ def rectification_notice(context: dg.AssetExecutionContext, zc: ZcResource) -> d
     """A rectification notice (整改通知, docx) per rebound alert, with its status as the alert table holds it."""
     from zc_pipeline.stages.reports import rectification_notices
 
-    rows = rectification_notices(zc.engine(), Path(zc.state_dir), zc.std, context.run.run_id)
+    rows = rectification_notices(zc.engine(), Path(zc.state_dir), zc.rulebooks, context.run.run_id)
     counts = rows["period"].value_counts().sort_index().to_dict() if len(rows) else {}
     return dg.MaterializeResult(metadata=files_metadata(rows, zc.state_dir, alerts_by_month=dg.MetadataValue.json(counts)))

@@ -10,20 +10,20 @@ from pydantic import PrivateAttr
 
 from zc_pipeline.intake.registry import Registry, read_registry
 from zc_pipeline.settings import parse_as_of
-from zc_pipeline.standards import DEFAULT_VERSION, Standard, load_standard
+from zc_pipeline.standards import Rulebooks, Standard, load_rulebooks
 from zc_pipeline.warehouse.bi import create_views
 from zc_pipeline.warehouse.engine import create_all, make_engine
 
 
 class ZcResource(dg.ConfigurableResource):
-    """Where the data and the warehouse are, which rulebook applies and the as-of date."""
+    """Where the data and the warehouse are, which rulebooks are installed and the as-of date."""
 
     data_dir: str
     warehouse_url: str
     warehouse_schema: str | None = None
     state_dir: str
     as_of: str = ""  # ISO date; empty = today in Asia/Shanghai
-    standard_version: str = DEFAULT_VERSION
+    forced_standard: str = ""  # a rulebook version forced on every period (--standard / ZC_STANDARD); empty = by date
     # `zc run` renders the Data Docs once at its end instead of after every check step
     defer_data_docs: bool = False
     _engine: sa.Engine | None = PrivateAttr(default=None)
@@ -49,8 +49,13 @@ class ZcResource(dg.ConfigurableResource):
         return Path(self.state_dir) / "receipts"
 
     @property
-    def std(self) -> Standard:
-        return load_standard(self.standard_version)
+    def rulebooks(self) -> Rulebooks:
+        """The installed rulebooks: the package's and the data folder's `standards/` (checked when read)."""
+        return load_rulebooks(self.data_path, self.forced_standard or None)
+
+    def rulebook(self, period: str) -> Standard:
+        """The rulebook a month, quarter, half or year is computed under (docs/rulebooks.md)."""
+        return self.rulebooks.for_period(period)
 
     def open_engine(self) -> sa.Engine:
         """A new engine on the warehouse, its tables and BI views created if missing; the caller disposes it."""

@@ -90,6 +90,9 @@ class ExplainInputs:
     as_of: dt.date | None = None
     ref_rows: dict[str, dict] | None = None  # ref_standard rows by key, when the caller keeps them per version
     month_rows: dict[str, dict] | None = None  # park_month rows by month, when the caller holds them as records
+    # version -> (its ref_standard rows by key, (path, sha256) of its file): the rulebooks the window's
+    # months were computed under, when one is not the window's own
+    month_books: dict[str, tuple[dict[str, dict], tuple[str, str] | None]] | None = None
 
 
 def standard_from_ref(ref: pd.DataFrame) -> Standard:
@@ -125,21 +128,24 @@ class _Lines:
         self.months = inp.month_rows if inp.month_rows is not None else {r["period"]: r for r in records(inp.park_month)}
         self.seen: set[tuple[str, str]] = set()
 
-    def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None):
+    def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None,
+            version=None):
         file, sha = source if source else (None, None)
         self.rows.append((
             self.inp.park["park_code"], self.inp.period, len(self.rows) + 1, section, item, fmt(value), unit,
-            file, sha, sheet, None if is_null(row) else int(row), column, zh, en, self.inp.std.version,
+            file, sha, sheet, None if is_null(row) else int(row), column, zh, en, version or self.inp.std.version,
         ))
 
-    def ref(self, section: str, key: str, zh: str = "", en: str = "") -> None:
-        r = self.refs.get(key)
-        if r is None or (section, key) in self.seen:
+    def ref(self, section: str, key: str, zh: str = "", en: str = "", book=None) -> None:
+        """A rulebook entry's line: of the window's rulebook, or of `book` = (version, refs, file)."""
+        version, refs, file = book or (None, self.refs, self.inp.standard_file)
+        r = refs.get(key)
+        if r is None or (section, key, version) in self.seen:
             return
-        self.seen.add((section, key))
+        self.seen.add((section, key, version))
         source = r["source"]
         self.add(section, key, r["value"], r["unit"] or None, f"{zh}来源：{source}".strip(),
-                 f"{en + '; ' if en else ''}source: {source}", source=self.inp.standard_file)
+                 f"{en + '; ' if en else ''}source: {source}", source=file, version=version)
 
 
 def ref_rows(ref_standard: pd.DataFrame) -> dict[str, dict]:
@@ -215,13 +221,30 @@ def _input_section(out: _Lines, months: list[str]) -> None:
                     column=None if is_null(v["column"]) else v["column"])
 
 
-def _factor_section(out: _Lines) -> None:
-    std = out.inp.std
-    conv = std.get("electricity_convention", "equivalent")
-    out.ref("factors", "electricity_convention", "电力折标口径。", "electricity conversion convention")
+def _factor_section(out: _Lines, months: list[str]) -> None:
+    """The conversion factors: the window's rulebook's, or, when its months were computed under
+    other rulebooks, each of those with its version, its file and the months it computed."""
+    inp = out.inp
+    used: dict[str, list[str]] = {}
+    for m in months:
+        if m in out.months:
+            used.setdefault(str(out.months[m]["standard_version"]), []).append(m)
+    if not used or list(used) == [inp.std.version]:
+        _factors(out, inp.std.get("electricity_convention", "equivalent"))
+        return
+    for version, its_months in used.items():
+        refs, file = (out.refs, inp.standard_file) if version == inp.std.version else inp.month_books[version]
+        span = its_months[0] if len(its_months) == 1 else f"{its_months[0]}–{its_months[-1]}"
+        _factors(out, refs["electricity_convention"]["value"], (version, refs, file),
+                 f"{span} 按 {version} 计算；", f"{span} computed under {version}")
+
+
+def _factors(out: _Lines, conv: str, book=None, zh: str = "", en: str = "") -> None:
+    with_en = (lambda text: f"{en}; {text}") if en else (lambda text: text)
+    out.ref("factors", "electricity_convention", f"{zh}电力折标口径。", with_en("electricity conversion convention"), book)
     for fld, (tce_key, co2_key) in CARRIER_KEYS.items():
-        out.ref("factors", tce_key.format(conv=conv), "折标准煤系数。", "conversion to tce")
-        out.ref("factors", co2_key, "排放因子。", "CO2 emission factor")
+        out.ref("factors", tce_key.format(conv=conv), f"{zh}折标准煤系数。", with_en("conversion to tce"), book)
+        out.ref("factors", co2_key, f"{zh}排放因子。", with_en("CO2 emission factor"), book)
 
 
 def _month_measures(out: _Lines, month: str) -> None:
@@ -349,7 +372,7 @@ def explain_rows(inp: ExplainInputs) -> list[tuple]:
     months = _window_months(inp.period)
     _park_section(out)
     _input_section(out, months)
-    _factor_section(out)
+    _factor_section(out, months)
     if p.period_kind(inp.period) == "month":
         _month_measures(out, inp.period)
     elif inp.assessment is not None:
@@ -395,18 +418,23 @@ def render(lines: pd.DataFrame, lang: str = "both") -> str:
 
 
 def published_as_of(history: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Per (level, period): the latest grade_history row issued on or before `as_of` (Asia/Shanghai days).
+    """Per (level, period): the latest grade_history row published as of `as_of`: by the as-of date
+    of the run that published it, or, for a row without one (written before the column existed), by
+    the Asia/Shanghai day it was issued.
 
-    Columns: level, period, grade, score, standard_version, issued_at, revisions (rows up to as_of).
+    Columns: level, period, grade, score, standard_version, as_of, issued_at, revisions (rows up to as_of).
     """
-    cols = ["level", "period", "grade", "score", "standard_version", "issued_at", "revisions"]
+    cols = ["level", "period", "grade", "score", "standard_version", "as_of", "issued_at", "revisions"]
     if history.empty:
         return pd.DataFrame(columns=cols)
     h = history.copy()
     h["issued_at"] = pd.to_datetime(h["issued_at"], utc=True)
+    if "as_of" not in h:
+        h["as_of"] = None
     if as_of is not None:
-        cutoff = pd.Timestamp(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), p.TIMEZONE)).tz_convert("UTC")
-        h = h[h["issued_at"] < cutoff]
+        issued_day = h["issued_at"].dt.tz_convert(p.TIMEZONE.key).dt.date
+        published_on = [d if not is_null(d) else i for d, i in zip(h["as_of"], issued_day)]
+        h = h[[d <= as_of for d in published_on]]
     if h.empty:
         return pd.DataFrame(columns=cols)
     order = ["issued_at", "history_id"] if "history_id" in h else ["issued_at"]

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-if TYPE_CHECKING:
-    from zc_pipeline.standards import Standard
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the region's calendar: deadlines, as-of dates, schedules
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -99,6 +95,7 @@ def month_range(first: str, last: str) -> list[str]:
     return out
 
 
-def window_is_due(period: str, as_of: dt.date, std: Standard) -> bool:
-    """A window is assessed once the deadline of its last month has passed (STANDARD §4)."""
+def window_is_due(period: str, as_of: dt.date, std) -> bool:
+    """A window is assessed once the deadline of its last month has passed (STANDARD §4); `std`: the
+    window's rulebook (a `zc_pipeline.standards.Standard`, not imported: the rulebooks read periods)."""
     return deadline_passed(score_window(period)[-1], as_of, std.int("deadline_day"))

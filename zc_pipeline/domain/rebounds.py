@@ -7,7 +7,7 @@ import pandas as pd
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.windows import enrolled_months
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import Rulebooks, Standard
 
 OPEN, RECTIFIED, OVERDUE = "open", "rectified", "overdue"
 UNRECTIFIED = (OPEN, OVERDUE)
@@ -72,20 +72,20 @@ def may_rebound(park_month: pd.DataFrame, std: Standard, through_month: str | No
 def detect_rebounds(
     park_month: pd.DataFrame,
     dim_park: pd.DataFrame,
-    std: Standard,
+    std: Standard | Rulebooks,
     as_of: dt.date,
     through_month: str | None = None,
 ) -> pd.DataFrame:
     """rebound_alert rows: months whose carbon_per_energy exceeds the previous month's × the factor.
 
+    `std`: one rulebook, or the installed rulebooks; each month is judged by `std.for_period(month)`
+    (its factor and rectification months), so the stored alerts follow each month's own rulebook.
     `increase` = carbon_per_energy / previous_carbon_per_energy − 1, a fraction (0.10 = +10 %).
     Month m−1 must itself be in force, on or after enrolment, with a non-NULL value: no alert is
     raised across a missing month. With `through_month` = M the statuses are those at the end of
     month M: only data for months <= M is seen, and "month m+3 has ended" is judged at
     `judged_at(as_of, M)`; the `as_of` column records that date.
     """
-    factor = std.num("rebound.factor")
-    horizon = std.int("rebound.rectify_months")
     at = judged_at(as_of, through_month)
 
     months = enrolled_months(park_month, dim_park)[["park_code", "period", "carbon_per_energy"]]
@@ -98,19 +98,21 @@ def detect_rebounds(
     cur = months[months["carbon_per_energy"].notna()].copy()
     cur["previous_period"] = _shifted(cur["period"], -1)
     cur["previous_carbon_per_energy"] = _lookup(cpe, cur["park_code"], cur["previous_period"])
+    factor = _per_period(cur["period"], lambda m: std.for_period(m).num("rebound.factor"))
     alerts = cur[cur["carbon_per_energy"] > cur["previous_carbon_per_energy"] * factor].copy()
     if alerts.empty:
         return pd.DataFrame(columns=ALERT_COLUMNS)
 
     alerts["increase"] = alerts["carbon_per_energy"] / alerts["previous_carbon_per_energy"] - 1
-    last = _shifted(alerts["period"], horizon)  # month m+3
+    horizon = _per_period(alerts["period"], lambda m: std.for_period(m).int("rebound.rectify_months"))
+    last = pd.Series([p.add_months(m, h) for m, h in zip(alerts["period"], horizon)], index=alerts.index)  # m+3
     alerts["rectify_by"] = _per_period(last, p.month_end)
 
     # Rectified in the first later month m' <= m+3 back at or below the pre-rebound level.
     alerts["rectified_in"] = None
-    for k in range(horizon, 0, -1):  # backwards, so the earliest month wins
+    for k in range(int(horizon.max()), 0, -1):  # backwards, so the earliest month wins
         later = _shifted(alerts["period"], k)
-        back = _lookup(cpe, alerts["park_code"], later) <= alerts["previous_carbon_per_energy"]
+        back = (_lookup(cpe, alerts["park_code"], later) <= alerts["previous_carbon_per_energy"]) & (k <= horizon)
         alerts.loc[back, "rectified_in"] = later[back]
     last_in_force = pd.Series(
         pd.MultiIndex.from_arrays([alerts["park_code"], last]).isin(cpe.index), index=alerts.index

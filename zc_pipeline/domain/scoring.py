@@ -18,7 +18,7 @@ from zc_pipeline.domain.summaries import (
     region_half_summary,
 )
 from zc_pipeline.domain.periods import window_is_due
-from zc_pipeline.domain.windows import aggregate_window, window_bounds
+from zc_pipeline.domain.windows import aggregate_window, month_versions, window_bounds
 from zc_pipeline.standards import GRADES, Standard
 
 NOT_SAMPLED = "not_sampled"
@@ -43,6 +43,7 @@ SCORED = [*MEASURES, *COMPONENTS, "score", "grade", "grade_cap"]
 SCORE_COLUMNS = ["park_code", "league_city_code", "category", *SCORED, "rank_in_city", "rank_in_region"]
 QUARTER_COLUMNS = [
     "park_code", "quarter", "league_city_code", "category", *SCORED, "rank_in_city", "standard_version",
+    "month_standard_versions",
 ]
 REGISTRY_COLUMNS = [
     "park_code", "league_city_code", "category", "baseline_year", "baseline_carbon_per_energy",
@@ -51,7 +52,7 @@ REGISTRY_COLUMNS = [
 HALF_COLUMNS = [
     "park_code", "half", "assessment", "window_start", "window_end", "league_city_code", "category",
     *SCORED,
-    "rank_in_region", "spot_check", "outcome", "standard_version",
+    "rank_in_region", "spot_check", "outcome", "standard_version", "month_standard_versions",
 ]
 
 
@@ -264,6 +265,7 @@ def assess_quarter(
     rows = score_window(agg, dim_park, quarter, std, rebounds)
     rows["quarter"] = quarter
     rows["standard_version"] = std.version
+    rows["month_standard_versions"] = rows["park_code"].map(month_versions(park_month, quarter))
     rows = rows[QUARTER_COLUMNS]
     return rows, city_quarter_summary(rows, park_month, dim_park, quarter, rebounds)
 
@@ -295,6 +297,7 @@ def assess_half(
         SPOT_CHECK_FAIL if code in spot_check_failed else NOT_SAMPLED for code in rows["park_code"]
     ]
     rows["standard_version"] = std.version
+    rows["month_standard_versions"] = rows["park_code"].map(month_versions(park_month, half))
     rows["outcome"] = None
     if year_end and not rows.empty:
         given = quarter_rows if quarter_rows is not None and len(quarter_rows) else None

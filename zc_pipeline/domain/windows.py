@@ -85,6 +85,14 @@ def aggregate_window(
     return out.reset_index()[AGG_COLUMNS].astype({c: float for c in AGG_COLUMNS[4:]})
 
 
+def month_versions(park_month: pd.DataFrame, period: str) -> pd.Series:
+    """park_code -> the rulebook versions its reported months of the window were computed under, in
+    month order, comma-separated: a window spanning a rulebook change says so."""
+    months = p.score_window(period)
+    rows = park_month[park_month["period"].between(months[0], months[-1])].sort_values("period", kind="stable")
+    return rows.groupby("park_code")["standard_version"].agg(lambda v: ",".join(dict.fromkeys(v)))
+
+
 def annualised_energy(energy_tce, months_reported):
     """A window's energy at a year's rate, which decides a park's carbon threshold (STANDARD §5):
     scalars or columns alike; months_reported must not be 0."""

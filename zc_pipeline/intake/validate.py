@@ -13,14 +13,14 @@ import pandas as pd
 from openpyxl.styles import Font
 
 from zc_pipeline.domain.measures import CARRIER_FIELDS
-from zc_pipeline.domain.periods import add_months, is_month
+from zc_pipeline.domain.periods import add_months, is_month, month_of
 from zc_pipeline.errors import UserError
 from zc_pipeline.intake.parse import ParsedFile, parse_landing_file
 from zc_pipeline.intake.readers import (
     ECON_HEADER, ECON_ITEMS, ENERGY_HEADER, FIELD_BY_NAME, INFO_HEADER,
     INFO_ITEMS, SHEET_ECON, SHEET_ENERGY, SHEET_INFO,
 )
-from zc_pipeline.standards import Standard, load_standard
+from zc_pipeline.standards import Rulebooks, Standard, load_standard
 
 MONTHLY_SUFFIXES = (".xlsx", ".csv")
 # rules a park's own machine may lack the data for: what each checks (zh, en)
@@ -110,23 +110,26 @@ def _with_month_over_month(parsed: ParsedFile, previous_month: PreviousMonth, st
     return dataclasses.replace(parsed, records=records, issues=issues)
 
 
-def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard, as_of: dt.date,
+def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard | Rulebooks, as_of: dt.date,
                    receipts_dir: str | Path | None,
                    previous_month: PreviousMonth | None = None) -> list[FileVerdict]:
     """Check files with the pipeline's rules; write a receipt for each file with issues.
 
     `registry` None: no registry at hand, F007 and R001 are not checked. `previous_month` None: no
-    previous months at hand, W001 is not checked (see `skipped_line`).
+    previous months at hand, W001 is not checked (see `skipped_line`). `std`: one rulebook, or the
+    installed ones, of which a file is checked under its landing folder's month's (else the month
+    before the as-of date's).
     """
     from zc_pipeline.intake.receipts import receipt_name, write_receipt
 
     verdicts = []
     previous = functools.cache(previous_month) if previous_month is not None else None  # a month asked once
     for path in _expand(paths):
-        parsed = parse_landing_file(path, folder_month=folder_month_of(path), registry=registry,
-                                    std=std, as_of=as_of)
+        folder_month = folder_month_of(path)
+        book = std.for_period(folder_month or add_months(month_of(as_of), -1))
+        parsed = parse_landing_file(path, folder_month=folder_month, registry=registry, std=book, as_of=as_of)
         if previous is not None:
-            parsed = _with_month_over_month(parsed, previous, std)
+            parsed = _with_month_over_month(parsed, previous, book)
         receipt = None
         if receipts_dir is not None and len(parsed.issues):
             try:

@@ -20,7 +20,7 @@ from zc_pipeline.quality.expectations import (
     prepare,
     table_checks,
 )
-from zc_pipeline.standards import Standard, load_standard
+from zc_pipeline.standards import Rulebooks, RulebookError
 from zc_pipeline.warehouse.schemas import describe_failures, failure_cases
 from zc_pipeline.warehouse.writer import read_table
 
@@ -49,11 +49,14 @@ class Context:
     std_by_version: object = None
 
 
-def _std_by_version(version):
-    try:
-        return load_standard(str(version))
-    except (FileNotFoundError, OSError):
-        return None
+def _by_version(rulebooks: Rulebooks):
+    """`version -> Standard` of the installed rulebooks (None for a version no longer installed)."""
+    def get(version):
+        try:
+            return rulebooks.get(str(version))
+        except RulebookError:
+            return None
+    return get
 
 
 def read_rows(engine: sa.Engine, table: str, period: str | None, windows: list[str] | None = None) -> pd.DataFrame:
@@ -85,9 +88,11 @@ def completeness_frame(park_month: pd.DataFrame, dim_park: pd.DataFrame, month: 
     })
 
 
-def load_context(engine: sa.Engine, table: str, period: str | None, rows: pd.DataFrame, std: Standard,
+def load_context(engine: sa.Engine, table: str, period: str | None, rows: pd.DataFrame, rulebooks: Rulebooks,
                  as_of: dt.date) -> Context:
-    ctx = Context(std_by_version=_std_by_version)
+    """What the checks of a partition compare its rows with; `period`'s rulebook gives its limits."""
+    ctx = Context(std_by_version=_by_version(rulebooks))
+    std = rulebooks.for_period(period) if period else None
     if table == "park_month" and period:
         subs = read_table(engine, "submission", where={"period": period, "in_force": True})
         ctx.in_force_ids = subs["submission_id"].tolist()
@@ -161,7 +166,7 @@ def read_empty(table: str) -> pd.DataFrame:
     return pd.DataFrame(columns=TABLES[table].c.keys())
 
 
-def check_partition(engine: sa.Engine, state_dir: str | Path, table: str, period: str | None, std: Standard,
+def check_partition(engine: sa.Engine, state_dir: str | Path, table: str, period: str | None, rulebooks: Rulebooks,
                     as_of: dt.date, run_id: str, only: set[str] | None = None, build_docs: bool = True,
                     windows: list[str] | None = None) -> list[Outcome]:
     """Read a partition's stored rows (or those of `windows`) and evaluate the table's checks on them.
@@ -169,7 +174,7 @@ def check_partition(engine: sa.Engine, state_dir: str | Path, table: str, period
     `windows` are read and checked one at a time (a table written window by window is checked the
     same way, so a year of lines is never in memory at once), and their outcomes combined."""
     def check(rows: pd.DataFrame, name: str) -> list[Outcome]:
-        ctx = load_context(engine, table, period, rows, std, as_of)
+        ctx = load_context(engine, table, period, rows, rulebooks, as_of)
         return evaluate(state_dir, table, rows, ctx, f"{name} run {run_id[:8]}", only, build_docs)
 
     if windows is None:

@@ -34,7 +34,7 @@ def assess_quarter_window(engine: sa.Engine, park_month: pd.DataFrame, dim_park:
 
     parks, cities = assess_quarter(park_month, dim_park, quarter, std, as_of)
     what_if = what_if_window(park_month, dim_park, quarter, std, as_of)
-    return _record("quarter", quarter, parks, cities, what_if, dim_park, engine, run_id)
+    return _record("quarter", quarter, parks, cities, what_if, dim_park, engine, run_id, as_of)
 
 
 def assess_half_window(engine: sa.Engine, park_month: pd.DataFrame, dim_park: pd.DataFrame, half: str, std: Standard,
@@ -53,22 +53,22 @@ def assess_half_window(engine: sa.Engine, park_month: pd.DataFrame, dim_park: pd
     if len(parks):
         parks["spot_check"] = parks["park_code"].map(status.set_index("park_code")["spot_check"]).fillna("not_sampled")
     what_if = what_if_window(park_month, dim_park, half, std, as_of, spot_check_failed=failed)
-    return _record("half", half, parks, region, what_if, dim_park, engine, run_id)
+    return _record("half", half, parks, region, what_if, dim_park, engine, run_id, as_of)
 
 
 def _record(level: str, period: str, parks: pd.DataFrame, summary: pd.DataFrame, what_if: pd.DataFrame,
-            dim_park: pd.DataFrame, engine: sa.Engine, run_id: str) -> WindowRows:
+            dim_park: pd.DataFrame, engine: sa.Engine, run_id: str, as_of: dt.date) -> WindowRows:
     parks = parks.assign(run_id=run_id, registry_sha256=_registry_sha(dim_park))
     summary = summary.assign(run_id=run_id)
     what_if = what_if.assign(run_id=run_id)
-    appended = write_assessment(engine, level, period, parks, summary, what_if)
+    appended = write_assessment(engine, level, period, parks, summary, what_if, as_of)
     return WindowRows(parks, summary, what_if, appended)
 
 
 def write_assessment(engine: sa.Engine, level: str, period: str, park_rows: pd.DataFrame, summary_rows: pd.DataFrame,
-                     what_if_rows: pd.DataFrame | None = None) -> int:
-    """Replace the window's rows (and its what-if rows) and append changed grades to grade_history in
-    one transaction; returns how many grades were appended."""
+                     what_if_rows: pd.DataFrame | None = None, as_of: dt.date | None = None) -> int:
+    """Replace the window's rows (and its what-if rows) and append changed grades to grade_history,
+    published as of `as_of`, in one transaction; returns how many grades were appended."""
     park_table, summary_table = WINDOW_TABLES[level]
     with engine.begin() as conn:
         replace_partition(conn, park_table, park_rows, {level: period})
@@ -77,13 +77,14 @@ def write_assessment(engine: sa.Engine, level: str, period: str, park_rows: pd.D
             replace_partition(conn, "park_what_if", what_if_rows, {"period": period})
         if park_rows.empty:
             return 0
-        return append_grade_history(conn, _grade_rows(park_rows, level), dt.datetime.now(dt.timezone.utc))
+        return append_grade_history(conn, _grade_rows(park_rows, level, as_of), dt.datetime.now(dt.timezone.utc))
 
 
-def _grade_rows(rows: pd.DataFrame, level: str) -> pd.DataFrame:
+def _grade_rows(rows: pd.DataFrame, level: str, as_of: dt.date | None) -> pd.DataFrame:
     return pd.DataFrame({
         "park_code": rows["park_code"], "level": level, "period": rows[level], "grade": rows["grade"],
         "score": rows["score"], "standard_version": rows["standard_version"], "run_id": rows["run_id"],
+        "as_of": as_of,
     })
 
 

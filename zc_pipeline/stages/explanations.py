@@ -4,6 +4,7 @@ grade_history."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -14,7 +15,7 @@ from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.explain import (
     ExplainInputs, explain, explain_rows, lines_frame, records, ref_rows, standard_from_ref, values_by_submission,
 )
-from zc_pipeline.standards import load_standard, standard_path
+from zc_pipeline.standards import base_version
 from zc_pipeline.warehouse.writer import read_table
 
 ASSESSMENT_TABLE = {"quarter": ("park_quarter_assessment", "quarter"), "half": ("park_half_assessment", "half")}
@@ -117,15 +118,14 @@ class ExplainData:
         return self._standards[version]
 
     def _load_standard(self, version: str):
-        ref = self.ref_standard[self.ref_standard["standard_version"] == version]
+        """(Standard, its ref_standard rows, (file, SHA-256), rows by key) of a row's `standard_version`
+        (a forced run's version is its rulebook's, marked: the lines say it as the rows do)."""
+        ref = self.ref_standard[self.ref_standard["standard_version"] == base_version(version)]
         if ref.empty:
             raise AuditError(f"ref_standard 中没有标准版本 {version} / rulebook {version} is not in ref_standard")
-        std = standard_from_ref(ref)
-        try:
-            path = standard_path(version)
-            source = (f"zc_pipeline/standards/{path.name}", load_standard(version).sha256)
-        except (FileNotFoundError, OSError):
-            source = None
+        std = dataclasses.replace(standard_from_ref(ref), version=version)
+        first = ref.iloc[0]
+        source = (first["source_file"], first["sha256"]) if not pd.isna(first["sha256"]) else None
         return std, ref, source, ref_rows(ref)
 
     def inputs(self, park_code: str, period: str) -> ExplainInputs:
@@ -155,13 +155,15 @@ class ExplainData:
             version = recs[start]["standard_version"]
         std, ref, std_source, refs = self._standard(str(version))
         ids = {r["submission_id"] for r in recs[start:end]}
+        others = {str(r["standard_version"]) for r in recs[start:end]} - {std.version}
+        month_books = {v: (books[3], books[2]) for v in sorted(others) for books in [self._standard(v)]}
         registry_file = self._registry_file(park.get("registry_sha256"))
         return ExplainInputs(
             park=park, period=period, std=std, ref_standard=ref, park_month=rows.iloc[:end],
             submissions={i: self._submission_records[i] for i in ids if i in self._submission_records},
             values={i: self._value_records[i] for i in ids if i in self._value_records},
             assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
-            ref_rows=refs, month_rows={r["period"]: r for r in recs[:end]},
+            ref_rows=refs, month_rows={r["period"]: r for r in recs[:end]}, month_books=month_books or None,
         )
 
 

@@ -8,19 +8,22 @@ import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.domain.rebounds import detect_rebounds
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import Rulebooks
 from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
 
 
-def refresh_rebound_alerts(engine: sa.Engine, dim_park: pd.DataFrame, std: Standard, as_of: dt.date,
+def refresh_rebound_alerts(engine: sa.Engine, dim_park: pd.DataFrame, rulebooks: Rulebooks, as_of: dt.date,
                            run_id: str) -> pd.DataFrame:
-    """Replace rebound_alert with the alerts of every stored month; returns them.
+    """Replace rebound_alert with the alerts of every stored month, each judged under its month's
+    rulebook; returns them.
 
     Every month is read after taking the table's turn, in the transaction that replaces it: of two
     runs at once, the later refresh sees the other's months (none is left stale)."""
     with engine.begin() as conn:
         lock_partition(conn, "rebound_alert", {})
-        alerts = detect_rebounds(read_table(conn, "park_month"), dim_park, std, as_of)
-        alerts["run_id"], alerts["standard_version"] = run_id, std.version
+        alerts = detect_rebounds(read_table(conn, "park_month"), dim_park, rulebooks, as_of)
+        # each alert judged, and stamped, by the rulebook of its month
+        alerts["run_id"] = run_id
+        alerts["standard_version"] = alerts["period"].map(lambda m: rulebooks.for_period(m).version)
         replace_partition(conn, "rebound_alert", alerts, {})
     return alerts

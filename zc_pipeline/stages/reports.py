@@ -25,7 +25,7 @@ from zc_pipeline.domain.rebounds import UNRECTIFIED, detect_rebounds
 from zc_pipeline.domain.scoring import green_target, thresholds
 from zc_pipeline.domain.windows import annualised_energy
 from zc_pipeline.parallel import map_in_pool
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import Rulebooks, Standard
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
 
@@ -352,8 +352,9 @@ def park_report_cards(engine: sa.Engine, state_dir: Path, half: str, std: Standa
 
 
 # --- rectification notices -------------------------------------------------------------------------
-def rectification_notices(engine: sa.Engine, state_dir: Path, std: Standard, run_id: str) -> pd.DataFrame:
-    """One notice per rebound alert, with its status as stored; returns the report_file rows."""
+def rectification_notices(engine: sa.Engine, state_dir: Path, rulebooks: Rulebooks, run_id: str) -> pd.DataFrame:
+    """One notice per rebound alert, with its status as stored and the rules of its month's
+    rulebook; returns the report_file rows."""
     from zc_pipeline.reports.notice import ReboundNotice, build_notice
 
     kind = "rectification_notice"
@@ -364,9 +365,10 @@ def rectification_notices(engine: sa.Engine, state_dir: Path, std: Standard, run
         cities = _cities(engine)
         rectified = sorted(alerts["rectified_in"].dropna().unique())
         months = read_table(engine, "park_month", where={"period": rectified}).set_index(["park_code", "period"])
-        horizon = std.int("rebound.rectify_months")
         for alert in alerts.to_dict("records"):
             code, month = alert["park_code"], alert["period"]
+            std = rulebooks.for_period(month)
+            horizon = std.int("rebound.rectify_months")
             city = dim_park.loc[code, "league_city_code"]
             back = alert["rectified_in"]
             notice = ReboundNotice(

@@ -1,6 +1,13 @@
-"""Versioned rulebooks: every factor, threshold, weight, band, limit, deadline day and budget."""
+"""Versioned rulebooks: every factor, threshold, weight, band, limit, deadline day and budget.
+
+Several rulebooks are installed at once (the package's own and a region's `<data dir>/standards/`),
+each in force from its `effective_from` (a month's first day) until the next one's: a month is
+computed under the rulebook in force on its first day, a window under the one in force on its last
+day (docs/rulebooks.md).
+"""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -10,8 +17,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from zc_pipeline.domain.periods import month_start as period_start
+from zc_pipeline.domain.periods import score_window
+from zc_pipeline.errors import UserError
+
 STANDARDS_DIR = Path(__file__).parent
-DEFAULT_VERSION = "IM-ZCP-2026.1"
+DEFAULT_VERSION = "IM-ZCP-2026.1"  # the package's first rulebook: the schema a region's file is checked against
+FORCED_MARK = "+forced"
 # The rulebook's vocabulary (STANDARD §5, §6), the same in every version: the grades, best first
 # (`grade.<letter>` is each band's minimum score, D has none), and the caps (`cap.<name>` is the
 # grade each allows at best, `cap.precedence` orders them).
@@ -27,6 +39,10 @@ class Standard:
     effective_from: dt.date
     entries: dict[str, dict] = field(repr=False)
     sha256: str = ""
+    source_file: str = ""  # where it was read from: `zc_pipeline/standards/<file>` or `standards/<file>` of the data folder
+    # forced for a what-if run (--standard / ZC_STANDARD) whatever its effective_from; its version
+    # then carries FORCED_MARK, so every row computed under it says so
+    forced: bool = False
 
     def __getitem__(self, key: str):
         try:
@@ -37,6 +53,10 @@ class Standard:
     def get(self, key: str, default=None):
         entry = self.entries.get(key)
         return default if entry is None else entry["value"]
+
+    def for_period(self, period: str) -> Standard:
+        """Itself: rules that take the installed rulebooks (`Rulebooks.for_period`) take one rulebook too."""
+        return self
 
     def num(self, key: str) -> float:
         return float(self[key])
@@ -78,6 +98,8 @@ class Standard:
             [
                 {
                     "standard_version": self.version,
+                    "sha256": self.sha256,
+                    "source_file": self.source_file,
                     "key": key,
                     "value": str(e["value"]),
                     "unit": e.get("unit", "") or "",
@@ -97,24 +119,193 @@ def standard_path(version: str = DEFAULT_VERSION) -> Path:
     return STANDARDS_DIR / f"{version}.yaml"
 
 
-def _parse(text: bytes) -> Standard:
-    doc = yaml.safe_load(text)
-    entries: dict[str, dict] = {}
-    for entry in doc["entries"]:
-        if entry["key"] in entries:
-            raise ValueError(f"duplicate rulebook entry {entry['key']!r}")
-        entries[entry["key"]] = entry
-    precedence = [c.strip() for c in str(entries.get("cap.precedence", {}).get("value", "")).split(",")]
-    if sorted(precedence) != sorted(CAPS):
-        raise ValueError(f"rulebook entry 'cap.precedence' must name each cap once: {', '.join(CAPS)}")
-    return Standard(str(doc["version"]), _as_date(doc["effective_from"]), entries, hashlib.sha256(text).hexdigest())
+class RulebookError(UserError):
+    """A rulebook file that cannot be used: each line names the file and the key."""
+
+
+# entry families a region may extend with keys of its own (a unit spelling, a year's budget); every
+# other key must be one the package's rulebook has, so a misspelt key is an error, not a default
+OPEN_FAMILIES = ("unit.", "funding.budget.")
+
+
+def _problems(doc, name: str, reference: Standard | None) -> list[str]:
+    """Why the parsed YAML `doc` of file `name` is not a usable rulebook (empty when it is)."""
+    if not isinstance(doc, dict):
+        return [f"{name}: not a rulebook (a mapping with version, effective_from and entries)"]
+    out = []
+    version = doc.get("version")
+    if not version:
+        out.append(f"{name}: key 'version' is missing")
+    elif Path(name).stem != str(version):
+        out.append(f"{name}: key 'version' is {version!r} but the file must be named {version}.yaml")
+    try:
+        start = _as_date(doc.get("effective_from"))
+        if start.day != 1:
+            out.append(f"{name}: key 'effective_from' is {start}; a rulebook takes effect on a month's first day")
+    except (TypeError, ValueError):
+        out.append(f"{name}: key 'effective_from' must be a date YYYY-MM-01, not {doc.get('effective_from')!r}")
+    entries = doc.get("entries")
+    if not isinstance(entries, list):
+        return [*out, f"{name}: key 'entries' must be a list of {{key, value, unit, source}}"]
+    seen: dict[str, object] = {}
+    for n, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or "key" not in entry or "value" not in entry:
+            out.append(f"{name}: entry {n} needs a key and a value")
+        elif entry["key"] in seen:
+            out.append(f"{name}: key {entry['key']!r} appears twice")
+        else:
+            seen[str(entry["key"])] = entry["value"]
+    precedence = sorted(c.strip() for c in str(seen.get("cap.precedence", "")).split(","))
+    if "cap.precedence" in seen and precedence != sorted(CAPS):
+        out.append(f"{name}: key 'cap.precedence' must name each cap once: {', '.join(CAPS)}")
+    if reference is not None:
+        for key in reference.entries:
+            if key not in seen and not key.startswith(OPEN_FAMILIES):
+                out.append(f"{name}: key {key!r} is missing")
+        for key, value in seen.items():
+            if key not in reference.entries and not key.startswith(OPEN_FAMILIES):
+                out.append(f"{name}: key {key!r} is not a rulebook key (see {reference.version})")
+            elif _is_number(reference.get(key, 0)) and not _is_number(value):
+                out.append(f"{name}: key {key!r} must be a number, not {value!r}")
+    return out
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        float(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _parse(text: bytes, name: str = "rulebook", reference: Standard | None = None, source_file: str = "") -> Standard:
+    """The rulebook in `text`, or RulebookError listing every problem (file `name` and key)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RulebookError(f"{name}: not valid YAML{where} / 评价规则文件格式错误") from None
+    problems = _problems(doc, name, reference)
+    if problems:
+        raise RulebookError("\n".join([f"rulebook {name} cannot be used / 评价规则文件不可用:", *problems]))
+    entries = {str(e["key"]): e for e in doc["entries"]}
+    return Standard(str(doc["version"]), _as_date(doc["effective_from"]), entries, hashlib.sha256(text).hexdigest(),
+                    source_file)
 
 
 @lru_cache(maxsize=8)
 def load_standard(version: str = DEFAULT_VERSION) -> Standard:
     """Load a rulebook shipped with the package by its version."""
-    return _parse(standard_path(version).read_bytes())
+    path = standard_path(version)
+    return _parse(path.read_bytes(), path.name, source_file=f"zc_pipeline/standards/{path.name}")
 
 
-def load_standard_file(path: str | Path) -> Standard:
-    return _parse(Path(path).read_bytes())
+def load_standard_file(path: str | Path, reference: Standard | None = None) -> Standard:
+    """A rulebook file checked against `reference` (every key it has, numbers where it has numbers)."""
+    path = Path(path)
+    return _parse(path.read_bytes(), path.name, reference, source_file=f"standards/{path.name}")
+
+
+def base_version(version: str) -> str:
+    """The rulebook version a row's `standard_version` names (a forced run's mark removed)."""
+    return version.removesuffix(FORCED_MARK)
+
+
+@dataclass(frozen=True)
+class Rulebooks:
+    """The installed rulebooks, in effective order, and the one a period is computed under."""
+
+    books: tuple[Standard, ...]
+    forced_version: str | None = None
+
+    def __post_init__(self):
+        if self.forced_version is not None:
+            self.get(self.forced_version)
+
+    def get(self, version: str) -> Standard:
+        for book in self.books:
+            if book.version == base_version(version):
+                return book
+        installed = ", ".join(b.version for b in self.books)
+        raise RulebookError(f"no rulebook {version!r} is installed; installed: {installed} / 没有该版本的评价规则")
+
+    def in_force(self, day: dt.date) -> Standard:
+        """The rulebook whose effective_from is the latest on or before `day` (the forced one if any)."""
+        if self.forced_version is not None:
+            return dataclasses.replace(self.get(self.forced_version),
+                                       version=base_version(self.forced_version) + FORCED_MARK, forced=True)
+        found = [b for b in self.books if b.effective_from <= day]
+        if not found:
+            raise RulebookError(f"no rulebook is in force on {day}: the earliest takes effect on "
+                                f"{self.books[0].effective_from} / {day} 没有生效的评价规则")
+        return found[-1]
+
+    def for_period(self, period: str) -> Standard:
+        """A month's rulebook is the one in force on its first day; a quarter's, half's or year's the
+        one in force on its last day (rulebooks take effect on a month's first day, so the rulebook
+        of the window's last month)."""
+        return self.in_force(period_start(score_window(period)[-1]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Rows of `ref_standard`: every installed version."""
+        return pd.concat([b.to_frame() for b in self.books], ignore_index=True)
+
+    def digest(self) -> str:
+        """One hash over the installed files and the forced version (the unpartitioned assets' source version)."""
+        text = "\n".join(f"{b.source_file} {b.sha256}" for b in self.books) + f"\nforced {self.forced_version}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_new(installed: Rulebooks, path: Path) -> tuple[Standard, str, str | None]:
+    """(the rulebook in `path`, the first month it would govern, the last or None) once installed
+    beside `installed`; RulebookError naming file and key when it cannot be (the file itself, or
+    a version or effective_from another installed file has). The same file already installed is
+    checked as itself."""
+    book = load_standard_file(path, load_standard(DEFAULT_VERSION))
+    others = [b for b in installed.books if b.sha256 != book.sha256]
+    problems = [f"{path.name} and {b.source_file}: key '{attr}' is {getattr(b, attr)} in both"
+                for b in others for attr in ("version", "effective_from") if getattr(b, attr) == getattr(book, attr)]
+    if problems:
+        raise RulebookError("\n".join([f"rulebook {path.name} cannot be installed / 评价规则文件不可安装:", *problems]))
+    later = [b.effective_from for b in others if b.effective_from > book.effective_from]
+    last = None
+    if later:
+        day = min(later) - dt.timedelta(days=1)
+        last = f"{day.year:04d}-{day.month:02d}"
+    return book, f"{book.effective_from.year:04d}-{book.effective_from.month:02d}", last
+
+
+def load_rulebooks(data_dir: Path | None = None, forced: str | None = None) -> Rulebooks:
+    """The package's rulebooks and the region's `<data_dir>/standards/*.yaml`, each checked against the
+    package's default; a broken file, two files of one version or two in force from one day is a
+    RulebookError naming the files, and nothing runs on them."""
+    return _load_rulebooks(str(data_dir) if data_dir else "", _folder_state(data_dir), forced or None)
+
+
+def _folder_state(data_dir: Path | None) -> tuple:
+    """What the cache of `_load_rulebooks` is keyed on: the region's files and their change times."""
+    folder = Path(data_dir) / "standards" if data_dir else None
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(folder.glob("*.yaml")))
+
+
+@lru_cache(maxsize=8)
+def _load_rulebooks(data_dir: str, _state: tuple, forced: str | None) -> Rulebooks:
+    reference = load_standard(DEFAULT_VERSION)
+    books = [load_standard(p.stem) for p in sorted(STANDARDS_DIR.glob("*.yaml"))]
+    if data_dir and (Path(data_dir) / "standards").is_dir():
+        books += [load_standard_file(f, reference) for f in sorted((Path(data_dir) / "standards").glob("*.yaml"))]
+    problems = []
+    for attr, what in (("version", "version"), ("effective_from", "effective_from")):
+        by: dict[object, list[str]] = {}
+        for b in books:
+            by.setdefault(getattr(b, attr), []).append(b.source_file)
+        problems += [f"{' and '.join(files)}: key '{what}' is {value} in both" for value, files in by.items()
+                     if len(files) > 1]
+    if problems:
+        raise RulebookError("\n".join(["rulebooks in conflict / 评价规则文件相互冲突:", *problems]))
+    return Rulebooks(tuple(sorted(books, key=lambda b: b.effective_from)), forced)

@@ -85,6 +85,25 @@ def create_all(engine: Engine) -> None:
             if schema:
                 conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote(schema)}"))
         metadata.create_all(conn)
+        add_missing_columns(conn, schema)
+
+
+def add_missing_columns(conn, schema: str | None) -> list[str]:
+    """Add the nullable columns a newer release defines to a warehouse created before it (a column
+    is only ever added, as NULL in the rows already stored); returns `table.column` of each added."""
+    from sqlalchemy import inspect
+    from sqlalchemy.schema import CreateColumn
+
+    inspector, quote, added = inspect(conn), conn.dialect.identifier_preparer.quote, []
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+        for column in table.columns:
+            if column.name in have or column.primary_key or not column.nullable:
+                continue
+            name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+            conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {CreateColumn(column).compile(dialect=conn.dialect)}"))
+            added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def describe(engine: Engine) -> str:

@@ -46,7 +46,14 @@ def _run_id() -> Column:
 
 
 def _standard_version() -> Column:
-    return _col("standard_version", TEXT, "Rulebook version that computed this row, e.g. IM-ZCP-2026.1.")
+    return _col("standard_version", TEXT, "Rulebook version that computed this row, e.g. IM-ZCP-2026.1: the one "
+                "in force for its month, or on its window's last day; `<version>+forced` when a run forced it (--standard).")
+
+
+def _month_standard_versions() -> Column:
+    return _col("month_standard_versions", TEXT, "Rulebook versions the window's reported months were computed "
+                "under, in month order, comma-separated (e.g. IM-ZCP-2026.1,IM-R-2026.2 when a rulebook took effect "
+                "within the window); NULL when no month was reported.")
 
 
 def _registry_sha256() -> Column:
@@ -173,13 +180,15 @@ dim_park = _table(
 
 ref_standard = _table(
     "ref_standard",
-    "Factors and thresholds in force: one row per rulebook version and key.",
+    "Factors and thresholds of every installed rulebook: one row per version and key.",
     _col("standard_version", TEXT, "Rulebook version, e.g. IM-ZCP-2026.1.", pk=True),
     _col("key", TEXT, "Entry key, e.g. co2.grid_electricity.", pk=True),
+    _col("sha256", TEXT, "SHA-256 (hex) of the rulebook file the version was read from."),
+    _col("source_file", TEXT, "That file: zc_pipeline/standards/<version>.yaml, or standards/<version>.yaml of the data folder."),
     _col("value", TEXT, "Value as written in the rulebook (numbers as text)."),
     _col("unit", TEXT, "Unit of the value, e.g. tCO2/MWh (empty when unitless)."),
     _col("source", TEXT, "Where the value comes from, or why it was chosen."),
-    _col("effective_from", DATE, "Date the rulebook version takes effect."),
+    _col("effective_from", DATE, "Date the rulebook version takes effect (a month's first day): months from it, and windows ending after it, are computed under it until the next version's."),
 )
 
 # --- Intake (history: rows are added, never replaced) ----------------------------------------
@@ -311,6 +320,7 @@ park_quarter_assessment = _table(
     _col("rank_in_city", COUNT, "RANK() over the rounded score, descending, within the league-city."),
     _run_id(),
     _standard_version(),
+    _month_standard_versions(),
     _registry_sha256(),
 )
 
@@ -342,6 +352,7 @@ park_half_assessment = _table(
     _col("outcome", TEXT, "nominate_national | remove_from_list | keep (year-end, parks on the list); NULL otherwise."),
     _run_id(),
     _standard_version(),
+    _month_standard_versions(),
     _registry_sha256(),
 )
 
@@ -395,7 +406,9 @@ grade_history = _table(
     _col("score", NUM, "Published score 0–100 (one decimal)."),
     _standard_version(),
     _run_id(),
-    _col("issued_at", TIMESTAMP, "When this grade was published (UTC).", nullable=False),
+    _col("issued_at", TIMESTAMP, "When this grade was published (UTC, the wall clock).", nullable=False),
+    _col("as_of", DATE, "The as-of date of the run that published it: what had been published as of D is the "
+         "latest row per window with as_of <= D (`zc history --as-of`); NULL in rows written before the column existed."),
     UniqueConstraint("park_code", "level", "period", "issued_at", name="uq_grade_history_issue"),
 )
 

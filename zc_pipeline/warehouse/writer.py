@@ -344,13 +344,14 @@ def _same(a: Any, b: Any) -> bool:
 def append_grade_history(bind: Bind, frame: pd.DataFrame, issued_at: dt.datetime) -> int:
     """Append a grade_history row where (grade, score, standard_version) differs from that window's latest.
 
-    `frame`: park_code, level, period, grade, score, standard_version, run_id. Returns rows appended.
+    `frame`: park_code, level, period, grade, score, standard_version, run_id (and as_of, the run's
+    as-of date). Returns rows appended.
     """
     needed = [*GRADE_KEY, *GRADE_VALUE, "run_id"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"grade_history frame lacks {', '.join(missing)}")
-    records = _records(grade_history, frame[needed])
+    records = _records(grade_history, frame[[*needed, *(["as_of"] if "as_of" in frame else [])]])
     keys = [tuple(r[c] for c in GRADE_KEY) for r in records]
     if len(set(keys)) != len(keys):
         raise ValueError("grade_history frame has more than one row per (park_code, level, period)")

@@ -44,8 +44,8 @@ def test_a_unit_added_to_the_rulebook_is_accepted_with_its_factor(tmp_path):
         "  - {key: unit.gasoline_t.t,",
         '  - {key: unit.diesel_t.万t, value: 10000, unit: t per unit, source: "test"}\n'
         "  - {key: unit.gasoline_t.t,")
-    (tmp_path / "rulebook.yaml").write_text(text, encoding="utf-8")
-    std = load_standard_file(tmp_path / "rulebook.yaml")
+    (tmp_path / "IM-ZCP-2026.1.yaml").write_text(text, encoding="utf-8")
+    std = load_standard_file(tmp_path / "IM-ZCP-2026.1.yaml", load_standard())
     parsed = _parse(_workbook_with_diesel(tmp_path, 2, "万t"), std)
     assert parsed.issues.empty
     # 2 万t x 10,000 t per 万t = 20,000 t

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from zc_pipeline.standards import CAPS, load_standard, load_standard_file, standard_path
+from zc_pipeline.standards import CAPS, RulebookError, load_standard, load_standard_file, standard_path
 
 STD = load_standard("IM-ZCP-2026.1")
 
@@ -68,9 +68,9 @@ def test_cap_precedence_is_the_standards_order_of_every_cap():
 def test_a_rulebook_whose_precedence_does_not_name_each_cap_once_is_refused(tmp_path, precedence):
     text = standard_path().read_text(encoding="utf-8").replace(
         '"no_report,spot_check_failed,missing_report,rebound_unrectified"', f'"{precedence}"')
-    (tmp_path / "broken.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match="'cap.precedence' must name each cap once"):
-        load_standard_file(tmp_path / "broken.yaml")
+    (tmp_path / "IM-ZCP-2026.1.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RulebookError, match="IM-ZCP-2026.1.yaml: key 'cap.precedence' must name each cap once"):
+        load_standard_file(tmp_path / "IM-ZCP-2026.1.yaml")
 
 
 def test_an_unknown_key_is_a_clear_error():

@@ -66,7 +66,7 @@ def test_the_pipeline_creates_the_views_on_both_databases(warehouse_target, tmp_
     views = _views(zc.engine())
     assert sorted(views) == sorted(VIEW_DESCRIPTIONS) == ["v_city_quarter_dashboard", "v_latest_grade"]
     assert views["v_latest_grade"] == ["history_id", "park_code", "level", "period", "grade", "score",
-                                       "standard_version", "run_id", "issued_at"]
+                                       "standard_version", "run_id", "issued_at", "as_of"]
     assert views["v_city_quarter_dashboard"][:4] == ["league_city_code", "name_zh", "name_en", "quarter"]
 
 

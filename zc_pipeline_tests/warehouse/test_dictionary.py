@@ -24,6 +24,6 @@ def test_dictionary_documents_the_views_and_their_columns():
     assert "on SQLite and on PostgreSQL alike" in views
     assert "| [`v_latest_grade`](#v_latest_grade) | Latest grade_history row per park, level and period" in views
     # each column with its type, the table it comes from and that table's comment
-    assert "| `issued_at` | timestamp (UTC) | `grade_history` | When this grade was published (UTC). |" in views
+    assert "| `issued_at` | timestamp (UTC) | `grade_history` | When this grade was published (UTC, the wall clock). |" in views
     assert "| `name_zh` | text | `dim_league_city` | Chinese name, e.g. 包头市. |" in views
     assert "| `open_rebounds` | integer | `city_quarter_summary` |" in views.split("### v_city_quarter_dashboard")[1]
