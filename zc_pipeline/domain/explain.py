@@ -14,6 +14,7 @@ import pandas as pd
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import CANONICAL_UNITS, is_null
+from zc_pipeline.domain.outcomes import year_end_quarters
 from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound, unrectified_in
 from zc_pipeline.domain.scoring import (
     SPOT_CHECK_FAIL,
@@ -93,6 +94,11 @@ class ExplainInputs:
     # version -> (its ref_standard rows by key, (path, sha256) of its file): the rulebooks the window's
     # months were computed under, when one is not the window's own
     month_books: dict[str, tuple[dict[str, dict], tuple[str, str] | None]] | None = None
+    warnings: dict[str, list[dict]] | None = None  # validation_issue warnings by submission id (the window's)
+    spot_checks: list[dict] | None = None  # the half's spot_check_result rows of the park
+    quarter_grades: dict[str, str] | None = None  # the park's published quarter grades (year-end outcome)
+    funding: list[dict] | None = None  # funding_allocation rows of the park whose basis is this half, each
+    #                                    with `budget_yuan` and `budget_left_yuan` (before it, by priority)
 
 
 def standard_from_ref(ref: pd.DataFrame) -> Standard:
@@ -219,6 +225,11 @@ def _input_section(out: _Lines, months: list[str]) -> None:
                     f"as written (unit as written); canonical {fmt(v['canonical_value'])} {unit}",
                     source=source, sheet=None if is_null(v["sheet"]) else v["sheet"], row=v["row"],
                     column=None if is_null(v["column"]) else v["column"])
+        for w in (inp.warnings or {}).get(sid, []):
+            out.add("inputs", f"{month} warning {w['rule_id']}", w["value"], None,
+                    f"校验警告（数据已接受）：{w['message_zh']}", f"validation warning (data accepted): {w['message_en']}",
+                    source=(w["source_file"], w["source_sha256"]), sheet=None if is_null(w["sheet"]) else w["sheet"],
+                    row=w["row"], column=None if is_null(w["column"]) else w["column"])
 
 
 def _factor_section(out: _Lines, months: list[str]) -> None:
@@ -346,6 +357,7 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
                 f"{zh}：{'成立' if holding[cap] else '不成立'}；等级上限 {limit}",
                 f"{en}: {'holds' if holding[cap] else 'does not hold'}; grade at most {limit}",
                 source=inp.standard_file)
+    _spot_check_lines(out)
     cap = a.get("grade_cap")
     out.add("caps", "grade_cap", None if is_null(cap) else cap, None,
             "最严的、低于未封顶等级的封顶条件（无则为空）",
@@ -354,6 +366,75 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
     uncapped = grade_of(float(a.get("score") or 0.0), std)
     out.add("grade", "uncapped_grade", uncapped, None, "按总分分档的等级", "grade band of the score")
     out.add("grade", "grade", a.get("grade"), None, "公布等级（封顶后）", "published grade (after caps)")
+    if p.period_kind(inp.period) == "half":
+        _outcome_section(out, a)
+        _funding_section(out)
+
+
+def _spot_check_lines(out: _Lines) -> None:
+    """The experts' verification rows of the half (STANDARD §8): each traced to its file and line."""
+    rows = out.inp.spot_checks or []
+    if rows:
+        out.ref("caps", "spot_check.discrepancy_limit", "核验偏差上限。", "verification discrepancy limit")
+    limit = out.refs.get("spot_check.discrepancy_limit", {}).get("value")
+    for r in rows:
+        gap = "无法比较（当月无有效报送）" if is_null(r["discrepancy"]) else f"偏差 {fmt(r['discrepancy'])}，限值 {limit}"
+        gap_en = ("cannot be compared (no submission in force)" if is_null(r["discrepancy"])
+                  else f"discrepancy {fmt(r['discrepancy'])} vs limit {limit}")
+        drawn = "抽中" if r["sampled"] else "未抽中，不影响等级"
+        drawn_en = "sampled" if r["sampled"] else "not sampled: changes no grade"
+        out.add("caps", f"spot check {r['period']}", r["result"], None,
+                f"专家核验 {fmt(r['verified_co2_t'])} tCO2，计算 {fmt(r['co2_t'])} tCO2；{gap}；{drawn}",
+                f"experts verified {fmt(r['verified_co2_t'])} tCO2, computed {fmt(r['co2_t'])} tCO2; {gap_en}; {drawn_en}",
+                source=(r["source_file"], r["source_sha256"]) if not is_null(r.get("source_file")) else None,
+                row=r.get("source_row"))
+
+
+def _outcome_section(out: _Lines, a: dict) -> None:
+    """The half's rank in the region and, at year end, the park's outcome (STANDARD §9)."""
+    out.add("outcome", "rank_in_region", a.get("rank_in_region"), None,
+            "全区按四舍五入后总分排名（同分同名次）", "rank region-wide by the rounded score (equal scores share a rank)")
+    if not str(out.inp.period).endswith("H2"):
+        return
+    outcome, grade = a.get("outcome"), a.get("grade")
+    quarters = {q: (out.inp.quarter_grades or {}).get(q) for q in year_end_quarters(out.inp.period)}
+    in_quarters = "，".join(f"{q} {g or '无'}" for q, g in quarters.items())
+    in_quarters_en = ", ".join(f"{q} {g or 'none'}" for q, g in quarters.items())
+    for key, zh, en in (("outcome.remove_grade", "移出培育名单的等级。", "grade that removes a park from the list"),
+                        ("outcome.nominate_grade", "推荐国家级的等级。", "grade nominated for the national list"),
+                        ("outcome.max_nominations", "每年推荐上限。", "nominations per year at most")):
+        out.ref("outcome", key, zh, en)
+    if is_null(outcome):
+        zh, en = "不在培育名单：无年终结果", "not on the cultivation list: no year-end outcome"
+    elif outcome == "remove_from_list":
+        zh = f"年终等级 {grade}，或下半年两个季度均为 {out.refs['outcome.remove_grade']['value']}（{in_quarters}）→ 移出"
+        en = (f"year-end grade {grade}, or {out.refs['outcome.remove_grade']['value']} in both quarters of the half "
+              f"({in_quarters_en}) → removed")
+    elif outcome == "nominate_national":
+        zh = f"年终等级 {grade}、非国家级、得分 {fmt(a.get('score'))} 位列全区前 {out.refs['outcome.max_nominations']['value']} 名 → 推荐"
+        en = (f"year-end grade {grade}, not national, score {fmt(a.get('score'))} among the region's best "
+              f"{out.refs['outcome.max_nominations']['value']} → nominated")
+    else:
+        zh = f"年终等级 {grade}；季度等级 {in_quarters}：既不移出也未推荐 → 保留"
+        en = f"year-end grade {grade}; quarters {in_quarters_en}: neither removed nor nominated → kept"
+    out.add("outcome", "outcome", outcome, None, zh, en)
+
+
+def _funding_section(out: _Lines) -> None:
+    """The park's projects in the fund whose grades this half decides (STANDARD §10), by priority."""
+    for r in out.inp.funding or []:
+        rate = "" if is_null(r["rate"]) else f"，比例 {fmt(r['rate'])}"
+        rate_en = "" if is_null(r["rate"]) else f", rate {fmt(r['rate'])}"
+        if r["eligible"]:
+            zh = (f"{r['year']} 年项目，依据 {r['basis_half']} 等级 {r['grade']}{rate}；申请 {fmt(r['requested_yuan'])} 元；"
+                  f"优先序 {fmt(r['priority'])}，此前预算余额 {fmt(r['budget_left_yuan'])} / {fmt(r['budget_yuan'])} 元")
+            en = (f"{r['year']} project, basis {r['basis_half']} grade {r['grade']}{rate_en}; requested "
+                  f"{fmt(r['requested_yuan'])} yuan; priority {fmt(r['priority'])}, budget left before it "
+                  f"{fmt(r['budget_left_yuan'])} of {fmt(r['budget_yuan'])} yuan")
+        else:
+            zh = f"{r['year']} 年项目，不予支持：{r['reason']}（依据 {r['basis_half']} 等级 {r['grade'] or '无'}）"
+            en = f"{r['year']} project, not eligible: {r['reason']} (basis {r['basis_half']} grade {r['grade'] or 'none'})"
+        out.add("funding", f"project {r['project_id']}", r["allocated_yuan"], "yuan", zh, en, version=r["standard_version"])
 
 
 def explain(inp: ExplainInputs) -> pd.DataFrame:
@@ -385,7 +466,8 @@ def render(lines: pd.DataFrame, lang: str = "both") -> str:
     """Plain-text explanation for the terminal: one line per row, grouped by section."""
     heads = {"park": ("园区", "Park"), "inputs": ("输入数据", "Inputs"), "factors": ("系数", "Factors"),
              "measures": ("指标", "Measures"), "thresholds": ("阈值与权重", "Thresholds and weights"),
-             "score": ("得分", "Score"), "caps": ("封顶", "Caps"), "grade": ("等级", "Grade")}
+             "score": ("得分", "Score"), "caps": ("封顶", "Caps"), "grade": ("等级", "Grade"),
+             "outcome": ("排名与年终结果", "Rank and year-end outcome"), "funding": ("专项资金", "Special fund")}
     text, section = [], None
     for r in lines.itertuples(index=False):
         if r.section != section:

@@ -18,7 +18,7 @@ from zc_pipeline.standards import Standard
 
 SAMPLE_COLUMNS = ["half", "park_code", "risk_weight", "draw_order", "seed", "standard_version"]
 RESULT_COLUMNS = ["half", "park_code", "period", "sampled", "co2_t", "reported_co2_t",
-                  "verified_co2_t", "discrepancy", "result", "standard_version"]
+                  "verified_co2_t", "discrepancy", "result", "source_row", "standard_version"]
 STATUSES = ("not_sampled", "pending", "pass", "fail")
 
 
@@ -119,7 +119,8 @@ def verify(half: str, sample: pd.DataFrame, verifications: pd.DataFrame, park_mo
         raise ValueError(f"{half}: a park-month is verified twice")
     in_force = (park_month[park_month["period"].isin(months)] if dim_park is None
                 else _half_park_months(half, park_month, dim_park))
-    rows = verifications[["park_code", "period", "verified_co2_t"]].merge(
+    traced = ["source_row"] if "source_row" in verifications else []
+    rows = verifications[["park_code", "period", "verified_co2_t", *traced]].merge(
         in_force[["park_code", "period", "co2_t", "reported_co2_t"]], on=["park_code", "period"], how="left"
     )
     limit = Decimal(str(std["spot_check.discrepancy_limit"]))
@@ -135,6 +136,7 @@ def verify(half: str, sample: pd.DataFrame, verifications: pd.DataFrame, park_mo
         "verified_co2_t": rows["verified_co2_t"].astype("float64"),
         "discrepancy": pd.Series([d for d, _ in compared], dtype="float64"),
         "result": pd.Series([r for _, r in compared], dtype=object),
+        "source_row": rows["source_row"] if traced else None,
         "standard_version": std.version,
     }, columns=RESULT_COLUMNS).sort_values(["park_code", "period"], ignore_index=True)
 

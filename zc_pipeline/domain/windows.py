@@ -88,6 +88,8 @@ def aggregate_window(
 def month_versions(park_month: pd.DataFrame, period: str) -> pd.Series:
     """park_code -> the rulebook versions its reported months of the window were computed under, in
     month order, comma-separated: a window spanning a rulebook change says so."""
+    if "standard_version" not in park_month:  # months not computed by a rulebook (a hand-made frame): none
+        return pd.Series(dtype=object)
     months = p.score_window(period)
     rows = park_month[park_month["period"].between(months[0], months[-1])].sort_values("period", kind="stable")
     return rows.groupby("park_code")["standard_version"].agg(lambda v: ",".join(dict.fromkeys(v)))

@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.outcomes import year_end_quarters
 from zc_pipeline.domain.explain import (
     ExplainInputs, explain, explain_rows, lines_frame, records, ref_rows, standard_from_ref, values_by_submission,
 )
@@ -75,6 +76,10 @@ class ExplainData:
         self._submission_records = {r["submission_id"]: r for r in records(submissions)}
         self._value_records = values_by_submission(
             read_table(engine, "submitted_value", where={"submission_id": ids or [""]}))
+        warnings = read_table(engine, "validation_issue", where={"submission_id": ids or [""], "severity": "warning"})
+        self._warnings = {sid: records(rows) for sid, rows in warnings.groupby("submission_id")}
+        checks = read_table(engine, "spot_check_result", where=where)
+        self._spot_checks = {key: records(rows) for key, rows in checks.groupby(["park_code", "half"])}
         self.ref_standard = read_table(engine, "ref_standard")
         self.assessments = assessments if assessments is not None else read_assessments(engine, where)
         files = read_table(engine, "landing_file")
@@ -92,8 +97,26 @@ class ExplainData:
             for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
         }
         self._standards: dict[str, tuple] = {}
+        self._funding = self._funding_by_park_and_half(read_table(engine, "funding_allocation"))
         self._park_rows: dict[str, dict] = {}
         self._registry_files: dict[object, tuple[str, str] | None] = {}
+
+    def _funding_by_park_and_half(self, funding: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
+        """(park, basis half) -> its projects, each with the year's budget and what was left of it
+        before the project's turn (the allocations of the projects ahead of it, by priority)."""
+        out: dict[tuple[str, str], list[dict]] = {}
+        for year, rows in funding.groupby("year"):
+            try:
+                budget = self._standard(str(rows["standard_version"].iloc[0]))[0].budget(int(year))
+            except AuditError:  # its rulebook is no longer installed: the budget is not known here
+                budget = None
+            rows = rows.sort_values(["priority", "project_id"], na_position="last", kind="stable")
+            ahead = rows["allocated_yuan"].fillna(0).cumsum() - rows["allocated_yuan"].fillna(0)
+            for r, before in zip(records(rows), ahead):
+                left = None if budget is None else budget - int(before)
+                out.setdefault((r["park_code"], r["basis_half"]), []).append(
+                    {**r, "budget_yuan": budget, "budget_left_yuan": left})
+        return out
 
     def _park_row(self, park_code: str) -> dict:
         if park_code not in self._park_rows:
@@ -164,7 +187,16 @@ class ExplainData:
             values={i: self._value_records[i] for i in ids if i in self._value_records},
             assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
             ref_rows=refs, month_rows={r["period"]: r for r in recs[:end]}, month_books=month_books or None,
+            warnings={i: self._warnings[i] for i in ids if i in self._warnings},
+            spot_checks=self._spot_checks.get((park_code, period), []) if kind == "half" else None,
+            quarter_grades=self._quarter_grades(park_code, period) if period.endswith("H2") else None,
+            funding=self._funding.get((park_code, period)) if kind == "half" else None,
         )
+
+    def _quarter_grades(self, park_code: str, half: str) -> dict[str, str]:
+        """The park's published grades of the quarters of a year-end half's own months."""
+        rows, at = self.assessments["quarter"], self._assessment_rows["quarter"]
+        return {q: rows["grade"].iloc[at[(park_code, q)]] for q in year_end_quarters(half) if (park_code, q) in at}
 
 
 def explain_one(engine: sa.Engine, park_code: str, period: str, as_of: dt.date | None) -> pd.DataFrame:

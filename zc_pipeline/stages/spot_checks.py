@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from zc_pipeline.domain.periods import months_of
 from zc_pipeline.domain.periods import window_is_due
+from zc_pipeline.intake.landing import relative_path
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse.writer import read_table, replace_partition
 
@@ -61,10 +62,12 @@ def record_verifications(engine: sa.Engine, data_dir: Path, receipts_dir: Path |
         if path.exists():
             in_force = set(zip(park_month["park_code"], park_month["period"]))
             parsed = read_verification_file(path, half=half, registry=dim_park, in_force=in_force, std=std)
-            record_programme_file(conn, path, data_dir, "verification", half, parsed, run_id, receipts_dir=receipts_dir)
+            sha = record_programme_file(conn, path, data_dir, "verification", half, parsed, run_id,
+                                        receipts_dir=receipts_dir)
             accepted = parsed.rows[parsed.rows["status"] == "accepted"]
             rejected_rows = int((parsed.rows["status"] == "rejected").sum())
             results = verify(half, sample, accepted, park_month, std, dim_park=dim_park)
-            results["run_id"] = run_id
+            results["run_id"], results["source_sha256"] = run_id, sha
+            results["source_file"] = relative_path(path, Path(data_dir))
         replace_partition(conn, "spot_check_result", results, {"half": half})
     return Verification(results, rejected_rows, path if path.exists() else None)

@@ -22,7 +22,7 @@ QUARTER_RE = r"^\d{4}-Q[1-4]$"
 HALF_RE = r"^\d{4}-H[12]$"
 YEAR_RE = r"^\d{4}$"
 
-EXPLANATION_SECTIONS = ["park", "inputs", "factors", "measures", "thresholds", "score", "caps", "grade"]
+EXPLANATION_SECTIONS = ["park", "inputs", "factors", "measures", "thresholds", "score", "caps", "grade", "outcome", "funding"]
 WHAT_IF_REASON_RE = rf"^(top_grade|out_of_range|capped:({'|'.join(CAPS)}))$"
 
 # Columns that are fractions 0–1 wherever they appear (WAREHOUSE.md: ratios are fractions, not percent).

@@ -391,6 +391,9 @@ spot_check_result = _table(
     _col("verified_co2_t", NUM, "CO2 measured by the expert team, tCO2."),
     _col("discrepancy", NUM, "|co2_t − verified_co2_t| / verified_co2_t, fraction."),
     _col("result", TEXT, "pass | fail (fail when discrepancy > spot_check.discrepancy_limit)."),
+    _col("source_file", TEXT, "The experts' file the row was read from, `landing/verifications/<half>.csv`."),
+    _col("source_sha256", TEXT, "SHA-256 (hex) of that file."),
+    _col("source_row", COUNT, "Line of the row in that file (the header is line 1)."),
     _run_id(),
     _standard_version(),
 )

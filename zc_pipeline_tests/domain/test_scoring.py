@@ -32,7 +32,7 @@ QUARTER_COLUMNS = [  # WAREHOUSE.md park_quarter_assessment (run_id is added by 
     "park_code", "quarter", "league_city_code", "category", "months_expected", "months_reported",
     "months_on_time", "energy_tce", "co2_t", "carbon_per_energy", "green_share",
     "green_target_at_end", "retrofit_rate", "score_carbon", "score_green", "score_retrofit",
-    "score_reporting", "score", "grade", "grade_cap", "rank_in_city", "standard_version",
+    "score_reporting", "score", "grade", "grade_cap", "rank_in_city", "standard_version", "month_standard_versions",
 ]
 HALF_COLUMNS = [  # WAREHOUSE.md park_half_assessment (+ league_city_code, category as in tables.py)
     "park_code", "half", "assessment", "window_start", "window_end", "league_city_code", "category",
@@ -40,7 +40,7 @@ HALF_COLUMNS = [  # WAREHOUSE.md park_half_assessment (+ league_city_code, categ
     "months_reported", "months_on_time", "energy_tce", "co2_t", "carbon_per_energy", "green_share",
     "green_target_at_end", "retrofit_rate", "score_carbon", "score_green", "score_retrofit",
     "score_reporting", "score", "grade", "grade_cap", "rank_in_region", "spot_check", "outcome",
-    "standard_version",
+    "standard_version", "month_standard_versions",
 ]
 
 

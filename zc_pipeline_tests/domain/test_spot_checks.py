@@ -194,7 +194,10 @@ def test_discrepancy_exactly_the_limit_passes_and_just_above_fails():
     got = r.set_index(["park_code", "period"])
     assert got.loc[("150100-P001", "2026-01")].to_dict() == {
         "half": H1, "sampled": True, "co2_t": 110.0, "reported_co2_t": 108.0, "verified_co2_t": 100.0,
-        "discrepancy": 0.1, "result": "pass", "standard_version": "IM-ZCP-2026.1"}
+        "discrepancy": 0.1, "result": "pass", "source_row": None, "standard_version": "IM-ZCP-2026.1"}
+    # a file's rows carry their line through, so an explanation can cite it
+    traced = sc.verify(H1, SAMPLE, v.assign(source_row=range(2, 2 + len(v))), PM_V, STD)
+    assert traced.set_index(["park_code", "period"]).loc[("150100-P001", "2026-01"), "source_row"] == 2
     assert got.loc[("150100-P001", "2026-02"), ["discrepancy", "result"]].tolist() == [0.1, "pass"]
     assert got.loc[("150100-P002", "2026-03"), ["discrepancy", "result"]].tolist() == [0.1001, "fail"]
     assert got.loc[("150200-P001", "2026-02"), ["sampled", "discrepancy", "result"]].tolist() == [False, 0.5, "fail"]
