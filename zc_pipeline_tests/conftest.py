@@ -146,14 +146,16 @@ class PipelineRun:
 
 
 def run_sample_pipeline(state_dir, warehouse_url: str | None = None, data_dir=SAMPLE_DIR, as_of=None,
-                        first=None, last=None, warehouse_schema=None) -> PipelineRun:
-    """`zc run` in-process on a data folder with its own state dir and Dagster instance."""
+                        first=None, last=None, warehouse_schema=None, standard=None) -> PipelineRun:
+    """`zc run` in-process on a data folder with its own state dir and Dagster instance
+    (`standard`: `--standard`, one rulebook forced on every period)."""
     from zc_pipeline.runner import run_pipeline
     from zc_pipeline.settings import DEMO_AS_OF, load_settings
 
     os.environ["DAGSTER_HOME"] = str(state_dir / "dagster_home")
     settings = load_settings(data_dir=data_dir, as_of=as_of or DEMO_AS_OF, state_dir=state_dir,
-                             warehouse_url=warehouse_url or f"sqlite:///{state_dir / 'warehouse.sqlite'}")
+                             warehouse_url=warehouse_url or f"sqlite:///{state_dir / 'warehouse.sqlite'}",
+                             standard=standard)
     result = run_pipeline(settings, first=first, last=last, echo=lambda *_: None, warehouse_schema=warehouse_schema)
     return PipelineRun(settings, make_engine(settings.warehouse_url, schema=warehouse_schema), result)
 

@@ -39,11 +39,12 @@ def _region(data_dir):
         workbook(data_dir, m, PARK, submitted, ENERGY, ECONOMY)
 
 
-def _run(tmp_path, name):
+def _run(tmp_path, name, standard=None):
+    """`zc run --from 2026-06 --to 2026-09 --as-of 2027-01-15 [--standard V]` on one warehouse."""
     state = tmp_path / name
     state.mkdir(exist_ok=True)
     return run_sample_pipeline(state, data_dir=tmp_path / "data", as_of=AS_OF, first=MONTHS[0], last=MONTHS[-1],
-                               warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+                               warehouse_url=f"sqlite:///{tmp_path / 'warehouse.sqlite'}", standard=standard)
 
 
 def _dump(engine) -> dict:
@@ -74,6 +75,10 @@ def runs(tmp_path_factory):
     rulebook.unlink()
     reverted = _run(tmp, "state")
     dumps["reverted"] = _dump(reverted.engine)
+    # a what-if re-run forcing the package's rulebook on every period, the region's file installed again
+    region_rulebook(tmp / "data", NEW, "2026-07-01", co2__grid_electricity=0.6479, threshold__regional=0.5)
+    forced = _run(tmp, "state", standard=OLD)
+    dumps["forced"] = _dump(forced.engine)
     return {"dumps": dumps, "history": (history, history_again), "explanation": explanation}
 
 
@@ -134,3 +139,13 @@ def test_a_rerun_with_nothing_changed_rewrites_nothing(runs):
 def test_removing_the_regions_rulebook_reverts_every_table_exactly(runs):
     assert runs["dumps"]["reverted"] == runs["dumps"]["before"]
     assert runs["dumps"]["changed"] != runs["dumps"]["before"]
+
+
+def test_a_forced_rulebook_is_used_for_every_period_and_every_row_says_so(runs):
+    dump = runs["dumps"]["forced"]
+    months = {r["period"]: r for r in dump["park_month"]}
+    # July under the forced IM-ZCP-2026.1: 1000 × 0.6096 + 950.15 = 1559.75 t, not 1598.05
+    assert months["2026-07"]["co2_t"] == pytest.approx(CO2_OLD, abs=1e-9)
+    stamped = {r["standard_version"] for t in ("park_month", "park_quarter_assessment", "park_half_assessment",
+                                               "grade_explanation") for r in dump[t]}
+    assert stamped == {f"{OLD}+forced"}
