@@ -71,3 +71,21 @@ def test_the_pipeline_wires_the_rulebook_in_force_into_lineage():
         assert graph.get(dg.AssetKey(key)).code_version == CODE_VERSION, key
     # code references link assets to their source
     assert "dagster/code_references" in graph.get(dg.AssetKey("park_month")).metadata
+
+
+def test_observing_the_sources_as_the_ui_does_records_each_months_rulebook(tmp_path):
+    from dagster._core.definitions.data_version import extract_data_version_from_entry
+    from dagster._core.definitions.observe import observe
+
+    region_rulebook(tmp_path, "IM-R-2026.2", "2026-07-01", co2__grid_electricity=0.6479)
+    books = load_rulebooks(tmp_path)
+    files, in_force = rulebook_sources(lambda: books)
+    instance = dg.DagsterInstance.ephemeral()
+    assert observe([files], instance=instance).success and observe([in_force], instance=instance).success
+
+    def version(month):
+        record = instance.get_latest_data_version_record(in_force.key, is_source=True, partition_key=month)
+        return extract_data_version_from_entry(record.event_log_entry).value
+
+    assert version("2026-06") == books.get("IM-ZCP-2026.1").sha256[:16]
+    assert version("2026-07") == books.get("IM-R-2026.2").sha256[:16]

@@ -76,3 +76,22 @@ def test_env_fixture_reaches_make_engine(warehouse_env):
 def test_create_all_is_repeatable(warehouse_engine):
     create_all(warehouse_engine)
     create_all(warehouse_engine)
+
+
+def test_a_warehouse_from_an_older_release_gets_the_new_columns_and_keeps_its_rows(warehouse_engine):
+    """grade_history without `as_of` (as written before rulebooks over time): opening it adds the
+    column, NULL in the rows already there."""
+    import datetime as dt
+
+    from zc_pipeline.warehouse.writer import read_table
+
+    schema = schema_of(warehouse_engine)
+    name = f'"{schema}".grade_history' if schema else "grade_history"
+    with warehouse_engine.begin() as conn:
+        conn.execute(sa.text(f"ALTER TABLE {name} DROP COLUMN as_of"))
+        conn.execute(sa.text(f"INSERT INTO {name} (park_code, level, period, grade, score, standard_version, run_id, "
+                             "issued_at) VALUES ('150100-P001', 'quarter', '2026-Q1', 'B', 74.2, 'IM-ZCP-2026.1', 'r', "
+                             ":at)"), {"at": dt.datetime(2026, 4, 20, 2, 0)})
+    create_all(warehouse_engine)
+    rows = read_table(warehouse_engine, "grade_history")
+    assert rows[["park_code", "grade", "as_of"]].values.tolist() == [["150100-P001", "B", None]]
