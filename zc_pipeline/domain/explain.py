@@ -383,9 +383,11 @@ def _spot_check_lines(out: _Lines) -> None:
                   else f"discrepancy {fmt(r['discrepancy'])} vs limit {limit}")
         drawn = "抽中" if r["sampled"] else "未抽中，不影响等级"
         drawn_en = "sampled" if r["sampled"] else "not sampled: changes no grade"
+        computed = "" if is_null(r["co2_t"]) else f"，计算 {fmt(r['co2_t'])} tCO2"
+        computed_en = "" if is_null(r["co2_t"]) else f", computed {fmt(r['co2_t'])} tCO2"
         out.add("caps", f"spot check {r['period']}", r["result"], None,
-                f"专家核验 {fmt(r['verified_co2_t'])} tCO2，计算 {fmt(r['co2_t'])} tCO2；{gap}；{drawn}",
-                f"experts verified {fmt(r['verified_co2_t'])} tCO2, computed {fmt(r['co2_t'])} tCO2; {gap_en}; {drawn_en}",
+                f"专家核验 {fmt(r['verified_co2_t'])} tCO2{computed}；{gap}；{drawn}",
+                f"experts verified {fmt(r['verified_co2_t'])} tCO2{computed_en}; {gap_en}; {drawn_en}",
                 source=(r["source_file"], r["source_sha256"]) if not is_null(r.get("source_file")) else None,
                 row=r.get("source_row"))
 
