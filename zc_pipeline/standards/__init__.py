@@ -139,11 +139,14 @@ def _problems(doc, name: str, reference: Standard | None) -> list[str]:
     elif Path(name).stem != str(version):
         out.append(f"{name}: key 'version' is {version!r} but the file must be named {version}.yaml")
     try:
-        start = _as_date(doc.get("effective_from"))
+        start = doc.get("effective_from")
+        if isinstance(start, dt.datetime):  # a time of day: a rulebook takes effect on a day, not an instant
+            raise ValueError(start)
+        start = _as_date(start)
         if start.day != 1:
             out.append(f"{name}: key 'effective_from' is {start}; a rulebook takes effect on a month's first day")
     except (TypeError, ValueError):
-        out.append(f"{name}: key 'effective_from' must be a date YYYY-MM-01, not {doc.get('effective_from')!r}")
+        out.append(f"{name}: key 'effective_from' must be a date YYYY-MM-01, not {str(doc.get('effective_from'))!r}")
     entries = doc.get("entries")
     if not isinstance(entries, list):
         return [*out, f"{name}: key 'entries' must be a list of {{key, value, unit, source}}"]

@@ -81,8 +81,10 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _view_dump(engine: sa.Engine, name: str) -> pd.DataFrame:
     """A view's rows without the IGNORED_COLUMNS (nor grade_history's surrogate key), sorted by every column."""
-    keep = [c.name for c in VIEW_COLUMNS[name] if c.name not in (*IGNORED_COLUMNS, "history_id")]
-    view = sa.table(name, *map(sa.column, keep), schema=schema_of(engine))
+    kept = [c for c in VIEW_COLUMNS[name] if c.name not in (*IGNORED_COLUMNS, "history_id")]
+    keep = [c.name for c in kept]
+    # typed as the tables' columns, so SQLite's text dates come back as dates, as BI's driver would type them
+    view = sa.table(name, *(sa.column(c.name, c.type) for c in kept), schema=schema_of(engine))
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(sa.select(*view.c)).fetchall(), columns=keep)
     return frame.sort_values(keep, na_position="last", kind="mergesort").reset_index(drop=True)
