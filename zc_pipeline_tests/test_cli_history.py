@@ -81,3 +81,20 @@ def test_an_unknown_park_is_an_error_not_an_empty_table(warehouse_engine, wareho
     monkeypatch.setenv("ZC_WAREHOUSE_URL", warehouse_url)
     assert main(["history", "150200-P999"]) == 2
     assert "park 150200-P999 is not among the warehouse's parks" in capsys.readouterr().err
+
+
+def test_re_running_an_earlier_as_of_date_answers_for_that_date_and_leaves_the_later_publication(warehouse_engine):
+    """`zc run --as-of 2026-07-15` publishes Q1 as B; then a re-run of `--as-of 2026-05-01` (when Q1
+    still stood at A) publishes A. What stood on 1 May is A, what stands from 15 July is B."""
+    issued = pd.Timestamp("2026-12-06 15:00", tz=SH).to_pydatetime()
+    for as_of, grade, score in ((dt.date(2026, 7, 15), "B", 74.2), (dt.date(2026, 5, 1), "A", 85.1),
+                                (dt.date(2026, 5, 1), "A", 85.1)):  # the third: nothing changed as of 1 May
+        frame = pd.DataFrame([{"park_code": "150200-P001", "level": "quarter", "period": "2026-Q1", "grade": grade,
+                               "score": score, "standard_version": "IM-ZCP-2026.1", "run_id": "r", "as_of": as_of}])
+        append_grade_history(warehouse_engine, frame, issued)
+        issued += dt.timedelta(minutes=5)
+    history = read_table(warehouse_engine, "grade_history")
+    assert len(history) == 2
+    assert published_as_of(history, dt.date(2026, 6, 1))[["grade", "revisions"]].values.tolist() == [["A", 1]]
+    assert published_as_of(history, dt.date(2026, 8, 1))[["grade", "revisions"]].values.tolist() == [["B", 2]]
+    assert published_as_of(history)[["grade"]].values.tolist() == [["B"]]

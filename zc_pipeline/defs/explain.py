@@ -14,6 +14,7 @@ from zc_pipeline.defs.resources import ZcResource
         dg.AssetDep("park_quarter_assessment", partition_mapping=dg.AllPartitionMapping()),
         dg.AssetDep("park_half_assessment", partition_mapping=dg.AllPartitionMapping()),
         dg.AssetDep("park_month", partition_mapping=dg.AllPartitionMapping()),
+        dg.AssetDep("funding_allocation", partition_mapping=dg.AllPartitionMapping()),
         "ref_standard",
     ],
     kinds={"sqlalchemy", "pandas"},
@@ -33,6 +34,11 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
     for kind in ("quarter", "half"):
         rows = assessments[kind]
         current.update(dict(zip(rows[kind], rows["run_id"])))
+    # a half's lines also list the fund it is the basis of: a new allocation rewrites it too
+    funding = read_table(engine, "funding_allocation")
+    for half, runs in funding.groupby("basis_half")["run_id"]:
+        if half in current:
+            current[half] = f"{current[half]} funding {max(runs)}"
     previous = _previous_runs(context)
     stored = distinct_values(engine, "grade_explanation", "period")
     stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)

@@ -24,7 +24,7 @@ def park_month(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Material
 @dg.asset(
     group_name="monthly",
     partitions_def=month_partitions,
-    deps=[dg.AssetDep("park_month", partition_mapping=month_with_previous)],
+    deps=[dg.AssetDep("park_month", partition_mapping=month_with_previous), RULEBOOK],
     pool="warehouse",
     **_spec,
 )
@@ -40,7 +40,8 @@ def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) 
 
 @dg.asset(
     group_name="monthly",
-    deps=[dg.AssetDep("park_month", partition_mapping=dg.AllPartitionMapping()), "dim_park"],
+    deps=[dg.AssetDep("park_month", partition_mapping=dg.AllPartitionMapping()), "dim_park",
+          dg.AssetDep(RULEBOOK.asset_key, partition_mapping=dg.AllPartitionMapping())],
     pool="warehouse",
     **_spec,
 )

@@ -220,7 +220,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, zc: ZcResource):
     return dg.SensorResult(run_requests=requests, cursor=landing_scan.dump_json(digests))
 
 
-ASSESSMENTS_EXPLAINED = ("park_quarter_assessment", "park_half_assessment")
+# what the explanations read that a run outside `zc run` may change: the assessments and the fund
+ASSESSMENTS_EXPLAINED = ("park_quarter_assessment", "park_half_assessment", "funding_allocation")
 
 
 @dg.sensor(

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from zc_pipeline.defs.common import RULEBOOK
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import half_from_dagster, half_partitions, quarter_from_dagster, quarter_partitions
 
@@ -55,7 +56,7 @@ def files_metadata(rows: pd.DataFrame, state_dir: str, **extra) -> dict:
 @dg.asset(
     partitions_def=quarter_partitions,
     deps=["park_quarter_assessment", "city_quarter_summary", "park_quarter_what_if", "rebound_alert", "missing_report",
-          "dim_park", "dim_league_city", "park_month"],
+          "dim_park", "dim_league_city", "park_month", RULEBOOK],
     kinds={"excel"},
     **_spec,
 )
@@ -72,7 +73,7 @@ def city_quarter_workbook(context: dg.AssetExecutionContext, zc: ZcResource) -> 
     partitions_def=half_partitions,
     deps=["park_half_assessment", "region_half_summary", "spot_check_sample", "spot_check_result",
           "park_quarter_assessment", "funding_allocation", "dim_park", "dim_league_city",
-          "park_month"],
+          "park_month", RULEBOOK],
     kinds={"html"},
     **_spec,
 )
@@ -88,7 +89,7 @@ def region_bulletin(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Mat
 @dg.asset(
     partitions_def=half_partitions,
     deps=["park_half_assessment", "park_half_what_if", "dim_park", "dim_league_city",
-          "park_month"],
+          "park_month", RULEBOOK],
     kinds={"html"},
     **_spec,
 )
@@ -101,7 +102,8 @@ def park_report_card(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Ma
     return dg.MaterializeResult(metadata=files_metadata(rows, zc.state_dir, half=half))
 
 
-@dg.asset(deps=["rebound_alert", "dim_park", "dim_league_city"], kinds={"docx"}, **_spec)
+@dg.asset(deps=["rebound_alert", "dim_park", "dim_league_city",
+                dg.AssetDep(RULEBOOK.asset_key, partition_mapping=dg.AllPartitionMapping())], kinds={"docx"}, **_spec)
 def rectification_notice(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """A rectification notice (整改通知, docx) per rebound alert, with its status as the alert table holds it."""
     from zc_pipeline.stages.reports import rectification_notices

@@ -521,8 +521,12 @@ def published_as_of(history: pd.DataFrame, as_of: dt.date | None = None) -> pd.D
         h = h[[d <= as_of for d in published_on]]
     if h.empty:
         return pd.DataFrame(columns=cols)
-    order = ["issued_at", "history_id"] if "history_id" in h else ["issued_at"]
-    h = h.sort_values(order, kind="mergesort")
+    # in publication order (as grade_history is written): by the publishing run's as-of date, rows
+    # without one first, then by the wall clock
+    h["_dated"] = h["as_of"].notna()
+    h["_as_of"] = pd.to_datetime(h["as_of"])
+    order = ["_dated", "_as_of", "issued_at", *(["history_id"] if "history_id" in h else [])]
+    h = h.sort_values(order, kind="mergesort", na_position="first")
     counts = h.groupby(["level", "period"]).size().rename("revisions")
     latest = h.groupby(["level", "period"]).tail(1).set_index(["level", "period"]).join(counts).reset_index()
     latest["_end"] = [p.score_window(x)[-1] for x in latest["period"]]

@@ -39,7 +39,9 @@ def _view_sql(engine: Engine) -> dict[str, str]:
             f"SELECT {grade_cols} FROM ("
             f"SELECT {grade_cols}, ROW_NUMBER() OVER ("
             f"PARTITION BY {quote('park_code')}, {quote('level')}, {quote('period')} "
-            f"ORDER BY {quote('issued_at')} DESC, {quote('history_id')} DESC) AS rn "
+            # publication order, as grade_history is written (warehouse/writer.py PUBLICATION_ORDER)
+            f"ORDER BY CASE WHEN {quote('as_of')} IS NULL THEN 0 ELSE 1 END DESC, {quote('as_of')} DESC, "
+            f"{quote('issued_at')} DESC, {quote('history_id')} DESC) AS rn "
             f"FROM {q(grade_history.name)}) ranked WHERE rn = 1"
         ),
         "v_city_quarter_dashboard": (

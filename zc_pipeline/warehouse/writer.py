@@ -330,6 +330,10 @@ def update_rows(
 
 
 GRADE_KEY = ("park_code", "level", "period")
+# grade_history in the order grades were published: by the publishing run's as-of date (rows without
+# one first), then by the wall clock
+PUBLICATION_ORDER = (grade_history.c.as_of.isnot(None), grade_history.c.as_of, grade_history.c.issued_at,
+                     grade_history.c.history_id)
 GRADE_VALUE = ("grade", "score", "standard_version")
 
 
@@ -342,7 +346,9 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def append_grade_history(bind: Bind, frame: pd.DataFrame, issued_at: dt.datetime) -> int:
-    """Append a grade_history row where (grade, score, standard_version) differs from that window's latest.
+    """Append a grade_history row where (grade, score, standard_version) differs from what that window
+    had published as of the row's `as_of`: the latest row published by a run of an as-of date on or
+    before it (rows without one, written before the column existed, count as earlier than any).
 
     `frame`: park_code, level, period, grade, score, standard_version, run_id (and as_of, the run's
     as-of date). Returns rows appended.
@@ -358,19 +364,21 @@ def append_grade_history(bind: Bind, frame: pd.DataFrame, issued_at: dt.datetime
     issued = _to_utc(issued_at)
     g = grade_history.c
     with _connection(bind) as conn:
-        latest: dict[tuple, tuple] = {}
+        published: dict[tuple, list[tuple]] = {}
         periods = sorted({k[2] for k in keys})
         for start in range(0, len(periods), KEY_CHUNK):
             rows = conn.execute(
-                select(g.park_code, g.level, g.period, g.grade, g.score, g.standard_version)
+                select(g.park_code, g.level, g.period, g.as_of, g.grade, g.score, g.standard_version)
                 .where(g.period.in_(periods[start : start + KEY_CHUNK]))
-                .order_by(g.issued_at, g.history_id)
+                .order_by(*PUBLICATION_ORDER)
             )
-            for row in rows:  # ascending: the last one seen per key is the latest
-                latest[tuple(row[:3])] = tuple(row[3:])
+            for row in rows:  # in publication order: the last one per key is the latest
+                published.setdefault(tuple(row[:3]), []).append((row[3], tuple(row[4:])))
         changed = []
         for key, r in zip(keys, records):
-            before = latest.get(key)
+            as_of = r.get("as_of")
+            seen = [v for a, v in published.get(key, []) if a is None or as_of is None or a <= as_of]
+            before = seen[-1] if seen else None
             if before is None or not all(_same(r[c], b) for c, b in zip(GRADE_VALUE, before)):
                 changed.append({**r, "issued_at": issued})
         return _insert(conn, grade_history, changed)

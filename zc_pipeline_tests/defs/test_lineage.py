@@ -64,8 +64,10 @@ def test_the_pipeline_wires_the_rulebook_in_force_into_lineage():
 
     graph = defs.resolve_asset_graph()
     assert dg.AssetKey("standard_files") in graph.get(dg.AssetKey("ref_standard")).parent_keys
-    for key in ("submission", "park_month", "missing_report", "park_quarter_assessment", "park_half_assessment",
-                "spot_check_sample", "spot_check_result", "funding_allocation"):
+    for key in ("submission", "park_month", "month_over_month_warning", "missing_report", "rebound_alert",
+                "park_quarter_assessment", "park_half_assessment", "spot_check_sample", "spot_check_result",
+                "funding_allocation", "city_quarter_workbook", "region_bulletin", "park_report_card",
+                "rectification_notice"):
         assert dg.AssetKey("rulebook_in_force") in graph.get(dg.AssetKey(key)).parent_keys, key
     for key in ("ref_standard", "park_month", "park_quarter_assessment", "grade_explanation"):
         assert graph.get(dg.AssetKey(key)).code_version == CODE_VERSION, key

@@ -126,3 +126,17 @@ def test_bi_role_reads_but_cannot_write(warehouse_engine, warehouse_target, bi_r
             assert _denied(conn, f"CREATE VIEW {s}.bi_view AS SELECT 1 AS x")
     finally:
         bi.dispose()
+
+
+def test_the_latest_grade_view_follows_the_publishing_runs_as_of_date(warehouse_engine):
+    """Q1 published as of 15 July (B), then by a re-run as of 1 May (A): the grade standing is B."""
+    issued = dt.datetime(2026, 12, 6, 7, 0, tzinfo=dt.timezone.utc)
+    for as_of, grade in ((dt.date(2026, 7, 15), "B"), (dt.date(2026, 5, 1), "A")):
+        append_grade_history(warehouse_engine, pd.DataFrame([{
+            "park_code": "150200-P001", "level": "quarter", "period": "2026-Q1", "grade": grade, "score": 80.0,
+            "standard_version": "IM-ZCP-2026.1", "run_id": "r", "as_of": as_of}]), issued)
+        issued += dt.timedelta(minutes=5)
+    create_views(warehouse_engine)
+    view = sa.table("v_latest_grade", sa.column("grade"), schema=schema_of(warehouse_engine))
+    with warehouse_engine.connect() as conn:
+        assert conn.execute(sa.select(view.c.grade)).scalars().all() == ["B"]
