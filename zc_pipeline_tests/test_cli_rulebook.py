@@ -89,7 +89,7 @@ def test_checking_a_file_in_force_from_an_installed_ones_day_names_both_files(tm
     assert main(["--data-dir", str(tmp_path / "data"), "rulebook", "check", str(draft)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "zc rulebook: rulebook IM-R-2026.2.yaml cannot be installed / 评价规则文件不可安装:",
-        "IM-R-2026.2.yaml and standards/IM-R-2027.1.yaml: key 'effective_from' is 2027-01-01 in both",
+        "standards/IM-R-2027.1.yaml and IM-R-2026.2.yaml: key 'effective_from' is 2027-01-01 in both",
     ]
 
 

@@ -123,9 +123,13 @@ class RulebookError(UserError):
     """A rulebook file that cannot be used: each line names the file and the key."""
 
 
-# entry families a region may extend with keys of its own (a unit spelling, a year's budget); every
-# other key must be one the package's rulebook has, so a misspelt key is an error, not a default
-OPEN_FAMILIES = ("unit.", "funding.budget.")
+def _region_may_add(key: str, quantities: set[str]) -> bool:
+    """Keys a region may add beside the package's: a spelling of a known quantity's unit
+    (`unit.<quantity>.<spelling>`) and a year's budget (`funding.budget.<YYYY>`); every other key
+    must be one the package's rulebook has, so a misspelt key is an error, not a default."""
+    parts = key.split(".")
+    return ((len(parts) == 3 and parts[0] == "unit" and parts[1] in quantities and bool(parts[2]))
+            or (len(parts) == 3 and parts[:2] == ["funding", "budget"] and len(parts[2]) == 4 and parts[2].isdigit()))
 
 
 def _problems(doc, name: str, reference: Standard | None) -> list[str]:
@@ -162,11 +166,12 @@ def _problems(doc, name: str, reference: Standard | None) -> list[str]:
     if "cap.precedence" in seen and precedence != sorted(CAPS):
         out.append(f"{name}: key 'cap.precedence' must name each cap once: {', '.join(CAPS)}")
     if reference is not None:
+        quantities = {k.split(".")[1] for k in reference.entries if k.startswith("unit.")}
         for key in reference.entries:
-            if key not in seen and not key.startswith(OPEN_FAMILIES):
+            if key not in seen and not key.startswith("funding.budget."):  # each year's budget is its own
                 out.append(f"{name}: key {key!r} is missing")
         for key, value in seen.items():
-            if key not in reference.entries and not key.startswith(OPEN_FAMILIES):
+            if key not in reference.entries and not _region_may_add(key, quantities):
                 out.append(f"{name}: key {key!r} is not a rulebook key (see {reference.version})")
             elif _is_number(reference.get(key, 0)) and not _is_number(value):
                 out.append(f"{name}: key {key!r} must be a number, not {value!r}")
@@ -223,6 +228,7 @@ class Rulebooks:
 
     books: tuple[Standard, ...]
     forced_version: str | None = None
+    folder: str = ""  # the region's standards/ folder the books were read from, if any
 
     def __post_init__(self):
         if self.forced_version is not None:
@@ -264,13 +270,13 @@ class Rulebooks:
 
 def check_new(installed: Rulebooks, path: Path) -> tuple[Standard, str, str | None]:
     """(the rulebook in `path`, the first month it would govern, the last or None) once installed
-    beside `installed`; RulebookError naming file and key when it cannot be (the file itself, or
-    a version or effective_from another installed file has). The same file already installed is
-    checked as itself."""
+    beside `installed` — the same checks `load_rulebooks` makes, on the set it would then read;
+    RulebookError naming file and key when it cannot be. A file already installed (in the region's
+    folder) is checked as itself, not as a second copy."""
     book = load_standard_file(path, load_standard(DEFAULT_VERSION))
-    others = [b for b in installed.books if b.sha256 != book.sha256]
-    problems = [f"{path.name} and {b.source_file}: key '{attr}' is {getattr(b, attr)} in both"
-                for b in others for attr in ("version", "effective_from") if getattr(b, attr) == getattr(book, attr)]
+    itself = bool(installed.folder) and Path(path).resolve().parent == Path(installed.folder).resolve()
+    others = [b for b in installed.books if not (itself and b.source_file == book.source_file)]
+    problems = _conflicts([*others, dataclasses.replace(book, source_file=Path(path).name)])  # named as given
     if problems:
         raise RulebookError("\n".join([f"rulebook {path.name} cannot be installed / 评价规则文件不可安装:", *problems]))
     later = [b.effective_from for b in others if b.effective_from > book.effective_from]
@@ -281,6 +287,18 @@ def check_new(installed: Rulebooks, path: Path) -> tuple[Standard, str, str | No
     return book, f"{book.effective_from.year:04d}-{book.effective_from.month:02d}", last
 
 
+def _conflicts(books: list[Standard]) -> list[str]:
+    """Two files of one version, or two in force from one day: one line per clash, naming the files."""
+    problems = []
+    for attr in ("version", "effective_from"):
+        by: dict[object, list[str]] = {}
+        for b in books:
+            by.setdefault(getattr(b, attr), []).append(b.source_file)
+        problems += [f"{' and '.join(files)}: key '{attr}' is {value} in both" for value, files in by.items()
+                     if len(files) > 1]
+    return problems
+
+
 def load_rulebooks(data_dir: Path | None = None, forced: str | None = None) -> Rulebooks:
     """The package's rulebooks and the region's `<data_dir>/standards/*.yaml`, each checked against the
     package's default; a broken file, two files of one version or two in force from one day is a
@@ -289,11 +307,12 @@ def load_rulebooks(data_dir: Path | None = None, forced: str | None = None) -> R
 
 
 def _folder_state(data_dir: Path | None) -> tuple:
-    """What the cache of `_load_rulebooks` is keyed on: the region's files and their change times."""
+    """What the cache of `_load_rulebooks` is keyed on: the region's files and their content (a
+    change time can stay the same across an edit: a copy keeping times, two writes in one tick)."""
     folder = Path(data_dir) / "standards" if data_dir else None
     if folder is None or not folder.is_dir():
         return ()
-    return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(folder.glob("*.yaml")))
+    return tuple((f.name, hashlib.sha256(f.read_bytes()).hexdigest()) for f in sorted(folder.glob("*.yaml")))
 
 
 @lru_cache(maxsize=8)
@@ -302,13 +321,9 @@ def _load_rulebooks(data_dir: str, _state: tuple, forced: str | None) -> Ruleboo
     books = [load_standard(p.stem) for p in sorted(STANDARDS_DIR.glob("*.yaml"))]
     if data_dir and (Path(data_dir) / "standards").is_dir():
         books += [load_standard_file(f, reference) for f in sorted((Path(data_dir) / "standards").glob("*.yaml"))]
-    problems = []
-    for attr, what in (("version", "version"), ("effective_from", "effective_from")):
-        by: dict[object, list[str]] = {}
-        for b in books:
-            by.setdefault(getattr(b, attr), []).append(b.source_file)
-        problems += [f"{' and '.join(files)}: key '{what}' is {value} in both" for value, files in by.items()
-                     if len(files) > 1]
+    problems = _conflicts(books)
     if problems:
         raise RulebookError("\n".join(["rulebooks in conflict / 评价规则文件相互冲突:", *problems]))
-    return Rulebooks(tuple(sorted(books, key=lambda b: b.effective_from)), forced)
+    folder = Path(data_dir) / "standards" if data_dir else None
+    return Rulebooks(tuple(sorted(books, key=lambda b: b.effective_from)), forced,
+                     str(folder) if folder is not None and folder.is_dir() else "")

@@ -307,7 +307,7 @@ def test_a_new_rulebook_in_force_from_an_installed_ones_day_cannot_be_installed(
         check_new(load_rulebooks(tmp_path / "data"), draft)
     assert str(caught.value).splitlines() == [
         "rulebook IM-R-2026.2.yaml cannot be installed / 评价规则文件不可安装:",
-        "IM-R-2026.2.yaml and standards/IM-R-2027.1.yaml: key 'effective_from' is 2027-01-01 in both",
+        "standards/IM-R-2027.1.yaml and IM-R-2026.2.yaml: key 'effective_from' is 2027-01-01 in both",
     ]
 
 
@@ -316,10 +316,39 @@ def test_a_new_rulebook_of_an_installed_version_cannot_be_installed(tmp_path):
     with pytest.raises(RulebookError) as caught:
         check_new(load_rulebooks(tmp_path / "data"), draft)
     assert str(caught.value).splitlines()[1:] == [
-        "IM-ZCP-2026.1.yaml and zc_pipeline/standards/IM-ZCP-2026.1.yaml: key 'version' is IM-ZCP-2026.1 in both"]
+        "zc_pipeline/standards/IM-ZCP-2026.1.yaml and IM-ZCP-2026.1.yaml: key 'version' is IM-ZCP-2026.1 in both"]
 
 
 def test_a_broken_new_rulebook_is_refused_before_it_is_compared(tmp_path):
     draft = region_rulebook(tmp_path / "draft", NEW, "2026-07-01", co2__grid_electricity="high")
     with pytest.raises(RulebookError, match="IM-R-2026.2.yaml: key 'co2.grid_electricity' must be a number"):
         check_new(load_rulebooks(tmp_path / "data"), draft)
+
+
+def test_a_unit_the_package_accepts_cannot_be_left_out(tmp_path):
+    # without it every kWh submission from the rulebook's first month on would be rejected (R005)
+    edit(region_rulebook(tmp_path, NEW, "2026-07-01"),
+         '  - {key: unit.grid_electricity_mwh.kWh, value: 0.001, unit: MWh per unit, source: "SI"}\n', "")
+    assert refusal(tmp_path)[1:] == ["IM-R-2026.2.yaml: key 'unit.grid_electricity_mwh.kWh' is missing"]
+
+
+def test_a_unit_of_a_misspelt_quantity_and_a_budget_that_is_no_year_are_not_rulebook_keys(tmp_path):
+    edit(region_rulebook(tmp_path, NEW, "2026-07-01"), "entries:\n", "entries:\n"
+         '  - {key: unit.grid_electricty_mwh.GWh, value: 1000, unit: MWh per unit, source: "typo"}\n'
+         '  - {key: funding.budget.next, value: 1, unit: yuan, source: "typo"}\n')
+    assert refusal(tmp_path)[1:] == [
+        "IM-R-2026.2.yaml: key 'unit.grid_electricty_mwh.GWh' is not a rulebook key (see IM-ZCP-2026.1)",
+        "IM-R-2026.2.yaml: key 'funding.budget.next' is not a rulebook key (see IM-ZCP-2026.1)",
+    ]
+
+
+def test_an_unedited_copy_of_the_packages_rulebook_is_not_usable_beside_it(tmp_path):
+    copy = tmp_path / "drafts" / f"{OLD}.yaml"
+    copy.parent.mkdir()
+    copy.write_bytes(standard_path(OLD).read_bytes())
+    with pytest.raises(RulebookError) as caught:
+        check_new(load_rulebooks(tmp_path / "data"), copy)
+    assert str(caught.value).splitlines()[1:] == [
+        f"zc_pipeline/standards/{OLD}.yaml and {OLD}.yaml: key 'version' is {OLD} in both",
+        f"zc_pipeline/standards/{OLD}.yaml and {OLD}.yaml: key 'effective_from' is 2025-01-01 in both",
+    ]
