@@ -19,7 +19,7 @@ from zc_pipeline import landing_scan
 from zc_pipeline.defs.recovery import recover_before_tick
 from zc_pipeline.defs.resources import ZcResource
 from zc_pipeline.partitions import (
-    TIMEZONE, add_months, from_dagster_key, half_partitions, month_of, month_partitions,
+    TIMEZONE, add_months, from_dagster_key, half_partitions, month_of, month_partitions, month_start,
     month_range, quarter_partitions, score_window, to_dagster_key, window_is_due, year_partitions,
 )
 from zc_pipeline.standards import Rulebooks, Standard
@@ -114,13 +114,17 @@ def windows_due(kind: str, today: dt.date, rulebooks: Rulebooks) -> list[str]:
     """Quarters or halves of this and last year whose last month's deadline has passed (each by its
     own rulebook); for `year`, the years whose funding basis half has (the year's `funding.basis_half`)."""
     out = []
+    first = rulebooks.books[0].effective_from  # a window ending before the first rulebook has none
     for year in (today.year - 1, today.year):
         if kind == "year":
+            if dt.date(year, 12, 1) < first:
+                continue
             basis = rulebooks.for_period(str(year)).funding_basis(year)
             out += [str(year)] if window_is_due(basis, today, rulebooks.for_period(basis)) else []
         else:
             windows = [f"{year}-Q{n}" for n in range(1, 5)] if kind == "quarter" else [f"{year}-H1", f"{year}-H2"]
-            out += [w for w in windows if window_is_due(w, today, rulebooks.for_period(w))]
+            out += [w for w in windows if month_start(score_window(w)[-1]) >= first
+                    and window_is_due(w, today, rulebooks.for_period(w))]
     return out
 
 

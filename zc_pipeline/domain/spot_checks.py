@@ -14,7 +14,7 @@ from typing import Iterable
 import pandas as pd
 
 from zc_pipeline.domain.periods import month_of, months_of
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import Standard, base_version
 
 SAMPLE_COLUMNS = ["half", "park_code", "risk_weight", "draw_order", "seed", "standard_version"]
 RESULT_COLUMNS = ["half", "park_code", "period", "sampled", "co2_t", "reported_co2_t",
@@ -56,8 +56,9 @@ def risk_weights(half: str, park_month: pd.DataFrame, rebound_alerts: pd.DataFra
 
 
 def draw_seed(half: str, std: Standard) -> str:
-    """The first 16 hex digits of sha256("<half>|<standard_version>") — stored as text, used as an int."""
-    return hashlib.sha256(f"{half}|{std.version}".encode("utf-8")).hexdigest()[:16]
+    """The first 16 hex digits of sha256("<half>|<standard_version>") — stored as text, used as an int.
+    A forced run's rulebook seeds as its version (the mark is not part of the rulebook)."""
+    return hashlib.sha256(f"{half}|{base_version(std.version)}".encode("utf-8")).hexdigest()[:16]
 
 
 def sample_size(n: int, std: Standard) -> int:

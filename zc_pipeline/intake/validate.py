@@ -117,8 +117,8 @@ def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard | Rule
 
     `registry` None: no registry at hand, F007 and R001 are not checked. `previous_month` None: no
     previous months at hand, W001 is not checked (see `skipped_line`). `std`: one rulebook, or the
-    installed ones, of which a file is checked under its landing folder's month's (else the month
-    before the as-of date's).
+    installed ones, of which a file is checked under its landing folder's month's, else under its
+    own report month's.
     """
     from zc_pipeline.intake.receipts import receipt_name, write_receipt
 
@@ -128,6 +128,11 @@ def validate_files(paths, *, registry: pd.DataFrame | None, std: Standard | Rule
         folder_month = folder_month_of(path)
         book = std.for_period(folder_month or add_months(month_of(as_of), -1))
         parsed = parse_landing_file(path, folder_month=folder_month, registry=registry, std=book, as_of=as_of)
+        periods = set(parsed.records["period"].dropna()) if len(parsed.records) else set()
+        if not folder_month and len(periods) == 1 and std.for_period(next(iter(periods))) is not book:
+            # a file outside a landing folder: checked again under its own report month's rulebook
+            book = std.for_period(next(iter(periods)))
+            parsed = parse_landing_file(path, folder_month=None, registry=registry, std=book, as_of=as_of)
         if previous is not None:
             parsed = _with_month_over_month(parsed, previous, book)
         receipt = None

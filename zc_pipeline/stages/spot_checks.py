@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from zc_pipeline.domain.periods import months_of
 from zc_pipeline.domain.periods import window_is_due
 from zc_pipeline.intake.landing import relative_path
-from zc_pipeline.standards import Standard
+from zc_pipeline.standards import FORCED_MARK, Standard
 from zc_pipeline.warehouse.writer import read_table, replace_partition
 
 
@@ -29,6 +29,8 @@ def draw_half_sample(engine: sa.Engine, park_month: pd.DataFrame, dim_park: pd.D
     from zc_pipeline.domain.spot_checks import draw_sample, risk_weights
 
     kept = read_table(engine, "spot_check_sample", where={"half": half})
+    if len(kept) and kept["standard_version"].str.endswith(FORCED_MARK).any() and not std.forced:
+        kept = kept.head(0)  # a what-if run's draw (--standard) is not kept: the half's own rulebook draws again
     if len(kept) or not window_is_due(half, as_of, std):
         return Sample(kept, "kept: drawn earlier" if len(kept) else "not due yet")
     alerts = read_table(engine, "rebound_alert")

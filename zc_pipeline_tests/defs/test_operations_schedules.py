@@ -135,3 +135,17 @@ def test_explanations_follow_every_assessment_whoever_ran_it(defs):
         [after_half] = explanation_tick(defs, instance).run_requests
         assert after_half.run_key == f"assessed:{_latest_storage_id(instance, 'park_half_assessment')}"
         assert after_half.run_key != request.run_key
+
+
+def test_windows_due_in_the_first_year_skip_the_year_before_any_rulebook():
+    """On 2025-07-11 (after June's deadline) 2025-Q1, Q2 and H1 are due; 2024 had no rulebook to
+    assess it by, so it is skipped rather than failing the tick."""
+    import datetime as dt
+
+    from zc_pipeline.defs.operations import windows_due
+    from zc_pipeline.standards import load_rulebooks
+
+    books = load_rulebooks()
+    assert windows_due("quarter", dt.date(2025, 7, 11), books) == ["2025-Q1", "2025-Q2"]
+    assert windows_due("half", dt.date(2025, 7, 11), books) == ["2025-H1"]
+    assert windows_due("year", dt.date(2025, 7, 11), books) == ["2025"]  # the fund follows 2025-H1

@@ -235,3 +235,10 @@ def test_zero_verified_co2():
 def test_rows_outside_the_half_are_refused():
     with pytest.raises(ValueError, match="outside the half"):
         sc.verify(H1, SAMPLE, verifications(("150100-P001", "2026-07", 10.0)), PM_V, STD)
+
+
+def test_a_forced_rulebook_seeds_the_draw_as_its_own_version():
+    import dataclasses
+
+    forced = dataclasses.replace(STD, version=f"{STD.version}+forced", forced=True)
+    assert sc.draw_seed(H1, forced) == sc.draw_seed(H1, STD)
