@@ -98,7 +98,7 @@ class ExplainInputs:
     spot_checks: list[dict] | None = None  # the half's spot_check_result rows of the park
     quarter_grades: dict[str, str] | None = None  # the park's published quarter grades (year-end outcome)
     funding: list[dict] | None = None  # funding_allocation rows of the park whose basis is this half, each
-    #                                    with `budget_yuan` and `budget_left_yuan` (before it, by priority)
+    #                                    with its year's `budget_yuan`
 
 
 def standard_from_ref(ref: pd.DataFrame) -> Standard:

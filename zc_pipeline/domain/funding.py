@@ -9,7 +9,8 @@ from zc_pipeline.standards import Standard
 
 ALLOCATION_COLUMNS = [
     "year", "project_id", "park_code", "project_type", "investment_yuan", "basis_half", "grade", "score",
-    "eligible", "reason", "rate", "requested_yuan", "allocated_yuan", "priority", "standard_version",
+    "eligible", "reason", "rate", "requested_yuan", "allocated_yuan", "priority", "budget_left_yuan",
+    "standard_version",
 ]
 YUAN_PER_10K_YUAN = 10_000  # the unit 万元, not a rule
 
@@ -79,7 +80,7 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
             "eligible": eligible, "reason": reason,
             "rate": float(rates[grade]) if eligible else None,
             "requested_yuan": min(round_half_up(investment * rates[grade]), cap) if eligible else None,
-            "allocated_yuan": 0, "priority": None, "standard_version": std.version,
+            "allocated_yuan": 0, "priority": None, "budget_left_yuan": None, "standard_version": std.version,
             "_applied_on": app["applied_on"],
         })
 
@@ -87,13 +88,13 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
                    key=lambda r: (r["grade"], -r["score"], r["_applied_on"], r["project_id"]))
     left = budget
     for priority, r in enumerate(queue, start=1):
-        r["priority"] = priority
+        r["priority"], r["budget_left_yuan"] = priority, left
         r["allocated_yuan"] = min(r["requested_yuan"], left)
         left -= r["allocated_yuan"]
 
     out = pd.DataFrame(rows, columns=[*ALLOCATION_COLUMNS, "_applied_on"]).drop(columns="_applied_on")
     out = out.astype({
         "investment_yuan": "Int64", "score": "float64", "rate": "float64", "requested_yuan": "Int64",
-        "allocated_yuan": "int64", "priority": "Int64", "eligible": bool, "grade": object,
+        "allocated_yuan": "int64", "priority": "Int64", "budget_left_yuan": "Int64", "eligible": bool, "grade": object,
     })
     return out.sort_values(["priority", "project_id"], na_position="last", ignore_index=True)[ALLOCATION_COLUMNS]

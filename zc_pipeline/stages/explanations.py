@@ -102,20 +102,15 @@ class ExplainData:
         self._registry_files: dict[object, tuple[str, str] | None] = {}
 
     def _funding_by_park_and_half(self, funding: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
-        """(park, basis half) -> its projects, each with the year's budget and what was left of it
-        before the project's turn (the allocations of the projects ahead of it, by priority)."""
+        """(park, basis half) -> its projects, each with its year's budget (from its own rulebook)."""
         out: dict[tuple[str, str], list[dict]] = {}
-        for year, rows in funding.groupby("year"):
+        for (year, version), rows in funding.groupby(["year", "standard_version"]):
             try:
-                budget = self._standard(str(rows["standard_version"].iloc[0]))[0].budget(int(year))
+                budget = self._standard(str(version))[0].budget(int(year))
             except AuditError:  # its rulebook is no longer installed: the budget is not known here
                 budget = None
-            rows = rows.sort_values(["priority", "project_id"], na_position="last", kind="stable")
-            ahead = rows["allocated_yuan"].fillna(0).cumsum() - rows["allocated_yuan"].fillna(0)
-            for r, before in zip(records(rows), ahead):
-                left = None if budget is None else budget - int(before)
-                out.setdefault((r["park_code"], r["basis_half"]), []).append(
-                    {**r, "budget_yuan": budget, "budget_left_yuan": left})
+            for r in records(rows.sort_values(["priority", "project_id"], na_position="last", kind="stable")):
+                out.setdefault((r["park_code"], r["basis_half"]), []).append({**r, "budget_yuan": budget})
         return out
 
     def _park_row(self, park_code: str) -> dict:

@@ -484,6 +484,7 @@ funding_allocation = _table(
     _col("requested_yuan", YUAN, "min(round_half_up(investment × rate), cap), yuan; NULL when ineligible."),
     _col("allocated_yuan", YUAN, "min(requested, budget left), yuan; 0 when ineligible."),
     _col("priority", COUNT, "1..n over eligible projects (A before B, higher score, earlier applied_on, project_id)."),
+    _col("budget_left_yuan", YUAN, "What was left of the year's budget when the project's turn came (eligible projects; NULL otherwise)."),
     _run_id(),
     _standard_version(),
     _registry_sha256(),
