@@ -268,15 +268,9 @@ def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) 
     selection but the reference tables, read once before); the windows leave it as the months left it.
     """
     from zc_pipeline.defs import progress
-    from zc_pipeline.defs.lineage import record_rulebooks
-    from zc_pipeline.partitions import month_partitions, to_dagster_key
-    from zc_pipeline.standards import load_rulebooks
+    from zc_pipeline.partitions import to_dagster_key
 
-    # the rulebooks' hashes, per month partition up to the as-of month: a new or changed rulebook
-    # marks what it governs stale
-    last = min(month_of(settings.as_of), month_partitions.get_last_partition_key())
-    record_rulebooks(instance, load_rulebooks(settings.data_dir, settings.forced_standard),
-                     month_range(month_partitions.get_first_partition_key(), last))
+    _record_rulebooks(instance, settings)
     run("month_job", REFERENCE_ASSETS, None, "reference")
     for m in p.months:
         run("month_job", [*MONTH_ASSETS, *MONTHLY_ROLLUP_ASSETS], m, f"month {m}")
@@ -299,6 +293,18 @@ def _run_plan(run, p: RunPlan, settings: Settings, instance, defined: set[str]) 
             run(job, selection, key, label)
     if (p.quarters or p.halves) and "grade_explanation" in defined:
         run("explanation_job", EXPLANATION_ASSETS, None, "grade explanations")
+
+
+def _record_rulebooks(instance, settings: Settings) -> None:
+    """The rulebooks' hashes, per month partition up to the as-of month, before a command's runs:
+    a new or changed rulebook marks what it governs stale, and the runs record what they read."""
+    from zc_pipeline.defs.lineage import record_rulebooks
+    from zc_pipeline.partitions import month_partitions
+    from zc_pipeline.standards import load_rulebooks
+
+    last = min(month_of(settings.as_of), month_partitions.get_last_partition_key())
+    record_rulebooks(instance, load_rulebooks(settings.data_dir, settings.forced_standard),
+                     month_range(month_partitions.get_first_partition_key(), last))
 
 
 def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_schema: str | None = None) -> None:
@@ -327,6 +333,7 @@ def redraw_spot_checks(settings: Settings, half: str, echo=print, warehouse_sche
     echo(f"{half}: removed the kept sample ({dropped} parks); drawing again")
     defs = build_definitions(settings, warehouse_schema=warehouse_schema)
     with dg.DagsterInstance.get() as instance, recovery.watch_runs(instance, echo, "zc spot-check redraw"):
+        _record_rulebooks(instance, settings)
         result = defs.resolve_job_def("half_job").execute_in_process(
             partition_key=to_dagster_key(half), asset_selection=[dg.AssetKey(a) for a in HALF_ASSETS],
             instance=instance, raise_on_error=False,

@@ -102,6 +102,9 @@ def add_missing_columns(conn, schema: str | None) -> list[str]:
                 continue
             name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
             conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {CreateColumn(column).compile(dialect=conn.dialect)}"))
+            if conn.dialect.name == "postgresql" and column.comment:  # as a fresh warehouse has it
+                literal = column.comment.replace("'", "''")  # COMMENT takes no parameters
+                conn.execute(text(f"COMMENT ON COLUMN {name}.{quote(column.name)} IS '{literal}'"))
             added.append(f"{table.name}.{column.name}")
     return added
 

@@ -95,3 +95,6 @@ def test_a_warehouse_from_an_older_release_gets_the_new_columns_and_keeps_its_ro
     create_all(warehouse_engine)
     rows = read_table(warehouse_engine, "grade_history")
     assert rows[["park_code", "grade", "as_of"]].values.tolist() == [["150100-P001", "B", None]]
+    if warehouse_engine.dialect.name == "postgresql":  # with its comment, as a fresh warehouse has it
+        columns = {c["name"]: c for c in sa.inspect(warehouse_engine).get_columns("grade_history", schema=schema)}
+        assert columns["as_of"]["comment"].startswith("The as-of date of the run that published it")
