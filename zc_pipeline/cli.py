@@ -184,6 +184,7 @@ def _previous_months(settings):
 def cmd_template(args) -> int:
     from zc_pipeline.intake.registry import read_registry
     from zc_pipeline.intake.validate import write_blank_template
+    from zc_pipeline.standards import load_rulebooks
 
     period = _month(args.period, "--period")
     settings = _settings(args)
@@ -193,7 +194,7 @@ def cmd_template(args) -> int:
                         f"(--data-dir or ZC_DATA_DIR names the region's data folder) / 园区代码 {args.park} 不在登记表中")
     try:
         write_blank_template(Path(args.output), park_code=args.park, park_name=parks.loc[args.park, "park_name"],
-                             period=period)
+                             period=period, std=load_rulebooks(settings.data_dir).for_period(period))
     except OSError as exc:
         raise UserError(f"cannot write {args.output}: {exc.strerror or exc} / 无法写入 {args.output}") from None
     print(f"wrote {args.output}")
