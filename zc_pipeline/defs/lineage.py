@@ -14,7 +14,7 @@ import dagster as dg
 from dagster._core.definitions.data_version import extract_data_version_from_entry
 
 from zc_pipeline.partitions import month_partitions
-from zc_pipeline.standards import Rulebooks
+from zc_pipeline.standards import FORCED_MARK, Rulebooks, Standard
 
 STANDARD_FILES_KEY = dg.AssetKey("standard_files")
 RULEBOOK_IN_FORCE_KEY = dg.AssetKey("rulebook_in_force")
@@ -25,10 +25,9 @@ def files_metadata(rulebooks: Rulebooks) -> dict:
             "forced": rulebooks.forced_version or ""}
 
 
-def month_version(rulebooks: Rulebooks, month: str) -> str:
+def data_version(book: Standard) -> str:
     """A month's data version: its rulebook's content hash, marked when forced."""
-    book = rulebooks.for_period(month)
-    return f"{book.sha256[:16]}{'+forced' if book.forced else ''}"
+    return f"{book.sha256[:16]}{FORCED_MARK if book.forced else ''}"
 
 
 def _quiet(build):
@@ -47,7 +46,7 @@ def rulebook_sources(rulebooks: Callable[[], Rulebooks]) -> list[dg.SourceAsset]
     def _rulebook_in_force(context):
         books = rulebooks()
         keys = month_partitions.get_partition_keys(dynamic_partitions_store=context.instance)
-        return dg.DataVersionsByPartition({m: dg.DataVersion(month_version(books, m)) for m in keys})
+        return dg.DataVersionsByPartition({m: dg.DataVersion(data_version(books.for_period(m))) for m in keys})
 
     files = _quiet(lambda: dg.observable_source_asset(
         key=STANDARD_FILES_KEY, group_name="reference",
@@ -70,11 +69,12 @@ def record_rulebooks(instance: dg.DagsterInstance, rulebooks: Rulebooks, months:
         metadata=files_metadata(rulebooks)))
     reported = {}
     for month in months:
-        version = month_version(rulebooks, month)
+        book = rulebooks.for_period(month)
+        version = data_version(book)
         latest = instance.get_latest_data_version_record(RULEBOOK_IN_FORCE_KEY, is_source=True, partition_key=month)
         if latest is None or extract_data_version_from_entry(latest.event_log_entry) != dg.DataVersion(version):
             instance.report_runless_asset_event(dg.AssetObservation(
                 asset_key=RULEBOOK_IN_FORCE_KEY, partition=month, tags={"dagster/data_version": version},
-                metadata={"standard_version": rulebooks.for_period(month).version}))
+                metadata={"standard_version": book.version}))
             reported[month] = version
     return reported

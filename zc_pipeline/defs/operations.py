@@ -113,18 +113,21 @@ def month_after_deadline(context: dg.ScheduleEvaluationContext, zc: ZcResource):
 def windows_due(kind: str, today: dt.date, rulebooks: Rulebooks) -> list[str]:
     """Quarters or halves of this and last year whose last month's deadline has passed (each by its
     own rulebook); for `year`, the years whose funding basis half has (the year's `funding.basis_half`)."""
+    first = rulebooks.books[0].effective_from
+
+    def governed(window: str) -> bool:  # a window ending before the first rulebook has none
+        return month_start(score_window(window)[-1]) >= first
+
     out = []
-    first = rulebooks.books[0].effective_from  # a window ending before the first rulebook has none
     for year in (today.year - 1, today.year):
         if kind == "year":
-            if dt.date(year, 12, 1) < first:
+            if not governed(str(year)):
                 continue
             basis = rulebooks.for_period(str(year)).funding_basis(year)
             out += [str(year)] if window_is_due(basis, today, rulebooks.for_period(basis)) else []
         else:
             windows = [f"{year}-Q{n}" for n in range(1, 5)] if kind == "quarter" else [f"{year}-H1", f"{year}-H2"]
-            out += [w for w in windows if month_start(score_window(w)[-1]) >= first
-                    and window_is_due(w, today, rulebooks.for_period(w))]
+            out += [w for w in windows if governed(w) and window_is_due(w, today, rulebooks.for_period(w))]
     return out
 
 

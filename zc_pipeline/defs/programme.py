@@ -60,8 +60,9 @@ def funding_allocation(context: dg.AssetExecutionContext, zc: ZcResource,
                        park_half_assessment: pd.DataFrame) -> dg.MaterializeResult:
     """The special fund (STANDARD §10): eligibility, rates, cap, priority and allocation within the budget."""
     year = context.partition_key
+    std = zc.rulebook(year)
     alloc = allocate_year(zc.engine(), zc.data_path, zc.receipts_dir, park_half_assessment, zc.dim_park(), year,
-                          zc.rulebook(year), context.run.run_id)
-    budget = zc.rulebook(year).budget(int(year))
+                          std, context.run.run_id)
+    budget = std.budget(int(year))
     spent = int(alloc["allocated_yuan"].sum()) if len(alloc) else 0
     return dg.MaterializeResult(metadata=table_metadata(alloc, year=year, budget_yuan=budget or 0, allocated_yuan=spent))

@@ -94,9 +94,12 @@ def add_missing_columns(conn, schema: str | None) -> list[str]:
     from sqlalchemy import inspect
     from sqlalchemy.schema import CreateColumn
 
-    inspector, quote, added = inspect(conn), conn.dialect.identifier_preparer.quote, []
+    quote, added = conn.dialect.identifier_preparer.quote, []
+    # every table's columns in one read: this runs whenever a run opens the warehouse
+    existing = {name: {c["name"] for c in cols} for (_, name), cols in
+                inspect(conn).get_multi_columns(schema=schema).items()}
     for table in metadata.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+        have = existing.get(table.name, set())
         for column in table.columns:
             if column.name in have or column.primary_key or not column.nullable:
                 continue
