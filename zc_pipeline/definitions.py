@@ -6,7 +6,8 @@ import warnings
 import dagster as dg
 
 from zc_pipeline.defs import (
-    assessment, checks, explain, intake, lineage, monthly, operations, programme, reference, reminders, reports,
+    assessment, checks, explain, intake, lifecycle, lineage, monthly, operations, programme, reference, reminders,
+    reports,
 )
 from zc_pipeline.defs.io import WarehouseReader
 from zc_pipeline.defs.resources import ZcResource
@@ -15,7 +16,7 @@ from zc_pipeline.settings import Settings, load_settings
 # the assets' code version: a new release of the rules' code marks them stale; a rulebook does
 # through the data version of the rulebook in force (defs/lineage.py)
 CODE_VERSION = "zc_pipeline-0.1.0"
-ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, explain, reports)
+ASSET_MODULES = (reference, intake, monthly, reminders, assessment, programme, lifecycle, explain, reports)
 
 
 def build_definitions(settings: Settings | None = None, warehouse_schema: str | None = None,

@@ -1,7 +1,8 @@
 """Which landing partitions changed, by content (pure: no Dagster).
 
 Every file is routed to the partition whose run reads it: `landing/<YYYY-MM>/*` -> that month,
-`landing/verifications/<YYYY>-H<n>.csv` -> that half, `landing/funding/<YYYY>.csv` -> that year.
+`landing/verifications/<YYYY>-H<n>.csv` -> that half, `landing/funding/<YYYY>.csv` -> that year,
+`landing/lists/*.csv` and `landing/interviews/*.csv` -> the unpartitioned lifecycle run of their folder.
 A partition's digest is the SHA-256 of the sorted set of its files' content hashes, so a file
 touched but unchanged, or the same content copied or moved to another name within the partition,
 leaves the digest (and the run key) unchanged. Hashing is the expensive part: a file whose
@@ -20,6 +21,7 @@ from zc_pipeline.intake.ids import file_sha256
 
 _HALF_FILE = re.compile(r"^(\d{4})-H([12])\.csv$", re.IGNORECASE)
 _YEAR_FILE = re.compile(r"^(\d{4})\.csv$", re.IGNORECASE)
+LIFECYCLE_FOLDERS = ("lists", "interviews")  # FILES.md §6: read whole by lifecycle_job
 
 # stat cache: relative path -> [size, mtime_ns, sha256]
 StatCache = dict[str, list]
@@ -27,8 +29,8 @@ StatCache = dict[str, list]
 
 @dataclass(frozen=True)
 class Partition:
-    kind: str  # month | half | year
-    period: str  # warehouse key: 2026-03 | 2026-H1 | 2026
+    kind: str  # month | half | year | lifecycle
+    period: str  # warehouse key: 2026-03 | 2026-H1 | 2026; lifecycle: the folder (lists | interviews)
 
     @property
     def key(self) -> str:
@@ -56,6 +58,8 @@ def route(relative: str) -> Partition | None:
         return Partition("half", f"{m.group(1)}-H{m.group(2)}")
     if folder == "funding" and (m := _YEAR_FILE.match(name)):
         return Partition("year", m.group(1))
+    if folder in LIFECYCLE_FOLDERS and name.lower().endswith(".csv"):
+        return Partition("lifecycle", folder)  # every file of the folder is read each time
     return None
 
 

@@ -103,7 +103,7 @@ class Estimator:
 
 
 def manifest_of(R: Region, est: Estimator, seed, first, last, csv_share, verifications, funding,
-                spot_fail) -> dict:
+                spot_fail, lifecycle: dict | None = None) -> dict:
     """MANIFEST.json: the cases as built, the expected submission counts, and the estimates."""
     per_month = {}
     for s in R.subs:
@@ -169,6 +169,8 @@ def manifest_of(R: Region, est: Estimator, seed, first, last, csv_share, verific
             "csv_monthly": sum(1 for f in files if f.endswith(".csv") and f.startswith("landing/2")),
             "verification": sum(1 for f in files if "/verifications/" in f),
             "funding": sum(1 for f in files if "/funding/" in f),
+            "lists": sum(1 for f in files if "/lists/" in f),
+            "interviews": sum(1 for f in files if "/interviews/" in f),
         },
         "cases": R.cases,
         "expected": {
@@ -187,6 +189,7 @@ def manifest_of(R: Region, est: Estimator, seed, first, last, csv_share, verific
             "grade_distribution": dist,
             "grades": grades,
         },
+        "lifecycle": lifecycle or {},
     }
     return manifest
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tools.samplegen.csv_batches import write_csvs
 from tools.samplegen.expectations import Estimator, manifest_of
-from tools.samplegen.programme import write_funding, write_verifications
+from tools.samplegen.programme import write_funding, write_interviews, write_lists, write_verifications
 from tools.samplegen.region import Region, build_region, physical_truth, set_baselines, write_registry
 from tools.samplegen.submissions import plan_submissions, resolve
 from zc_pipeline.domain.periods import month_range
@@ -33,7 +33,8 @@ def generate_region(out_dir, *, parks: int = 36, seed: int = 20260101, first: st
     spot_fail = {h: {fr["park"] for fr in v["failing_rows"] if fr["sampled_predicted"]}
                  for h, v in verifications.items()}
     funding = write_funding(R, est, spot_fail)
-    manifest = manifest_of(R, est, seed, first, last, csv_share, verifications, funding, spot_fail)
+    lifecycle = {"lists": write_lists(R), "interviews": write_interviews(R, est)}
+    manifest = manifest_of(R, est, seed, first, last, csv_share, verifications, funding, spot_fail, lifecycle)
     (out / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1,
                                                   sort_keys=False) + "\n", encoding="utf-8")
     return manifest

@@ -139,3 +139,62 @@ def write_funding(R: Region, est: Estimator, spot_fail: dict) -> dict:
             "projects_detail": expect}
 
 
+
+
+def write_lists(R: Region) -> dict:
+    """League-cities' list changes (FILES.md §6): the off-list park added from the first day of a
+    half (so the fund, decided on 30 June, still finds it off the list), a listed park removed by
+    its city, and one hostile row (a park of another city) that is rejected with L011."""
+    off = [p for p in R.parks if not p.on_list]
+    files = []
+    if off:
+        p = off[0]
+        last = R.months[-1]
+        path = R.out / "landing" / "lists" / f"{p.code[:6]}_{month_start(last).replace(day=20).isoformat()}.csv"
+        write_csv(path, ["园区代码", "操作", "生效日期", "原因"],
+                  [[p.code, "纳入", month_start(add_months(last, 1)).isoformat(), "完成整改，申请纳入培育名单"]])
+        files.append({"file": R.rel(path), "park": p.code, "action": "add",
+                      "expect": "on the list from the first day after the last month; not on it for the fund"})
+    city = sorted({q.city for q in R.parks})[3 % len({q.city for q in R.parks})]
+    mine = [q for q in R.parks if q.city == city and q.on_list and q.scope == "whole"]
+    other = next(q for q in R.parks if q.city != city)
+    if mine:
+        removed = mine[0]
+        on = month_start(R.months[-1])
+        path = R.out / "landing" / "lists" / f"{city}_{(on - dt.timedelta(days=10)).isoformat()}.csv"
+        write_csv(path, ["park_code", "action", "effective_on", "reason"],
+                  [[removed.code, "remove", on.isoformat(), "园区主导企业停产，培育条件不再具备"],
+                   [other.code, "add", on.isoformat(), "跨盟市误报"]])
+        files.append({"file": R.rel(path), "park": removed.code, "action": "remove",
+                      "expect": f"off the list from {on}; row 3 rejected (L011: {other.code} is not a park of {city})"})
+    return {"files": files}
+
+
+def write_interviews(R: Region, est: Estimator) -> dict:
+    """Interviews after the estimated rebounds (FILES.md §6), one per year file: the first held on
+    its last allowed day (on time), the second late, the third never (overdue at the as-of), the
+    rest on time; and one row for an alert that does not exist (I012)."""
+    from zc_pipeline.domain.interviews import interview_due
+
+    alerts = est.rebounds.sort_values(["period", "park_code"]).to_dict("records")
+    rows: dict[str, list[list]] = {}
+    expect = []
+    for i, a in enumerate(alerts):
+        due = interview_due(a["period"], est.std)
+        held = due if i == 0 else due + dt.timedelta(days=9) if i == 1 else None if i == 2 else due - dt.timedelta(days=5)
+        status = "on_time" if held is not None and held <= due else "late" if held is not None else "overdue"
+        if held is not None and held <= est.as_of:
+            rows.setdefault(str(held.year), []).append([a["park_code"], a["period"], held.isoformat(),
+                                                        "约谈园区主要负责人，要求限期整改"])
+        expect.append({"park": a["park_code"], "alert_period": a["period"], "due": due.isoformat(),
+                       "interviewed_on": None if held is None else held.isoformat(), "expect": status})
+    files = []
+    if alerts:
+        year = str(est.as_of.year)
+        ghost = alerts[0]["park_code"]
+        rows.setdefault(year, []).append([ghost, f"{year}-01", f"{year}-02-20", "误报：该月无反弹预警"])
+    for year, lines in sorted(rows.items()):
+        path = R.out / "landing" / "interviews" / f"{year}.csv"
+        write_csv(path, ["park_code", "alert_period", "interviewed_on", "note"], lines)
+        files.append(R.rel(path))
+    return {"files": files, "interviews": expect}

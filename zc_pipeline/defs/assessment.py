@@ -17,7 +17,7 @@ _spec = dict(group_name="assessment", kinds={"sqlalchemy", "pandas"}, owners=["t
 QUARTER_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-4 * 15)
 # A half reads the 18 months ending with it: H2 scores Jan–Dec and January's rebound needs last December.
 HALF_MONTHS = dg.TimeWindowPartitionMapping(start_offset=-2)
-QUARTER_DEPS = ["dim_park", dg.AssetDep("park_month", partition_mapping=QUARTER_MONTHS), RULEBOOK]
+QUARTER_DEPS = ["dim_park", dg.AssetDep("park_month", partition_mapping=QUARTER_MONTHS), RULEBOOK, "rebound_interview"]
 HALF_DEPS = [
     "dim_park",
     RULEBOOK,
@@ -25,7 +25,17 @@ HALF_DEPS = [
     "park_quarter_assessment",
     "spot_check_sample",
     "spot_check_result",
+    "list_change",
 ]
+# The list on a half's last day includes the removals enacted from the year-end assessments before it
+# (STANDARD §13): a half reads the two halves before it, so a re-assessed year end makes the next year stale.
+EARLIER_HALVES = dg.AssetDep("park_half_assessment",
+                             partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-2, end_offset=-1))
+LIFECYCLE_SPECS = {
+    "park_accreditation": "Year-end (H2) only: each park accredited or not, with the criteria it failed.",
+    "national_nomination": "Year-end (H2) only: the parks nominated for the national list, accredited first.",
+    "factor_priority": "Each half: the list's parks by priority tier for energy, land and water quotas.",
+}
 
 
 # Both windows write rows of the one table park_what_if; an asset has one partitioning, so one asset per window kind.
@@ -70,10 +80,12 @@ def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_m
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("park_half_assessment", description="Mid-year (H1) and year-end (H2, Jan–Dec) assessment of each park, with outcomes.", deps=HALF_DEPS, **_spec),
+        dg.AssetSpec("park_half_assessment", description="Mid-year (H1) and year-end (H2, Jan–Dec) assessment of each park, with outcomes.", deps=[*HALF_DEPS, EARLIER_HALVES], **_spec),
         dg.AssetSpec("region_half_summary", description="The region's half: parks, grades, sums, nominations, removals.", deps=HALF_DEPS, **_spec),
         dg.AssetSpec(WHAT_IF_ASSETS["half"], description=WHAT_IF_DESCRIPTION.format("Halves"), deps=HALF_DEPS,
                      metadata=WHAT_IF_TABLE, **_spec),
+        *(dg.AssetSpec(name, description=text, deps=HALF_DEPS, **{**_spec, "group_name": "lifecycle"})
+          for name, text in LIFECYCLE_SPECS.items()),
     ],
     ins={
         "park_month": dg.AssetIn(input_manager_key="warehouse_reader"),
@@ -87,8 +99,14 @@ def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_m
 def half_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_month: pd.DataFrame,
                     park_quarter_assessment: pd.DataFrame, spot_check_sample: pd.DataFrame,
                     spot_check_result: pd.DataFrame):
-    """The region's mid-year evaluation (H1) or year-end assessment (H2) with spot-check caps and outcomes."""
+    """The region's mid-year evaluation (H1) or year-end assessment (H2) with spot-check caps and outcomes, and
+    the lifecycle tables they decide: factor priority (each half), accreditation and nominations (year end)."""
     half = half_from_dagster(context.partition_key)
-    rows = assess_half_window(zc.engine(), park_month, zc.dim_park(), half, zc.rulebook(half), zc.as_of_date, context.run.run_id,
+    rows = assess_half_window(zc.engine(), park_month, zc.dim_park(), half, zc.rulebooks, zc.as_of_date, context.run.run_id,
                               park_quarter_assessment, spot_check_sample, spot_check_result)
     yield from publish(zc, "half", half, rows)
+    for name in LIFECYCLE_SPECS:
+        written = rows.lifecycle.get(name)
+        yield dg.MaterializeResult(asset_key=name, metadata=table_metadata(
+            written if written is not None else pd.DataFrame(), half=half,
+            note="written" if written is not None else "mid-year: the table is decided at year end"))

@@ -38,19 +38,33 @@ def month_over_month_warning(context: dg.AssetExecutionContext, zc: ZcResource) 
     return dg.MaterializeResult(metadata=table_metadata(rows))
 
 
-@dg.asset(
-    group_name="monthly",
-    deps=[dg.AssetDep("park_month", partition_mapping=dg.AllPartitionMapping()), "dim_park",
-          dg.AssetDep(RULEBOOK.asset_key, partition_mapping=dg.AllPartitionMapping())],
+_ALERT_DEPS = [dg.AssetDep("park_month", partition_mapping=dg.AllPartitionMapping()), "dim_park",
+               dg.AssetDep(RULEBOOK.asset_key, partition_mapping=dg.AllPartitionMapping())]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("rebound_alert", group_name="monthly", deps=_ALERT_DEPS, **_spec,
+                     description="Carbon-intensity rebounds with rectification and interview status."),
+        dg.AssetSpec("rebound_interview", group_name="lifecycle", deps=_ALERT_DEPS, **_spec,
+                     description="Every row of the interview files (landing/interviews/), checked against the alerts."),
+    ],
     pool="warehouse",
-    **_spec,
 )
-def rebound_alert(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
-    """Carbon-intensity rebounds (STANDARD §7) with their rectification status as of the as-of date."""
+def rebound_alert(context: dg.AssetExecutionContext, zc: ZcResource):
+    """Carbon-intensity rebounds (STANDARD §7) with their rectification and interview status as of the as-of
+    date; the interview files (landing/interviews/) are read against them into rebound_interview."""
     from zc_pipeline.stages.rebounds import refresh_rebound_alerts
 
-    alerts = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.rulebooks, zc.as_of_date, context.run.run_id)
+    alerts = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.rulebooks, zc.as_of_date, context.run.run_id,
+                                    zc.data_path, zc.receipts_dir)
+    from zc_pipeline.warehouse.writer import read_table
+
     counts = alerts["status"].value_counts().to_dict() if len(alerts) else {}
-    return dg.MaterializeResult(
-        metadata=table_metadata(alerts, as_of=str(zc.as_of_date), **{f"status_{k}": int(v) for k, v in counts.items()})
-    )
+    interviews = alerts["interview_status"].value_counts().to_dict() if len(alerts) else {}
+    yield dg.MaterializeResult(asset_key="rebound_alert", metadata=table_metadata(
+        alerts, as_of=str(zc.as_of_date), **{f"status_{k}": int(v) for k, v in counts.items()},
+        **{f"interview_{k}": int(v) for k, v in interviews.items()}))
+    rows = read_table(zc.engine(), "rebound_interview")
+    yield dg.MaterializeResult(asset_key="rebound_interview", metadata=table_metadata(
+        rows, accepted=int((rows["status"] == "accepted").sum()), rejected=int((rows["status"] == "rejected").sum())))

@@ -24,7 +24,8 @@ from zc_pipeline.partitions import (
 )
 from zc_pipeline.standards import Rulebooks, Standard
 from zc_pipeline.defs.selections import (
-    EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
+    EXPLANATION_ASSETS, HALF_ASSETS, LIFECYCLE_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS,
+    REFERENCE_ASSETS, YEAR_ASSETS,
 )
 
 DAILY_AT = "0 2 * * *"  # 02:00 Asia/Shanghai, after the deadline day has ended
@@ -72,12 +73,19 @@ year_job = dg.define_asset_job(
     description="One year: the special fund's allocation.",
     tags={"zc/partition_kind": "year"}, config=_by_partition("year"),
 )
+# FILES.md §6: a new list or interview file -> the lists and the cultivation list's history, the
+# alerts with their interviews. Windows already assessed take it up on their next run (`zc run`, a
+# re-run month); until then Dagster shows them stale.
+lifecycle_job = dg.define_asset_job(
+    "lifecycle_job", selection=dg.AssetSelection.assets(*LIFECYCLE_ASSETS),
+    description="League-city list changes and interviews: list_change, cultivation_list, rebound alerts and interviews.",
+)
 explanation_job = dg.define_asset_job(
     "explanation_job", selection=dg.AssetSelection.assets(*EXPLANATION_ASSETS),
     description="Grade explanations: rewrites the windows whose assessment was re-run since the last time.",
 )
 JOBS = {"month": month_job, "quarter": quarter_job, "half": half_job, "year": year_job}
-ALL_JOBS = [*JOBS.values(), explanation_job]
+ALL_JOBS = [*JOBS.values(), lifecycle_job, explanation_job]
 
 
 def _local_date(context) -> dt.date:
@@ -196,7 +204,7 @@ STAT_CACHE = "sensor/landing_stat_cache.json"
 
 
 @dg.sensor(
-    name="landing_sensor", jobs=[month_job, half_job, year_job], minimum_interval_seconds=60,
+    name="landing_sensor", jobs=[month_job, half_job, year_job, lifecycle_job], minimum_interval_seconds=60,
     description="New or changed landing content (SHA-256) -> runs of exactly the partitions it belongs to.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, zc: ZcResource):
@@ -211,6 +219,12 @@ def landing_sensor(context: dg.SensorEvaluationContext, zc: ZcResource):
     digests, requests = {}, []
     for key, digest in result.digests.items():
         part = landing_scan.parse_partition_key(key)
+        if part.kind == "lifecycle":
+            digests[key] = digest
+            if previous.get(key) != digest:
+                requests.append(dg.RunRequest(run_key=f"{part.period}:{digest}", job_name=lifecycle_job.name,
+                                              tags={"zc/trigger": "landing_sensor"}))
+            continue
         partition_key = to_dagster_key(part.period)
         if not PARTITIONS[part.kind].has_partition_key(partition_key):
             context.log.warning(f"{key}: no such partition (yet); left for a later tick")

@@ -52,7 +52,7 @@ def spot_check_result(context: dg.AssetExecutionContext, zc: ZcResource, park_mo
     group_name="funding",
     partitions_def=year_partitions,
     ins={"park_half_assessment": dg.AssetIn(input_manager_key="warehouse_reader")},
-    deps=["dim_park", RULEBOOK],
+    deps=["dim_park", "list_change", RULEBOOK],
     pool="warehouse",
     **_spec,
 )
@@ -62,7 +62,7 @@ def funding_allocation(context: dg.AssetExecutionContext, zc: ZcResource,
     year = context.partition_key
     std = zc.rulebook(year)
     alloc = allocate_year(zc.engine(), zc.data_path, zc.receipts_dir, park_half_assessment, zc.dim_park(), year,
-                          std, context.run.run_id)
+                          zc.rulebooks, context.run.run_id)
     budget = std.budget(int(year))
     spent = int(alloc["allocated_yuan"].sum()) if len(alloc) else 0
     return dg.MaterializeResult(metadata=table_metadata(alloc, year=year, budget_yuan=budget or 0, allocated_yuan=spent))

@@ -44,12 +44,20 @@ def _basis(half_rows: pd.DataFrame) -> dict[str, tuple[str, float]]:
     return {p: (g, s) for p, g, s in zip(half_rows["park_code"], half_rows["grade"], half_rows["score"])}
 
 
+def basis_day(year: int | str, std: Standard):
+    """The day the fund asks "on the list?": the basis half's last day (30 June for H1), when its grades stand."""
+    from zc_pipeline.domain.windows import window_bounds
+
+    return window_bounds(std.funding_basis(year))[1]
+
+
 def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame,
-             half_rows: pd.DataFrame, std: Standard) -> pd.DataFrame:
+             half_rows: pd.DataFrame, std: Standard, listed: frozenset[str] | None = None) -> pd.DataFrame:
     """`funding_allocation` rows for year Y from its accepted applications and the Y-H1 grades and scores.
 
     `applications`: project_id, park_code, project_type, investment_10k_yuan (text or Decimal),
     applied_on. `half_rows`: the published Y-H1 `park_half_assessment` rows (park_code, grade, score).
+    `listed`: the parks on the cultivation list on `basis_day` (default: the registry's flags alone).
     """
     year = int(year)  # the warehouse key is the text `YYYY`
     budget = std.budget(year)
@@ -58,7 +66,11 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
     applied = applications.to_dict("records")
     if len({a["project_id"] for a in applied}) < len(applied):
         raise ValueError(f"{year}: a project_id appears twice among the applications")
-    on_list = dict(zip(dim_park["park_code"], dim_park["on_cultivation_list"].astype(bool)))
+    if listed is None:
+        from zc_pipeline.domain.cultivation import history, on_list as listed_on
+
+        listed = listed_on(history(dim_park), basis_day(year, std))
+    on_list = {code: code in listed for code in dim_park["park_code"]}
     basis = _basis(half_rows)
     rates = {grade: Decimal(str(rate)) for grade, rate in std.prefixed("funding.rate").items()}
     covered = set(std.covered_project_types())

@@ -1,4 +1,5 @@
-"""Year-end outcomes for parks on the cultivation list (动态调整, STANDARD §9)."""
+"""Year-end outcomes for parks on the cultivation list (动态调整, STANDARD §9) and the year's
+national nomination list (STANDARD §13: accredited parks first)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,6 +8,7 @@ from zc_pipeline.domain import periods as p
 from zc_pipeline.standards import Standard
 
 NOMINATE, REMOVE, KEEP = "nominate_national", "remove_from_list", "keep"
+NOMINATION_COLUMNS = ["year", "park_code", "rank", "accredited", "score"]
 
 
 def year_end_quarters(half: str) -> list[str]:
@@ -14,19 +16,23 @@ def year_end_quarters(half: str) -> list[str]:
     return sorted({p.quarter_of(m) for m in p.months_of(half)})
 
 
-def year_end_outcomes(
-    half_rows: pd.DataFrame, quarter_rows: pd.DataFrame, dim_park: pd.DataFrame, std: Standard
-) -> pd.Series:
+def _nomination_order(rows: pd.DataFrame, accredited: frozenset[str]) -> pd.DataFrame:
+    """Candidates in the order they are nominated: accredited first, then best rounded score, then park_code."""
+    first = ~rows["park_code"].isin(accredited)
+    return rows.assign(_later=first).sort_values(["_later", "score", "park_code"], ascending=[True, False, True])
+
+
+def year_end_outcomes(half_rows: pd.DataFrame, quarter_rows: pd.DataFrame, listed: frozenset[str],
+                      accredited: frozenset[str], std: Standard) -> pd.Series:
     """`outcome` for each half row (same index): nominate_national, remove_from_list, keep or NULL.
 
-    NULL for mid-year rows and for parks not on the cultivation list. Removal wins over
-    nomination (a park whose year-end grade is A but which was D in both Q3 and Q4 is removed,
-    and does not use up a nomination).
+    `listed`: the parks on the cultivation list on the window's last day. NULL for mid-year rows
+    and for parks not on the list. Removal wins over nomination (a park whose year-end grade is A
+    but which was D in both Q3 and Q4 is removed, and does not use up a nomination).
     """
     out = pd.Series(None, index=half_rows.index, dtype=object, name="outcome")
     year_end = half_rows["half"].str.endswith("H2")
-    listed = half_rows["park_code"].map(dim_park.set_index("park_code")["on_cultivation_list"])
-    rows = half_rows[year_end & listed.fillna(False).astype(bool)]
+    rows = half_rows[year_end & half_rows["park_code"].isin(listed)]
     if rows.empty:
         return out
 
@@ -41,10 +47,17 @@ def year_end_outcomes(
     out[rows.index] = KEEP
     out[removed[removed].index] = REMOVE
 
-    category = rows["park_code"].map(dim_park.set_index("park_code")["category"])
-    candidates = rows[(rows["grade"] == nominate_grade) & (category != "national") & ~removed]
+    candidates = rows[(rows["grade"] == nominate_grade) & (rows["category"] != "national") & ~removed]
     limit = std.int("outcome.max_nominations")
     for _, group in candidates.groupby("half"):
-        best = group.sort_values(["score", "park_code"], ascending=[False, True]).head(limit)
-        out[best.index] = NOMINATE
+        out[_nomination_order(group, accredited).head(limit).index] = NOMINATE
     return out
+
+
+def nominations(half_rows: pd.DataFrame, accredited: frozenset[str]) -> pd.DataFrame:
+    """`national_nomination` rows of a year-end half: its nominated parks ranked 1..n in nomination order."""
+    chosen = _nomination_order(half_rows[half_rows["outcome"] == NOMINATE], accredited)
+    return pd.DataFrame({
+        "year": chosen["half"].str[:4], "park_code": chosen["park_code"], "rank": range(1, len(chosen) + 1),
+        "accredited": chosen["park_code"].isin(accredited), "score": chosen["score"],
+    }, columns=NOMINATION_COLUMNS).astype({"rank": "int64", "accredited": bool}).reset_index(drop=True)

@@ -9,6 +9,11 @@ import pandas as pd
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import is_null
+from typing import NamedTuple
+
+from zc_pipeline.domain import cultivation
+from zc_pipeline.domain.accreditation import ACCREDITATION_COLUMNS, accreditation
+from zc_pipeline.domain.interviews import with_interviews
 from zc_pipeline.domain.outcomes import year_end_outcomes, year_end_quarters
 from zc_pipeline.domain.rebounds import detect_rebounds, unrectified_in
 from zc_pipeline.domain.summaries import (
@@ -256,18 +261,31 @@ def window_inputs(
 
 
 def assess_quarter(
-    park_month: pd.DataFrame, dim_park: pd.DataFrame, quarter: str, std: Standard, as_of: dt.date
+    park_month: pd.DataFrame, dim_park: pd.DataFrame, quarter: str, std: Standard, as_of: dt.date,
+    interviews: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(park_quarter_assessment rows, city_quarter_summary rows); both empty until the quarter is due."""
+    """(park_quarter_assessment rows, city_quarter_summary rows); both empty until the quarter is due.
+
+    `interviews`: the accepted interview rows (park_code, alert_period, interviewed_on), for the
+    city's count of interviews overdue (none given: every interview due in the quarter is missing).
+    """
     if not window_is_due(quarter, as_of, std):
         return pd.DataFrame(columns=QUARTER_COLUMNS), pd.DataFrame(columns=CITY_COLUMNS)
     agg, rebounds = window_inputs(park_month, dim_park, quarter, std, as_of)
+    held = interviews if interviews is not None else pd.DataFrame(columns=["park_code", "alert_period", "interviewed_on"])
+    rebounds = with_interviews(rebounds, held, std)
     rows = score_window(agg, dim_park, quarter, std, rebounds)
     rows["quarter"] = quarter
     rows["standard_version"] = std.version
     rows["month_standard_versions"] = rows["park_code"].map(month_versions(park_month, quarter))
     rows = rows[QUARTER_COLUMNS]
     return rows, city_quarter_summary(rows, park_month, dim_park, quarter, rebounds)
+
+
+class HalfAssessment(NamedTuple):
+    parks: pd.DataFrame  # park_half_assessment rows
+    region: pd.DataFrame  # the region_half_summary row
+    accreditation: pd.DataFrame  # park_accreditation rows (year-end only; empty for a mid-year half)
 
 
 def assess_half(
@@ -278,15 +296,21 @@ def assess_half(
     as_of: dt.date,
     spot_check_failed: set[str] | frozenset[str] = frozenset(),
     quarter_rows: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(park_half_assessment rows, region_half_summary row); both empty until the half is due.
+    list_rows: pd.DataFrame | None = None,
+) -> HalfAssessment:
+    """The half's park rows, region row and (year-end) accreditation; all empty until the half is due.
 
     Year-end outcomes need the year's Q3 and Q4 grades: from `quarter_rows` (e.g. the stored
     park_quarter_assessment) where it has them, else assessed here from the same inputs. `spot_check` is 'fail' for `spot_check_failed` parks and
-    'not_sampled' otherwise; the caller fills in the sample's real statuses.
+    'not_sampled' otherwise; the caller fills in the sample's real statuses. `list_rows`: the
+    cultivation list's history (`cultivation.history`; default: the registry's flags alone); the
+    outcomes and accreditation ask it for the window's last day.
     """
     if not window_is_due(half, as_of, std):
-        return pd.DataFrame(columns=HALF_COLUMNS), pd.DataFrame(columns=REGION_COLUMNS)
+        return HalfAssessment(pd.DataFrame(columns=HALF_COLUMNS), pd.DataFrame(columns=REGION_COLUMNS),
+                              pd.DataFrame(columns=ACCREDITATION_COLUMNS))
+    if list_rows is None:
+        list_rows = cultivation.history(dim_park)
     agg, rebounds = window_inputs(park_month, dim_park, half, std, as_of)
     rows = score_window(agg, dim_park, half, std, rebounds, spot_check_failed)
     year_end = half.endswith("H2")
@@ -299,6 +323,7 @@ def assess_half(
     rows["standard_version"] = std.version
     rows["month_standard_versions"] = rows["park_code"].map(month_versions(park_month, half))
     rows["outcome"] = None
+    accredited = pd.DataFrame(columns=ACCREDITATION_COLUMNS)
     if year_end and not rows.empty:
         given = quarter_rows if quarter_rows is not None and len(quarter_rows) else None
         have = set() if given is None else set(given["quarter"])
@@ -308,6 +333,12 @@ def assess_half(
             if q not in have
         ]
         quarters = pd.concat([q for q in (given, *assessed) if q is not None])
-        rows["outcome"] = year_end_outcomes(rows, quarters, dim_park, std)
+        listed = cultivation.on_list(list_rows, window_bounds(half)[1])
+        unrectified = frozenset(unrectified_in(rebounds, p.score_window(half)))
+        accredited = accreditation(rows, listed, frozenset(spot_check_failed), unrectified, std)
+        passed = frozenset(accredited.loc[accredited["accredited"], "park_code"])
+        rows["outcome"] = year_end_outcomes(rows, quarters, listed, passed, std)
     rows = rows[HALF_COLUMNS]
-    return rows, region_half_summary(rows, park_month, dim_park, half)
+    own = p.months_of(half)
+    enacted = cultivation.removals_enacted(list_rows, p.month_start(own[0]), p.month_end(own[-1]))
+    return HalfAssessment(rows, region_half_summary(rows, park_month, dim_park, half, enacted), accredited)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
+from zc_pipeline.domain.interviews import overdue_in
 from zc_pipeline.domain.outcomes import NOMINATE, REMOVE
 from zc_pipeline.domain.rebounds import UNRECTIFIED
 from zc_pipeline.domain.windows import enrolled_months, sum_measures
@@ -12,8 +13,9 @@ SUB_PARK = "sub_park"
 GRADE_COUNTS = {"A": "grade_a", "B": "grade_b", "C": "grade_c", "D": "grade_d"}
 _COUNTS = ["parks", "parks_reported", *GRADE_COUNTS.values(), "mean_score"]
 _SUMS = ["energy_tce", "co2_t", "carbon_per_energy", "green_share"]
-CITY_COLUMNS = ["league_city_code", "quarter", *_COUNTS, *_SUMS, "open_rebounds", "standard_version"]
-REGION_COLUMNS = ["half", *_COUNTS, *_SUMS, "nominations", "removals", "standard_version"]
+CITY_COLUMNS = ["league_city_code", "quarter", *_COUNTS, *_SUMS, "open_rebounds", "interviews_overdue",
+                "standard_version"]
+REGION_COLUMNS = ["half", *_COUNTS, *_SUMS, "nominations", "removals", "removals_enacted", "standard_version"]
 
 
 def summable_months(
@@ -58,6 +60,8 @@ def city_quarter_summary(
 
     `rebounds_at_end` are the statuses at the end of the quarter's last month; `open_rebounds`
     counts every alert (of any month up to then) of the city's parks that is open or overdue.
+    When they carry interview statuses (`interviews.with_interviews`), `interviews_overdue` counts
+    the city's alerts whose interview was due within the quarter and was late or not held.
     """
     if park_quarter_rows.empty:
         return pd.DataFrame(columns=CITY_COLUMNS)
@@ -73,20 +77,29 @@ def city_quarter_summary(
     ]
     open_by_city = alerts["park_code"].map(city).value_counts()
     out["open_rebounds"] = open_by_city.reindex(out.index, fill_value=0).astype("int64")
+    out["interviews_overdue"] = 0
+    if "interview_status" in rebounds_at_end:
+        late = overdue_in(rebounds_at_end, p.month_start(months[0]), p.month_end(months[-1]))
+        out["interviews_overdue"] = late["park_code"].map(city).value_counts().reindex(out.index, fill_value=0)
+    out["interviews_overdue"] = out["interviews_overdue"].astype("int64")
     out["quarter"] = period
     out["standard_version"] = park_quarter_rows["standard_version"].iloc[0]
     return out.reset_index()[CITY_COLUMNS]
 
 
 def region_half_summary(
-    park_half_rows: pd.DataFrame, park_month: pd.DataFrame, dim_park: pd.DataFrame, half: str
+    park_half_rows: pd.DataFrame, park_month: pd.DataFrame, dim_park: pd.DataFrame, half: str,
+    removals_enacted: int = 0,
 ) -> pd.DataFrame:
-    """The region_half_summary row of a half (its score window; H2 = Jan–Dec); empty without parks."""
+    """The region_half_summary row of a half (its score window; H2 = Jan–Dec); empty without parks.
+
+    `removals_enacted`: year-end removals that took effect within the half's own six months."""
     if park_half_rows.empty:
         return pd.DataFrame(columns=REGION_COLUMNS)
     summed = summable_months(park_month, dim_park, p.score_window(half), park_half_rows["park_code"])
     out = _summarise(park_half_rows.assign(half=half), summed.assign(half=half), "half")
     out["nominations"] = int((park_half_rows["outcome"] == NOMINATE).sum())
     out["removals"] = int((park_half_rows["outcome"] == REMOVE).sum())
+    out["removals_enacted"] = int(removals_enacted)
     out["standard_version"] = park_half_rows["standard_version"].iloc[0]
     return out.reset_index()[REGION_COLUMNS]

@@ -1,6 +1,7 @@
-"""Readers for the programme files: spot-check results (FILES.md §4) and funding applications (§5).
+"""Readers for the programme files: spot-check results (FILES.md §4), funding applications (§5),
+league-city list changes and interviews (§6).
 
-CSV, UTF-8 (BOM allowed) or GB18030, header in canonical names. Every data row comes back with its
+CSV, UTF-8 (BOM allowed) or GB18030, header in canonical names (§6 files: or their Chinese names). Every data row comes back with its
 `source_row` (the line a text editor shows, header = 1) and a `status` (accepted | rejected);
 rejected rows are kept, and every problem is an issue row naming the rule (`rules_programme.py`).
 The field rules are pandera checks (`verification_rules`, `funding_rules`) run on the values as
@@ -9,6 +10,7 @@ read; a key repeated across rows (V017, G013) rejects all its rows, found once t
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import re
 from collections import Counter
@@ -25,7 +27,7 @@ from zc_pipeline.intake.landing import text_name
 from zc_pipeline.intake.readers import (NUMBER_PATTERN, FileProblem, csv_lines, decode_csv, nfkc, normalize_number,
                                         parse_date, parse_period)
 from zc_pipeline.intake.schemas import FieldRule, every_value, rule_failures
-from zc_pipeline.domain.periods import months_of
+from zc_pipeline.domain.periods import add_months, month_start, months_of
 from zc_pipeline.standards import Standard
 
 VERIFICATION_COLUMNS = ("park_code", "period", "verified_energy_tce", "verified_co2_t", "inspector", "verified_on")
@@ -66,7 +68,7 @@ class _Issues(Issues):
 
     def add(self, rule_id: str, *, source_row: int | None = None, row: int | None = None,
             column: str | None = None, value: object = None, **context) -> None:
-        fields = dict.fromkeys(("limit", "half", "period", "key", "allowed"), "")
+        fields = dict.fromkeys(("limit", "half", "period", "key", "allowed", "city"), "")
         place = row if row is not None else source_row
         fields.update(context, file=self.file, column=column or "", value="" if value is None else value,
                       row="" if place is None else place)
@@ -81,8 +83,10 @@ class _Issues(Issues):
 
 
 def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
-               issues: _Issues) -> tuple[list[dict], bool]:
-    """Data rows as {column: stripped text, source_row}, and whether a file error occurred."""
+               issues: _Issues, aliases: dict[str, str] | None = None) -> tuple[list[dict], bool]:
+    """Data rows as {column: stripped text, source_row}, and whether a file error occurred.
+
+    `aliases`: other header names (Chinese) -> canonical column."""
     try:
         size = path.stat().st_size
         if size > std.int("limit.file_bytes"):
@@ -101,6 +105,7 @@ def _read_rows(path: Path, prefix: str, columns: tuple[str, ...], std: Standard,
         issues.add(f"{prefix}001", value=str(exc))
         return [], True
     header = [nfkc(h) for h in header_line[1]] if header_line else []
+    header = [(aliases or {}).get(h, h) for h in header]
     file_error = False
     for col in columns:
         if col not in header:
@@ -273,3 +278,101 @@ def read_funding_file(path: str | Path, *, year: int | str, registry, std: Stand
                                                          read["applied_on"])]
     _reject_repeats([r for r in rows if r["project_id"]], ("project_id",), "G013", issues, rejected)
     return _finish(rows, rejected, file_error, ["source_row", "year", *FUNDING_COLUMNS], issues)
+
+
+# --- FILES.md §6: list changes and interviews ------------------------------------------------------
+
+LIST_CHANGE_COLUMNS = ("park_code", "action", "effective_on", "reason")
+LIST_ALIASES = {"园区代码": "park_code", "操作": "action", "生效日期": "effective_on", "原因": "reason"}
+ACTIONS = {"add": "add", "remove": "remove", "纳入": "add", "移出": "remove"}
+INTERVIEW_FILE_COLUMNS = ("park_code", "alert_period", "interviewed_on", "note")
+INTERVIEW_ALIASES = {"园区代码": "park_code", "反弹月份": "alert_period", "约谈日期": "interviewed_on", "备注": "note"}
+_LIST_FILE = re.compile(r"^(\d{6})_(\d{4}-\d{2}-\d{2})\.csv$", re.IGNORECASE)
+_INTERVIEW_FILE = re.compile(r"^(\d{4})\.csv$", re.IGNORECASE)
+
+
+def list_file_city(name: str, cities: set[str]) -> str | None:
+    """The league-city a list file's name gives (`<code>_<YYYY-MM-DD>.csv`), None when the name is not one."""
+    m = _LIST_FILE.match(name)
+    return m[1] if m and m[1] in cities and parse_date(m[2]) is not None else None
+
+
+def list_rules(parks: dict[str, str], city: str | None) -> list[FieldRule]:
+    """Field rules of a list file (`parks`: park_code -> its league-city), in the order a row's issues are listed."""
+    def other_city(f: pd.DataFrame) -> pd.Series:
+        known = f["park_code"].isin(parks)
+        return ~known | f["park_code"].map(parks).eq(city) | (city is None)  # no city named: L006 says so
+
+    return [
+        FieldRule("L010", "park_code", every_value(lambda s: s.isin(parks))),
+        FieldRule("L011", "park_code", every_value(other_city), row=True),
+        FieldRule("L012", "action", _was_read()),
+        FieldRule("L013", "effective_on", _was_read()),
+    ]
+
+
+def read_list_file(path: str | Path, *, registry: pd.DataFrame, cities: set[str], std: Standard) -> ParsedProgrammeFile:
+    """Read `landing/lists/<league_city_code>_<YYYY-MM-DD>.csv`: the city's adds and removes."""
+    path = Path(path)
+    issues = _Issues(text_name(path.name))
+    city = list_file_city(path.name, cities)
+    if city is None:
+        issues.add("L006")
+    raw_rows, file_error = _read_rows(path, "L", LIST_CHANGE_COLUMNS, std, issues, LIST_ALIASES)
+    rejected: set[int] = set()
+    raw = _well_formed(raw_rows, rejected)
+    read = {"park_code": _read(raw, "park_code"), "action": _read(raw, "action", lambda t: ACTIONS.get(nfkc(t).lower())),
+            "effective_on": _read(raw, "effective_on", parse_date)}
+    parks = dict(zip(registry["park_code"], registry["league_city_code"]))
+    _check_rows(list_rules(parks, city), raw, read, issues, rejected, city=city or "",
+                allowed=", ".join(ACTIONS))
+    rows = [{
+        "source_row": r["source_row"], "league_city_code": city, "park_code": r["park_code"],
+        "action": action or r["action"], "effective_on": on, "reason": r["reason"],
+    } for r, action, on in zip(raw, read["action"], read["effective_on"])]
+    _reject_repeats(rows, ("park_code",), "L014", issues, rejected)
+    return _finish(rows, rejected, file_error or city is None,
+                   ["source_row", "league_city_code", *LIST_CHANGE_COLUMNS], issues)
+
+
+def interview_rules(parks: set[str], alerts: set[tuple[str, str]], as_of: dt.date) -> list[FieldRule]:
+    """Field rules of an interview file, in the order a row's issues are listed."""
+    def no_alert(f: pd.DataFrame) -> pd.Series:
+        asked = f["park_code"].isin(parks) & f["alert_period"].notna()
+        return ~asked | pd.Series([k in alerts for k in zip(f["park_code"], f["alert_period"])], index=f.index)
+
+    def before_month_end(f: pd.DataFrame) -> pd.Series:
+        return pd.Series([m is None or d is None or d >= month_start(add_months(m, 1))
+                          for m, d in zip(f["alert_period"], f["interviewed_on"])], index=f.index)
+
+    return [
+        FieldRule("I010", "park_code", every_value(lambda s: s.isin(parks))),
+        FieldRule("I011", "alert_period", _was_read()),
+        FieldRule("I012", "alert_period", every_value(no_alert), row=True),
+        FieldRule("I013", "interviewed_on", _was_read()),
+        FieldRule("I014", "interviewed_on", every_value(before_month_end), row=True),
+        FieldRule("I015", "interviewed_on", every_value(lambda s: s.isna() | s.map(lambda d: d is None or d <= as_of))),
+    ]
+
+
+def read_interview_file(path: str | Path, *, registry, alerts: set[tuple[str, str]], as_of: dt.date,
+                        std: Standard) -> ParsedProgrammeFile:
+    """Read `landing/interviews/<YYYY>.csv`; `alerts` = (park_code, period) keys of the rebound alerts."""
+    path = Path(path)
+    issues = _Issues(text_name(path.name))
+    named = _INTERVIEW_FILE.match(path.name) is not None
+    if not named:
+        issues.add("I006")
+    raw_rows, file_error = _read_rows(path, "I", INTERVIEW_FILE_COLUMNS, std, issues, INTERVIEW_ALIASES)
+    rejected: set[int] = set()
+    raw = _well_formed(raw_rows, rejected)
+    read = {"park_code": _read(raw, "park_code"), "alert_period": _read(raw, "alert_period", parse_period),
+            "interviewed_on": _read(raw, "interviewed_on", parse_date)}
+    _check_rows(interview_rules(_park_codes(registry), alerts, as_of), raw, read, issues, rejected,
+                limit=as_of.isoformat())
+    rows = [{
+        "source_row": r["source_row"], "park_code": r["park_code"], "alert_period": period or r["alert_period"],
+        "interviewed_on": on, "note": r["note"],
+    } for r, period, on in zip(raw, read["alert_period"], read["interviewed_on"])]
+    _reject_repeats(rows, ("park_code", "alert_period"), "I016", issues, rejected)
+    return _finish(rows, rejected, file_error or not named, ["source_row", *INTERVIEW_FILE_COLUMNS], issues)

@@ -1,7 +1,7 @@
 """Rules for the programme files: spot-check results (V0xx, FILES.md §4) and funding applications
 (G0xx, FILES.md §5). The checks themselves live in `intake/programme_files.py` (pandera field rules).
 
-Message fields: {file}, {column}, {value}, {limit}, {half}, {period}, {key}, {allowed}.
+Message fields: {file}, {column}, {value}, {limit}, {half}, {period}, {key}, {allowed}, {city}.
 """
 from __future__ import annotations
 
@@ -84,4 +84,55 @@ register(
     Rule("G017", "record", "funding",
          "{column} 的值 {value} 不是有效日期：请填写 YYYY-MM-DD，例如 2026-03-15。",
          "{column} value {value} is not a date: write it as YYYY-MM-DD, e.g. 2026-03-15."),
+)
+
+# FILES.md §6: a league-city's cultivation-list changes (L0xx) and the interviews held after rebounds (I0xx).
+register(
+    *_file_rules("L", "list"),
+    Rule("L006", "file", "list",
+         "文件名 {file} 不符合 <盟市代码>_<YYYY-MM-DD>.csv（如 150100_2026-03-15.csv）或盟市代码不在盟市名录中：请按规则命名后重新报送。",
+         "File name {file} is not <league_city_code>_<YYYY-MM-DD>.csv (e.g. 150100_2026-03-15.csv) with a known league-city code: rename it and resend it."),
+    Rule("L010", "record", "list",
+         "园区代码 {value} 不在园区名录中：纳入或移出培育名单的园区须先在园区名录中登记。",
+         "Park code {value} is not in the park registry: a park must be registered before it is added to or removed from the list."),
+    Rule("L011", "record", "list",
+         "园区 {value} 不属于报送本文件的盟市 {city}：各盟市只能调整本地区园区。",
+         "Park {value} does not belong to league-city {city}, which sent this file: a league-city may only change its own parks."),
+    Rule("L012", "record", "list",
+         "操作 {value} 无法识别：请填写 {allowed} 之一。",
+         "Action {value} is not known: write one of {allowed}."),
+    Rule("L013", "record", "list",
+         "{column} 的值 {value} 不是有效日期：请填写 YYYY-MM-DD，例如 2026-04-01。",
+         "{column} value {value} is not a date: write it as YYYY-MM-DD, e.g. 2026-04-01."),
+    Rule("L014", "record", "list",
+         "园区 {value} 在文件中出现多次，相关各行均被退回：每个园区每个文件只填一行。",
+         "Park {value} appears more than once in the file; all those rows are rejected: give one row per park."),
+)
+
+register(
+    *_file_rules("I", "interview"),
+    Rule("I006", "file", "interview",
+         "文件名 {file} 不符合 <YYYY>.csv（如 2026.csv）：请按年份命名后重新报送。",
+         "File name {file} is not <YYYY>.csv (e.g. 2026.csv): name it by its year and resend it."),
+    Rule("I010", "record", "interview",
+         "园区代码 {value} 不在园区名录中：请核对园区代码（格式 150100-P001）。",
+         "Park code {value} is not in the park registry: check the code (format 150100-P001)."),
+    Rule("I011", "record", "interview",
+         "反弹月份 {value} 不是有效月份：请填写 YYYY-MM，例如 2026-03。",
+         "alert_period {value} is not a month: write it as YYYY-MM, e.g. 2026-03."),
+    Rule("I012", "record", "interview",
+         "园区 {key} 在 {value} 没有碳排放强度反弹预警，无法登记约谈：请核对园区代码和反弹月份。",
+         "Park {key} has no rebound alert for {value}, so no interview can be recorded for it: check the park code and alert_period."),
+    Rule("I013", "record", "interview",
+         "{column} 的值 {value} 不是有效日期：请填写 YYYY-MM-DD，例如 2026-04-20。",
+         "{column} value {value} is not a date: write it as YYYY-MM-DD, e.g. 2026-04-20."),
+    Rule("I014", "record", "interview",
+         "约谈日期 {value} 早于反弹月份结束：反弹在该月结束后才能确认，请核对日期。",
+         "interviewed_on {value} is before the rebound month ended: a rebound is known only after its month, check the date."),
+    Rule("I015", "record", "interview",
+         "约谈日期 {value} 晚于数据截止日 {limit}：尚未发生的约谈不能登记，请核对日期。",
+         "interviewed_on {value} is after the as-of date {limit}: an interview not yet held cannot be recorded, check the date."),
+    Rule("I016", "record", "interview",
+         "园区 {key} 反弹月份 {value} 在文件中出现多次，相关各行均被退回：每次约谈只填一行。",
+         "Park {key}, alert_period {value} appears more than once in the file; all those rows are rejected: give one row per interview."),
 )

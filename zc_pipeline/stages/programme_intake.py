@@ -13,7 +13,8 @@ from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import add_issue_ids, fit_to_table, insert_new, lock_partition
 
 
-RECEIPT_FOLDERS = {"verification": "verifications", "funding": "funding"}  # as under landing/
+RECEIPT_FOLDERS = {"verification": "verifications", "funding": "funding", "list": "lists",
+                   "interview": "interviews"}  # as under landing/
 
 
 def record_programme_file(conn: sa.Connection, path: Path, data_dir: Path, kind: str, period: str,

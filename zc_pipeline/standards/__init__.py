@@ -81,12 +81,24 @@ class Standard:
         """The half whose grades the year's fund follows, e.g. `2026-H1`."""
         return f"{year}-{self['funding.basis_half']}"
 
+    def names(self, key: str) -> list[str]:
+        """A list entry written as comma-separated names, e.g. `regional,pilot`."""
+        return [t.strip() for t in str(self[key]).split(",") if t.strip()]
+
+    def flag(self, key: str) -> bool:
+        """A yes/no entry (true | false); anything else is an error, never read as true."""
+        value = self[key]
+        text = str(value).strip().lower()
+        if text not in ("true", "false"):
+            raise ValueError(f"rulebook {self.version}: entry {key!r} must be true or false, not {value!r}")
+        return text == "true"
+
     def covered_project_types(self) -> list[str]:
-        return [t.strip() for t in str(self["funding.covered_types"]).split(",") if t.strip()]
+        return self.names("funding.covered_types")
 
     def cap_precedence(self) -> list[str]:
         """The caps in the order that names one of them when two lower the grade equally (§6)."""
-        return [c.strip() for c in str(self["cap.precedence"]).split(",") if c.strip()]
+        return self.names("cap.precedence")
 
     def unit_factors(self, quantity: str) -> dict[str, float]:
         """The spellings a quantity may be written in (canonical first) -> factor to its canonical unit."""

@@ -81,7 +81,14 @@ TABLE_COLUMN_CHECKS: dict[tuple[str, str], list[pa.Check]] = {
     ("report_file", "period"): [pa.Check.str_matches(f"{MONTH_RE}|{QUARTER_RE}|{HALF_RE}")],
     ("report_file", "sha256"): [pa.Check.str_matches(r"^[0-9a-f]{64}$")],
     ("rebound_alert", "status"): [pa.Check.isin(["open", "rectified", "overdue"])],
-    ("landing_file", "kind"): [pa.Check.isin(["monthly", "verification", "funding", "registry"])],
+    ("landing_file", "kind"): [pa.Check.isin(["monthly", "verification", "funding", "list", "interview", "registry"])],
+    ("rebound_alert", "interview_status"): [pa.Check.isin(["on_time", "late", "overdue", "pending"])],
+    ("list_change", "status"): [pa.Check.isin(["accepted", "rejected"])],
+    ("rebound_interview", "status"): [pa.Check.isin(["accepted", "rejected"])],
+    ("cultivation_list", "source"): [pa.Check.isin(["registry", "city_list"])],
+    ("cultivation_list", "ended_by"): [pa.Check.isin(["city_list", "year_end_outcome"])],
+    ("factor_priority", "tier"): [pa.Check.isin([1, 2, 3])],
+    ("national_nomination", "rank"): [pa.Check.ge(1)],
     ("missing_report", "reason"): [pa.Check.isin(["not_submitted", "rejected"])],
     ("funding_allocation", "reason"): [
         pa.Check.isin(["eligible", "not_on_list", "grade_too_low", "type_not_covered", "park_unknown"])

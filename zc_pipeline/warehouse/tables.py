@@ -168,7 +168,8 @@ dim_park = _table(
     _col("category", TEXT, "national (national construction list) | regional | pilot."),
     _col("scope", TEXT, "whole (整体) | sub_park (园中园)."),
     _col("parent_park_code", TEXT, "Parent park of a sub_park; NULL for whole parks."),
-    _col("on_cultivation_list", FLAG, "Whether the park is on the cultivation list."),
+    _col("on_cultivation_list", FLAG, "The registry's flag: on the cultivation list from enrolled_on. The list over "
+         "time (city changes, year-end removals) is cultivation_list."),
     _col("enrolled_on", DATE, "Date the park was enrolled; months before it are not assessed."),
     _col("baseline_year", COUNT, "Year the baselines describe, e.g. 2025."),
     _col("baseline_carbon_per_energy", NUM, "Baseline-year carbon per energy, tCO2/tce (> 0)."),
@@ -199,7 +200,7 @@ landing_file = _table(
     _col("source_file", TEXT, "Path relative to the landing area.", pk=True),
     _col("size_bytes", YUAN, "File size on disk, bytes."),
     _col("first_seen_at", TIMESTAMP, "When the pipeline first registered this file (UTC)."),
-    _col("kind", TEXT, "monthly | verification | funding | registry."),
+    _col("kind", TEXT, "monthly | verification | funding | list | interview | registry."),
 )
 
 submission = _table(
@@ -293,6 +294,27 @@ rebound_alert = _table(
     _col("as_of", DATE, "As-of date the status was judged on."),
     _run_id(),
     _standard_version(),
+    _col("interviewed_on", DATE, "Day the league-city interviewed the park about this rebound (earliest accepted "
+         "row of landing/interviews/*.csv held by as_of); NULL when none."),
+    _col("interview_due", DATE, "Last day the interview is on time: the month's submission deadline + "
+         "lifecycle.interview_days."),
+    _col("interview_status", TEXT, "on_time | late | overdue (not held, due day passed) | pending (not held, not yet "
+         "due), judged on as_of; late and overdue are interview_overdue (STANDARD §13)."),
+)
+
+rebound_interview = _table(
+    "rebound_interview",
+    "Every row of the interview files (landing/interviews/<YYYY>.csv, FILES.md §6), accepted or rejected; "
+    "rewritten from the files with rebound_alert.",
+    _col("source_sha256", TEXT, "SHA-256 (hex) of the interview file.", pk=True),
+    _col("source_row", COUNT, "CSV line (header = 1).", pk=True),
+    _col("source_file", TEXT, "Path of the file relative to the landing area."),
+    _park_code(pk=False),
+    _col("alert_period", TEXT, "The rebound month the interview was about, `YYYY-MM` (as written when unreadable)."),
+    _col("interviewed_on", DATE, "Day of the interview."),
+    _col("note", TEXT, "The city's note."),
+    _col("status", TEXT, "accepted | rejected (its errors are in validation_issue)."),
+    _run_id(),
 )
 
 missing_report = _table(
@@ -333,6 +355,8 @@ city_quarter_summary = _table(
     _col("open_rebounds", COUNT, "Rebound alerts open or overdue at the end of the quarter."),
     _run_id(),
     _standard_version(),
+    _col("interviews_overdue", COUNT, "Rebound alerts of the city's parks whose interview was due within the quarter "
+         "and was held late or not at all (STANDARD §13)."),
 )
 
 park_half_assessment = _table(
@@ -365,6 +389,8 @@ region_half_summary = _table(
     _col("removals", COUNT, "Parks removed from the cultivation list (year-end only)."),
     _run_id(),
     _standard_version(),
+    _col("removals_enacted", COUNT, "Year-end removals (of the previous year-end) that took parks off the list on a "
+         "day within the half's own six months (cultivation_list.ended_by = year_end_outcome)."),
 )
 
 spot_check_sample = _table(
@@ -490,6 +516,81 @@ funding_allocation = _table(
     _registry_sha256(),
 )
 
+# --- The programme's lifecycle (STANDARD §13) ------------------------------------------------
+list_change = _table(
+    "list_change",
+    "Every row of the league-cities' list files (landing/lists/<city>_<YYYY-MM-DD>.csv, FILES.md §6), accepted or "
+    "rejected; rewritten from the files with cultivation_list.",
+    _col("source_sha256", TEXT, "SHA-256 (hex) of the list file.", pk=True),
+    _col("source_row", COUNT, "CSV line (header = 1).", pk=True),
+    _col("source_file", TEXT, "Path of the file relative to the landing area."),
+    _col("league_city_code", TEXT, "League-city that sent the file (from its name; NULL when the name is not valid)."),
+    _park_code(pk=False),
+    _col("action", TEXT, "add | remove (纳入 | 移出), as read; as written when unreadable."),
+    _col("effective_on", DATE, "Day the change takes effect."),
+    _col("reason", TEXT, "The city's reason."),
+    _col("status", TEXT, "accepted | rejected (its errors are in validation_issue)."),
+    _run_id(),
+)
+
+cultivation_list = _table(
+    "cultivation_list",
+    "The cultivation list (培育名单) as history: one row per period a park was on it. On the list on day D = a row "
+    "with valid_from <= D and (valid_to IS NULL or D < valid_to).",
+    _park_code(),
+    _col("valid_from", DATE, "First day on the list.", pk=True),
+    _col("valid_to", DATE, "First day off the list again (exclusive); NULL while still on it."),
+    _col("source", TEXT, "What put the park on the list: registry (on_cultivation_list, from enrolled_on) | city_list."),
+    _col("source_file", TEXT, "File of that change: registry/parks.csv or landing/lists/….csv."),
+    _col("source_sha256", TEXT, "SHA-256 (hex) of that file."),
+    _col("source_row", COUNT, "CSV line of the list file's row (NULL for the registry)."),
+    _col("reason", TEXT, "Reason given (list files), or on_cultivation_list (registry)."),
+    _col("ended_by", TEXT, "What took it off: city_list | year_end_outcome; NULL while on the list."),
+    _col("end_file", TEXT, "List file of a city removal; NULL otherwise."),
+    _col("end_sha256", TEXT, "SHA-256 (hex) of that file."),
+    _col("end_row", COUNT, "CSV line of the removal row."),
+    _col("end_reason", TEXT, "The city's reason, or `<YYYY>-H2 remove_from_list` for a year-end removal."),
+    _run_id(),
+)
+
+park_accreditation = _table(
+    "park_accreditation",
+    "Accreditation (统一挂牌认定) per park and year, judged on the year-end assessment (STANDARD §13).",
+    _park_code(),
+    _col("year", TEXT, "Year, `YYYY` (its year-end assessment `YYYY-H2`).", pk=True),
+    _col("accredited", FLAG, "Every criterion holds."),
+    _col("reasons_failed", TEXT, "Failing criteria, comma-separated: not_on_list, category, grade, spot_check_failed, "
+         "rebound_unrectified, green_share_below_path; NULL when accredited."),
+    _run_id(),
+    _standard_version(),
+)
+
+national_nomination = _table(
+    "national_nomination",
+    "Parks the region nominates for the national list per year (year-end outcome nominate_national), in order.",
+    _col("year", TEXT, "Year, `YYYY`.", pk=True),
+    _park_code(),
+    _col("rank", COUNT, "1..n: accredited parks first, then higher rounded score, then park_code."),
+    _col("accredited", FLAG, "The park was accredited for the year."),
+    _col("score", NUM, "Year-end rounded score."),
+    _run_id(),
+    _standard_version(),
+)
+
+factor_priority = _table(
+    "factor_priority",
+    "Priority for energy, land and water quotas (能耗、用地、用水指标优先保障) per half: parks on the list on the "
+    "half's last day, by tier (STANDARD §13).",
+    _park_code(),
+    _half(),
+    _col("tier", COUNT, "1 (national-list parks and grade A) | 2 (grade B) | 3 (the rest of the list), by the rulebook."),
+    _col("reason", TEXT, "Why the tier: `category <c>`, `grade <g>` or on_list."),
+    _col("category", TEXT, "national | regional | pilot."),
+    _col("grade", TEXT, "The half's published grade."),
+    _run_id(),
+    _standard_version(),
+)
+
 # --- Reports for people ---------------------------------------------------------------------
 report_file = _table(
     "report_file",
@@ -522,6 +623,12 @@ PARTITION_COLUMNS: dict[str, list[str]] = {
     "grade_explanation": ["period"],
     "park_what_if": ["period"],
     "funding_allocation": ["year"],
+    "list_change": [],
+    "rebound_interview": [],
+    "cultivation_list": [],
+    "park_accreditation": ["year"],
+    "national_nomination": ["year"],
+    "factor_priority": ["half"],
     "report_file": ["kind", "period"],
 }
 

@@ -257,7 +257,7 @@ def test_rebound_dated_before_the_window_does_not_cap():
 
 def test_spot_check_failed_caps_the_half_at_d():
     pm = months(*(month(P, f"2026-{m:02d}") for m in range(1, 7)))
-    rows, _ = assess_half(pm, dim(park(P)), "2026-H1", STD, dt.date(2026, 7, 11), spot_check_failed={P})
+    rows, _, _ = assess_half(pm, dim(park(P)), "2026-H1", STD, dt.date(2026, 7, 11), spot_check_failed={P})
     assert list(rows.columns) == HALF_COLUMNS
     r = rows.iloc[0]
     assert (r["score"], r["grade"], r["grade_cap"], r["spot_check"]) == (100.0, "D", "spot_check_failed", "fail")
@@ -268,7 +268,7 @@ def test_spot_check_failed_caps_the_half_at_d():
 
 def test_year_end_window_is_the_whole_year():
     pm = months(*(month(P, f"2026-{m:02d}") for m in range(1, 13)))
-    rows, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4)
+    rows, _, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4)
     r = rows.iloc[0]
     assert (r["assessment"], r["window_start"], r["window_end"]) == (
         "year_end", dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -278,7 +278,7 @@ def test_year_end_window_is_the_whole_year():
 def test_not_due_gives_empty_frames_with_the_columns():
     rows, cities = assess_quarter(months(), dim(park(P)), "2026-Q2", STD, dt.date(2026, 7, 10))
     assert rows.empty and list(rows.columns) == QUARTER_COLUMNS and cities.empty
-    rows, region = assess_half(months(), dim(park(P)), "2026-H2", STD, dt.date(2027, 1, 10))
+    rows, region, _ = assess_half(months(), dim(park(P)), "2026-H2", STD, dt.date(2027, 1, 10))
     assert rows.empty and list(rows.columns) == HALF_COLUMNS and region.empty
 
 
@@ -304,9 +304,9 @@ def test_year_end_removal_uses_given_quarter_rows_and_assesses_missing_ones():
     # missing_report).
     pm = months(*(month(P, f"2026-{m:02d}") for m in range(1, 10)))
     given = pd.DataFrame([{"park_code": P, "quarter": "2026-Q3", "grade": "D"}])
-    rows, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4, quarter_rows=given)
+    rows, _, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4, quarter_rows=given)
     assert (rows.iloc[0]["grade"], rows.iloc[0]["outcome"]) == ("C", "remove_from_list")
-    rows, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4)  # Q3 assessed here: A → C cap
+    rows, _, _ = assess_half(pm, dim(park(P)), "2026-H2", STD, DUE_Q4)  # Q3 assessed here: A → C cap
     assert rows.iloc[0]["outcome"] == "keep"
 
 

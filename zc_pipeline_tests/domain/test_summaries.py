@@ -102,7 +102,7 @@ def test_region_half_summary_year_end():
         *(month(PARENT, f"2026-{m:02d}") for m in range(1, 13)),
         *(month(SUB, f"2026-{m:02d}", energy_tce=10.0, co2_t=4.0) for m in range(1, 13)),
     )
-    rows, region = assess_half(pm, registry, "2026-H2", STD, dt.date(2027, 1, 11))
+    rows, region, _ = assess_half(pm, registry, "2026-H2", STD, dt.date(2027, 1, 11))
     assert list(region.columns) == REGION_COLUMNS
     r = region.iloc[0]
     assert (r["half"], r["parks"], r["parks_reported"], r["grade_a"], r["grade_d"]) == ("2026-H2", 3, 2, 2, 1)

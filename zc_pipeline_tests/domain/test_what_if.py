@@ -129,7 +129,7 @@ def test_a_failed_spot_check_caps_the_half():
     pm = months(*[month(G, f"2026-0{n}") for n in range(1, 7)])
     due = dt.date(2026, 7, 11)
     rows = _what_if(pm, [park(G)], "2026-H1", due, spot_check_failed={G})
-    assessed, _ = assess_half(pm, dim(park(G)), "2026-H1", STD, due, spot_check_failed={G})
+    assessed, _, _ = assess_half(pm, dim(park(G)), "2026-H1", STD, due, spot_check_failed={G})
     row = _row(rows, G)
     assert (row["grade"], row["score"]) == tuple(_row(assessed, G)[["grade", "score"]]) == ("D", 100.0)
     assert (row["target_grade"], row["reason"]) == ("C", "capped:spot_check_failed")
