@@ -30,5 +30,5 @@ def cultivation_list(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.Ma
     from zc_pipeline.stages.lifecycle import write_cultivation_list
 
     rows = write_cultivation_list(zc.engine(), zc.dim_park(), zc.rulebooks, context.run.run_id)
-    on_list_now = int(rows["valid_to"].isna().sum()) if len(rows) else 0
-    return dg.MaterializeResult(metadata=table_metadata(rows, open_periods=on_list_now))
+    current = rows[rows["valid_to"].isna()] if len(rows) else rows
+    return dg.MaterializeResult(metadata=table_metadata(rows, on_list_now=int(current["listed"].sum()) if len(rows) else 0))

@@ -297,17 +297,23 @@ def list_file_city(name: str, cities: set[str]) -> str | None:
     return m[1] if m and m[1] in cities and parse_date(m[2]) is not None else None
 
 
-def list_rules(parks: dict[str, str], city: str | None) -> list[FieldRule]:
-    """Field rules of a list file (`parks`: park_code -> its league-city), in the order a row's issues are listed."""
+def list_rules(parks: dict[str, str], enrolled: dict[str, dt.date], city: str | None) -> list[FieldRule]:
+    """Field rules of a list file (`parks`: park_code -> its league-city; `enrolled`: -> its enrolment
+    day), in the order a row's issues are listed."""
     def other_city(f: pd.DataFrame) -> pd.Series:
         known = f["park_code"].isin(parks)
         return ~known | f["park_code"].map(parks).eq(city) | (city is None)  # no city named: L006 says so
+
+    def before_enrolment(f: pd.DataFrame) -> pd.Series:
+        return pd.Series([d is None or p not in enrolled or d >= enrolled[p]
+                          for p, d in zip(f["park_code"], f["effective_on"])], index=f.index)
 
     return [
         FieldRule("L010", "park_code", every_value(lambda s: s.isin(parks))),
         FieldRule("L011", "park_code", every_value(other_city), row=True),
         FieldRule("L012", "action", _was_read()),
         FieldRule("L013", "effective_on", _was_read()),
+        FieldRule("L015", "effective_on", every_value(before_enrolment), row=True),
     ]
 
 
@@ -324,7 +330,8 @@ def read_list_file(path: str | Path, *, registry: pd.DataFrame, cities: set[str]
     read = {"park_code": _read(raw, "park_code"), "action": _read(raw, "action", lambda t: ACTIONS.get(nfkc(t).lower())),
             "effective_on": _read(raw, "effective_on", parse_date)}
     parks = dict(zip(registry["park_code"], registry["league_city_code"]))
-    _check_rows(list_rules(parks, city), raw, read, issues, rejected, city=city or "",
+    enrolled = dict(zip(registry["park_code"], pd.to_datetime(registry["enrolled_on"]).dt.date))
+    _check_rows(list_rules(parks, enrolled, city), raw, read, issues, rejected, city=city or "",
                 allowed=", ".join(ACTIONS))
     rows = [{
         "source_row": r["source_row"], "league_city_code": city, "park_code": r["park_code"],

@@ -107,6 +107,9 @@ register(
     Rule("L014", "record", "list",
          "园区 {value} 在文件中出现多次，相关各行均被退回：每个园区每个文件只填一行。",
          "Park {value} appears more than once in the file; all those rows are rejected: give one row per park."),
+    Rule("L015", "record", "list",
+         "生效日期 {value} 早于园区 {key} 在园区名录中的纳入日期：请核对生效日期或先更新园区名录。",
+         "effective_on {value} is before park {key}'s enrolment in the registry: check the date, or update the registry first."),
 )
 
 register(

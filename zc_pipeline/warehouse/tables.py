@@ -390,7 +390,7 @@ region_half_summary = _table(
     _run_id(),
     _standard_version(),
     _col("removals_enacted", COUNT, "Year-end removals (of the previous year-end) that took parks off the list on a "
-         "day within the half's own six months (cultivation_list.ended_by = year_end_outcome)."),
+         "day within the half's own six months (cultivation_list rows with source year_end_outcome)."),
 )
 
 spot_check_sample = _table(
@@ -535,21 +535,19 @@ list_change = _table(
 
 cultivation_list = _table(
     "cultivation_list",
-    "The cultivation list (培育名单) as history: one row per period a park was on it. On the list on day D = a row "
-    "with valid_from <= D and (valid_to IS NULL or D < valid_to).",
+    "The cultivation list (培育名单) as history: per registry park, the periods of one status, each begun by a change. "
+    "On the list on day D = a row with listed, valid_from <= D and (valid_to IS NULL or D < valid_to).",
     _park_code(),
-    _col("valid_from", DATE, "First day on the list.", pk=True),
-    _col("valid_to", DATE, "First day off the list again (exclusive); NULL while still on it."),
-    _col("source", TEXT, "What put the park on the list: registry (on_cultivation_list, from enrolled_on) | city_list."),
-    _col("source_file", TEXT, "File of that change: registry/parks.csv or landing/lists/….csv."),
+    _col("valid_from", DATE, "First day of the period (the change's effective day; the park's enrolled_on for the "
+         "first).", pk=True),
+    _col("valid_to", DATE, "First day of the next period (exclusive); NULL for the current one."),
+    _col("listed", FLAG, "On the list during the period."),
+    _col("source", TEXT, "The change that began the period: registry (on_cultivation_list from enrolled_on) | "
+         "city_list (a league-city's list file) | year_end_outcome (a year-end remove_from_list enacted)."),
+    _col("source_file", TEXT, "registry/parks.csv or landing/lists/….csv; NULL for a year-end outcome."),
     _col("source_sha256", TEXT, "SHA-256 (hex) of that file."),
-    _col("source_row", COUNT, "CSV line of the list file's row (NULL for the registry)."),
-    _col("reason", TEXT, "Reason given (list files), or on_cultivation_list (registry)."),
-    _col("ended_by", TEXT, "What took it off: city_list | year_end_outcome; NULL while on the list."),
-    _col("end_file", TEXT, "List file of a city removal; NULL otherwise."),
-    _col("end_sha256", TEXT, "SHA-256 (hex) of that file."),
-    _col("end_row", COUNT, "CSV line of the removal row."),
-    _col("end_reason", TEXT, "The city's reason, or `<YYYY>-H2 remove_from_list` for a year-end removal."),
+    _col("source_row", COUNT, "CSV line of the list file's row; NULL otherwise."),
+    _col("reason", TEXT, "The city's reason; on_cultivation_list (registry); `<YYYY>-H2 remove_from_list` (year end)."),
     _run_id(),
 )
 

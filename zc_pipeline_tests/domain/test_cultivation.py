@@ -36,8 +36,8 @@ def halves(*rows: tuple[str, str, str]) -> pd.DataFrame:
 
 
 def spans(rows: pd.DataFrame) -> list[tuple]:
-    return [(r.park_code, r.valid_from, None if pd.isna(r.valid_to) else r.valid_to, r.source,
-             None if pd.isna(r.ended_by) else r.ended_by) for r in rows.itertuples()]
+    return [(r.park_code, r.valid_from, None if pd.isna(r.valid_to) else r.valid_to, bool(r.listed), r.source)
+            for r in rows.itertuples()]
 
 
 def test_removal_effective_default_is_the_first_of_the_month_after_the_december_deadline():
@@ -56,10 +56,10 @@ def test_removal_effective_under_a_region_rulebook_two_months_after(tmp_path):
 
 
 def test_history_from_the_registry_only():
-    # P001 flagged, enrolled 2025-03-15 -> one open row from that day; P002 not flagged -> no row.
+    # P001 flagged, enrolled 2025-03-15 -> listed from that day; P002 not flagged -> one period off the list.
     rows = history(dim(park(P1, enrolled_on=D(2025, 3, 15)), park(P2, on_cultivation_list=False)))
     assert list(rows.columns) == LIST_COLUMNS
-    assert spans(rows) == [(P1, D(2025, 3, 15), None, "registry", None)]
+    assert spans(rows) == [(P1, D(2025, 3, 15), None, True, "registry"), (P2, D(2025, 1, 1), None, False, "registry")]
     r = rows.iloc[0]
     assert (r["source_file"], r["reason"]) == ("registry/parks.csv", "on_cultivation_list")
     assert on_list(rows, D(2025, 3, 14)) == frozenset()  # the day before enrolment
@@ -68,21 +68,23 @@ def test_history_from_the_registry_only():
 
 def test_a_city_removal_ends_the_row_on_its_effective_day_valid_to_exclusive():
     # Registry from 2025-01-01; the city removes P001 from 2026-07-01 (the first day of H2):
-    # row [2025-01-01, 2026-07-01) -> on the list on 2026-06-30, off on 2026-07-01.
+    # listed [2025-01-01, 2026-07-01), then off from 2026-07-01 -> on the list on 2026-06-30, off on 2026-07-01.
     rows = history(dim(park(P1)), city((P1, "remove", D(2026, 7, 1))))
-    assert spans(rows) == [(P1, D(2025, 1, 1), D(2026, 7, 1), "registry", "city_list")]
-    r = rows.iloc[0]
-    assert (r["end_file"], r["end_row"], r["end_reason"]) == ("landing/lists/150100_2026-06-20.csv", 2, "成效不足")
+    assert spans(rows) == [(P1, D(2025, 1, 1), D(2026, 7, 1), True, "registry"),
+                           (P1, D(2026, 7, 1), None, False, "city_list")]
+    r = rows.iloc[1]
+    assert (r["source_file"], r["source_row"], r["reason"]) == ("landing/lists/150100_2026-06-20.csv", 2, "成效不足")
     assert on_list(rows, D(2026, 6, 30)) == {P1}
     assert on_list(rows, D(2026, 7, 1)) == frozenset()
 
 
 def test_a_re_add_after_a_removal_opens_a_second_row():
-    # [2025-01-01, 2026-07-01) from the registry, then [2026-10-01, open) from the city's add.
+    # listed [2025-01-01, 2026-07-01) (registry), off [2026-07-01, 2026-10-01), listed again from 2026-10-01.
     rows = history(dim(park(P1)), city((P1, "remove", D(2026, 7, 1)), (P1, "add", D(2026, 10, 1))))
     assert spans(rows) == [
-        (P1, D(2025, 1, 1), D(2026, 7, 1), "registry", "city_list"),
-        (P1, D(2026, 10, 1), None, "city_list", None),
+        (P1, D(2025, 1, 1), D(2026, 7, 1), True, "registry"),
+        (P1, D(2026, 7, 1), D(2026, 10, 1), False, "city_list"),
+        (P1, D(2026, 10, 1), None, True, "city_list"),
     ]
     assert on_list(rows, D(2026, 9, 30)) == frozenset()
     assert on_list(rows, D(2026, 10, 1)) == {P1}
@@ -90,22 +92,22 @@ def test_a_re_add_after_a_removal_opens_a_second_row():
 
 def test_an_add_for_a_listed_park_and_a_remove_for_an_unlisted_park_change_nothing():
     # P001 already listed since 2025-01-01: the add of 2026-03-01 is ignored (valid_from stays).
-    # P002 never listed: its remove of 2026-03-01 is ignored (no row at all).
+    # P002 never listed: its remove of 2026-03-01 is ignored (its one period stays).
     registry = dim(park(P1), park(P2, on_cultivation_list=False))
     rows = history(registry, city((P1, "add", D(2026, 3, 1)), (P2, "remove", D(2026, 3, 1))))
-    assert spans(rows) == [(P1, D(2025, 1, 1), None, "registry", None)]
+    assert spans(rows) == [(P1, D(2025, 1, 1), None, True, "registry"), (P2, D(2025, 1, 1), None, False, "registry")]
 
 
 def test_same_day_the_city_re_admits_a_park_removed_by_the_year_end_outcome():
     # 2026-H2 remove_from_list takes effect 2027-02-01 (deadline 2027-01-10 -> next month's first
     # day); the city adds P001 again on 2027-02-01. Same day: the year-end outcome applies first,
-    # then the city's add -> P001 is on the list on 2027-02-01 (and on every day around it).
+    # then the city's add, the day's last change -> P001 never leaves the list: one period.
     year_end = year_end_removals(halves((P1, "2026-H2", "remove_from_list")), lambda half: STD)
     rows = history(dim(park(P1)), city((P1, "add", D(2027, 2, 1))), year_end)
-    assert spans(rows) == [
-        (P1, D(2025, 1, 1), D(2027, 2, 1), "registry", "year_end_outcome"),
-        (P1, D(2027, 2, 1), None, "city_list", None),
-    ]
+    assert spans(rows) == [(P1, D(2025, 1, 1), None, True, "registry")]
+    without_city = history(dim(park(P1)), None, year_end)
+    assert spans(without_city) == [(P1, D(2025, 1, 1), D(2027, 2, 1), True, "registry"),
+                                   (P1, D(2027, 2, 1), None, False, "year_end_outcome")]
     assert on_list(rows, D(2027, 1, 31)) == {P1}
     assert on_list(rows, D(2027, 2, 1)) == {P1}
 
@@ -123,9 +125,9 @@ def test_year_end_removals_only_from_h2_rows_with_remove_from_list():
 
 
 def test_removals_enacted_counts_year_end_endings_inside_the_window_only():
-    # P001: year-end removal 2026-H2 -> valid_to 2027-02-01 (counted in 2027-01-01..2027-06-30 and
+    # P001: year-end removal 2026-H2 -> off from 2027-02-01 (counted in 2027-01-01..2027-06-30 and
     # on the bounds 2027-02-01..2027-02-01, not in 2027-02-02..2027-12-31 or 2026-07-01..2026-12-31).
-    # P002: ended by its city on 2027-03-01 -> never counted.
+    # P002: removed by its city on 2027-03-01 -> never counted.
     year_end = year_end_removals(halves((P1, "2026-H2", "remove_from_list")), lambda half: STD)
     rows = history(dim(park(P1), park(P2)), city((P2, "remove", D(2027, 3, 1))), year_end)
     assert removals_enacted(rows, D(2027, 1, 1), D(2027, 6, 30)) == 1

@@ -14,7 +14,8 @@ from zc_pipeline.standards import load_standard
 STD = load_standard()
 HOHHOT, BAOTOU = "150100", "150200"
 P1, P2, B1 = "150100-P001", "150100-P002", "150200-P001"
-REGISTRY = pd.DataFrame({"park_code": [P1, P2, B1], "league_city_code": [HOHHOT, HOHHOT, BAOTOU]})
+REGISTRY = pd.DataFrame({"park_code": [P1, P2, B1], "league_city_code": [HOHHOT, HOHHOT, BAOTOU],
+                         "enrolled_on": [dt.date(2025, 1, 1), dt.date(2026, 7, 1), dt.date(2025, 1, 1)]})
 CITIES = {HOHHOT, BAOTOU}
 ALERTS = {(P1, "2026-03"), (P2, "2026-03"), (B1, "2026-05")}
 AS_OF = dt.date(2026, 6, 30)
@@ -103,6 +104,16 @@ def test_list_record_rules_reject_their_row_only(tmp_path, line, expected):
         assert value in issue["message_en"]
     if rule_id == "L011":
         assert "league-city 150100" in issue["message_en"]  # the city that sent the file
+
+
+def test_l015_a_change_before_the_park_s_enrolment(tmp_path):
+    # P002 is enrolled on 2026-07-01: a change from 2026-06-30 (the day before) is rejected, one from
+    # 2026-07-01 (the enrolment day itself) is accepted.
+    before = read_list(tmp_path, f"{L_HEADER}\n{P2},add,2026-06-30,提前\n")
+    assert found(before) == [(2, "L015", "2026-06-30")]
+    assert P2 in before.issues.iloc[0]["message_en"]
+    on_the_day = read_list(tmp_path, f"{L_HEADER}\n{P2},add,2026-07-01,新增\n")
+    assert on_the_day.issues.empty and on_the_day.rows["status"].tolist() == ["accepted"]
 
 
 def test_l014_a_park_twice_rejects_both_rows(tmp_path):

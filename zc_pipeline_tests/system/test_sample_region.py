@@ -32,3 +32,30 @@ def test_all_four_grades_occur_in_2025_and_2026(sample_run):
     for year in ("2025", "2026"):
         grades = set(q.loc[q["quarter"].str.startswith(year), "grade"]) | set(h.loc[h["half"].str.startswith(year), "grade"])
         assert grades == {"A", "B", "C", "D"}, (year, grades)
+
+
+def test_each_lifecycle_mechanism_shows_in_the_sample_region(sample_run):
+    """docs/lifecycle.md's sample: a city's removal and addition, the 2025 year-end's removals
+    enacted on 2026-02-01, interviews on time, late and missing as the manifest planned them, and an
+    accredited park nominated first."""
+    engine = sample_run.engine
+    history = read_table(engine, "cultivation_list")
+    city = history[history["source"].eq("city_list")]
+    assert sorted(zip(city["park_code"], city["valid_from"].astype(str), city["listed"].astype(bool))) == [
+        ("150400-P001", "2026-06-01", False), ("150700-P003", "2026-07-01", True)]
+    year_end = history[history["source"].eq("year_end_outcome")]
+    removed = read_table(engine, "park_half_assessment", where={"half": "2025-H2", "outcome": "remove_from_list"})
+    assert sorted(year_end["park_code"]) == sorted(removed["park_code"]) and len(removed) > 0
+    assert set(year_end["valid_from"].astype(str)) == {"2026-02-01"} and not year_end["listed"].astype(bool).any()
+    enacted = read_table(engine, "region_half_summary").set_index("half")["removals_enacted"]
+    assert enacted.to_dict() == {"2025-H1": 0, "2025-H2": 0, "2026-H1": len(removed)}
+    alerts = read_table(engine, "rebound_alert").set_index(["park_code", "period"])
+    planned = {(i["park"], i["alert_period"]): i["expect"] for i in MANIFEST["lifecycle"]["interviews"]["interviews"]}
+    assert {k: alerts.loc[k, "interview_status"] for k in planned} == planned
+    assert sorted(planned.values()) == ["late", "on_time", "on_time", "overdue"]
+    issues = read_table(engine, "validation_issue")
+    assert sorted(issues.loc[issues["rule_id"].str.match(r"^[LI]0"), "rule_id"]) == ["I012", "L011"]
+    accredited = read_table(engine, "park_accreditation", where={"year": "2025"})
+    assert accredited.loc[accredited["accredited"].astype(bool), "park_code"].tolist() == ["150900-P003"]
+    first = read_table(engine, "national_nomination", where={"year": "2025"}).sort_values("rank").iloc[0]
+    assert (first["park_code"], bool(first["accredited"])) == ("150900-P003", True)

@@ -23,13 +23,13 @@ SPEC_COLUMNS = {
     "retrofit_completed reported_co2_t energy_tce co2_t carbon_per_energy carbon_per_value_added green_share "
     "retrofit_rate co2_reporting_gap on_time submission_id source_sha256 run_id standard_version",
     "rebound_alert": "park_code period carbon_per_energy previous_period previous_carbon_per_energy increase "
-    "rectify_by status rectified_in as_of run_id standard_version",
+    "rectify_by status rectified_in as_of run_id standard_version interviewed_on",
     "park_quarter_assessment": "park_code quarter league_city_code category months_expected months_reported "
     "months_on_time energy_tce co2_t carbon_per_energy green_share green_target_at_end retrofit_rate score_carbon "
     "score_green score_retrofit score_reporting score grade grade_cap rank_in_city run_id standard_version "
     "registry_sha256",
     "city_quarter_summary": "league_city_code quarter parks parks_reported grade_a grade_b grade_c grade_d "
-    "mean_score energy_tce co2_t carbon_per_energy green_share open_rebounds run_id",
+    "mean_score energy_tce co2_t carbon_per_energy green_share open_rebounds run_id interviews_overdue",
     "park_half_assessment": "park_code half assessment window_start window_end months_expected months_reported "
     "months_on_time energy_tce co2_t carbon_per_energy green_share green_target_at_end retrofit_rate score_carbon "
     "score_green score_retrofit score_reporting score grade grade_cap rank_in_region spot_check outcome run_id "
@@ -44,6 +44,10 @@ SPEC_COLUMNS = {
     "park_what_if": "park_code period grade target_grade green_share green_share_needed extra_green_mwh "
     "carbon_per_energy carbon_per_energy_needed co2_less_t reason run_id standard_version",
     "report_file": "kind period league_city_code park_code path sha256 run_id",
+    "cultivation_list": "park_code valid_from valid_to source source_file source_sha256 run_id",
+    "national_nomination": "year park_code rank accredited",
+    "park_accreditation": "park_code year accredited reasons_failed run_id standard_version",
+    "factor_priority": "park_code half tier reason run_id standard_version",
 }
 SPEC_PK = {
     "dim_league_city": ["league_city_code"],
@@ -63,7 +67,7 @@ SPEC_PK = {
     "park_what_if": ["park_code", "period"],
     "report_file": ["path"],
 }
-ADDED_TABLES = {"missing_report", "grade_explanation"}
+ADDED_TABLES = {"missing_report", "grade_explanation", "list_change", "rebound_interview"}
 
 
 def test_metadata_has_every_spec_table_column_and_key():
