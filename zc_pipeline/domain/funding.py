@@ -1,10 +1,13 @@
 """Special fund (专项资金, STANDARD §10): eligibility, requested amount, priority and allocation for year Y."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from zc_pipeline.domain import cultivation
+from zc_pipeline.domain.windows import window_bounds
 from zc_pipeline.standards import Standard
 
 ALLOCATION_COLUMNS = [
@@ -44,10 +47,8 @@ def _basis(half_rows: pd.DataFrame) -> dict[str, tuple[str, float]]:
     return {p: (g, s) for p, g, s in zip(half_rows["park_code"], half_rows["grade"], half_rows["score"])}
 
 
-def basis_day(year: int | str, std: Standard):
+def basis_day(year: int | str, std: Standard) -> dt.date:
     """The day the fund asks "on the list?": the basis half's last day (30 June for H1), when its grades stand."""
-    from zc_pipeline.domain.windows import window_bounds
-
     return window_bounds(std.funding_basis(year))[1]
 
 
@@ -67,9 +68,7 @@ def allocate(year: int | str, applications: pd.DataFrame, dim_park: pd.DataFrame
     if len({a["project_id"] for a in applied}) < len(applied):
         raise ValueError(f"{year}: a project_id appears twice among the applications")
     if listed is None:
-        from zc_pipeline.domain.cultivation import history, on_list as listed_on
-
-        listed = listed_on(history(dim_park), basis_day(year, std))
+        listed = cultivation.on_list(cultivation.history(dim_park), basis_day(year, std))
     on_list = {code: code in listed for code in dim_park["park_code"]}
     basis = _basis(half_rows)
     rates = {grade: Decimal(str(rate)) for grade, rate in std.prefixed("funding.rate").items()}

@@ -38,7 +38,15 @@ CHECKS: dict[str, CheckDef] = {c.name: c for c in [
     CheckDef("funding_within_budget", "ERROR", False, "The year's allocated_yuan sum does not exceed the budget."),
     CheckDef("completeness", "WARN", False, "Share of enrolled parks reporting the month is at least 90%."),
     CheckDef("grade_history_schema", "ERROR", True, "pandera schema of the grade_history rows this window appended."),
+    CheckDef("list_periods_chained", "ERROR", False, "Each park's cultivation_list periods follow one another: each "
+                                                     "ends where the next begins, the status changes at each, the last "
+                                                     "is open."),
+    CheckDef("accreditation_consistent", "ERROR", False, "accredited exactly when no criterion failed (reasons_failed NULL)."),
+    CheckDef("nominations_within_limit", "ERROR", False, "A year nominates at most outcome.max_nominations parks."),
 ]}
+# checks of one table each, beside the ones every table of a kind gets
+TABLE_CHECKS = {"cultivation_list": "list_periods_chained", "park_accreditation": "accreditation_consistent",
+                "national_nomination": "nominations_within_limit"}
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,12 @@ def table_checks(table: str) -> list[str]:
         names.append("grade_history_schema")
     if table == "funding_allocation":
         names.append("funding_within_budget")
+    if table in TABLE_CHECKS:
+        names.append(TABLE_CHECKS[table])
     return names
 
 
-def expectations(table: str, *, budget: int | None = None) -> list[Expectation]:
+def expectations(table: str, *, budget: int | None = None, nomination_limit: int | None = None) -> list[Expectation]:
     """The GX expectations of a table's suite (columns `_cpe_residual`, `_expected_grade` and
     `_not_in_force` come from `prepare`, so a suite does not change with the partition's data and
     is registered with GX once per process)."""
@@ -93,7 +103,25 @@ def expectations(table: str, *, budget: int | None = None) -> list[Expectation]:
     if table == "funding_allocation":
         out.append(Expectation("funding_within_budget", "ExpectColumnSumToBeBetween",
                                {"column": "allocated_yuan", "min_value": 0, "max_value": budget or 0}))
+    if table == "cultivation_list":
+        out.append(Expectation("list_periods_chained", "ExpectColumnValuesToBeNull", {"column": "_chain_break"}))
+    if table == "park_accreditation":
+        out.append(Expectation("accreditation_consistent", "ExpectColumnValuesToBeNull", {"column": "_inconsistent"}))
+    if table == "national_nomination":
+        out.append(Expectation("nominations_within_limit", "ExpectTableRowCountToBeBetween",
+                               {"min_value": 0, "max_value": nomination_limit or 0}))
     return out
+
+
+def chain_breaks(frame: pd.DataFrame) -> pd.Series:
+    """The park_code of each cultivation_list row that does not chain with its park's next one (its
+    valid_to is not the next valid_from, or the status does not change), or is last but not open."""
+    rows = frame.sort_values(["park_code", "valid_from"])
+    nxt = rows.groupby("park_code").shift(-1)
+    last = nxt["valid_from"].isna()
+    to, nxt_from = rows["valid_to"].astype(str), nxt["valid_from"].astype(str)
+    broken = (last & rows["valid_to"].notna()) | (~last & ((to != nxt_from) | (rows["listed"] == nxt["listed"])))
+    return rows["park_code"].where(broken, None).astype(object).reindex(frame.index)
 
 
 def completeness_expectations(minimum: float) -> list[Expectation]:
@@ -159,6 +187,11 @@ def prepare(table: str, frame: pd.DataFrame, std_by_version=None, in_force_ids=N
             out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     if has_carbon_ratio(table):
         out["_cpe_residual"] = cpe_residual(out) if len(out) else pd.Series(dtype=float)
+    if table == "cultivation_list":
+        out["_chain_break"] = chain_breaks(out) if len(out) else pd.Series(dtype=object)
+    if table == "park_accreditation":
+        clean = out["reasons_failed"].isna()
+        out["_inconsistent"] = out["park_code"].where(out["accredited"].astype(bool) != clean, None).astype(object)
     if has_grade(table):
         expected = []
         for score, cap, version in zip(out["score"], out["grade_cap"], out.get("standard_version", [None] * len(out))):

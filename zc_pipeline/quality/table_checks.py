@@ -47,6 +47,7 @@ class Context:
     completeness_min: float | None = None  # the rulebook's quality.completeness_min, with `completeness`
     grade_history: pd.DataFrame | None = None
     std_by_version: object = None
+    nomination_limit: int | None = None  # the year-end half's outcome.max_nominations
 
 
 def _by_version(rulebooks: Rulebooks):
@@ -103,6 +104,8 @@ def load_context(engine: sa.Engine, table: str, period: str | None, rows: pd.Dat
             ctx.completeness_min = std.num("quality.completeness_min")
     if table == "funding_allocation" and period:
         ctx.budget = std.budget(int(period))
+    if table == "national_nomination" and period:
+        ctx.nomination_limit = std.int("outcome.max_nominations")
     if table in LEVEL_OF and period:
         ctx.grade_history = read_table(engine, "grade_history", where={"level": LEVEL_OF[table], "period": period})
     return ctx
@@ -135,7 +138,8 @@ def evaluate(state_dir: str | Path, table: str, rows: pd.DataFrame, ctx: Context
     gx_checks = [c for c in wanted if c not in ("schema", "grade_history_schema")]
     if not gx_checks:
         return outcomes
-    suite_exps = [e for e in expectations(table, budget=ctx.budget) if e.check in gx_checks]
+    suite_exps = [e for e in expectations(table, budget=ctx.budget, nomination_limit=ctx.nomination_limit)
+                  if e.check in gx_checks]
     batches = [Batch(table, prepare(table, rows, ctx.std_by_version, ctx.in_force_ids), suite_exps, run_name)]
     if "completeness" in gx_checks and ctx.completeness is not None:
         batches.append(Batch(f"{table}_completeness", ctx.completeness,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from zc_pipeline.domain import cultivation
 from zc_pipeline.standards import Rulebooks, Standard
 from zc_pipeline.warehouse.tables import TABLES
-from zc_pipeline.warehouse.writer import fit_to_table, read_table, replace_partition
+from zc_pipeline.warehouse.writer import fit_to_table, lock_partition, read_table, replace_partition
 
 LIST_FOLDER, INTERVIEW_FOLDER = "lists", "interviews"
 _YEAR_IN_NAME = re.compile(r"(?:^|_)(\d{4})(?:-\d{2}-\d{2})?\.csv$", re.IGNORECASE)
@@ -70,8 +70,12 @@ def list_history(bind, dim_park: pd.DataFrame, rulebooks: Rulebooks) -> pd.DataF
 
 
 def write_cultivation_list(engine: sa.Engine, dim_park: pd.DataFrame, rulebooks: Rulebooks, run_id: str) -> pd.DataFrame:
-    """Replace cultivation_list with the history as the warehouse now has it; returns the rows."""
+    """Replace cultivation_list with the history as the warehouse now has it; returns the rows.
+
+    The table's turn is taken before its inputs are read: of two runs at once, the later one sees
+    the other's year-end outcomes and list rows (none is left stale)."""
     with engine.begin() as conn:
+        lock_partition(conn, "cultivation_list", {})
         rows = list_history(conn, dim_park, rulebooks).assign(run_id=run_id)
         replace_partition(conn, "cultivation_list", rows, {})
     return rows

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zc_pipeline.domain import funding
+from zc_pipeline.domain.cultivation import history, on_list, year_end_removals
 from zc_pipeline.domain.funding import FundingBudgetMissing, allocate
 from zc_pipeline_tests.domain.frames import STD, dim, park
 
@@ -171,3 +172,21 @@ def test_allocation_never_exceeds_budget_and_follows_priority(rows, grades, on_l
     # grade A before B, then higher score
     keys = list(zip(eligible["grade"], -eligible["score"]))
     assert keys == sorted(keys)
+
+
+def test_on_the_list_is_asked_for_the_basis_half_s_last_day():
+    # 150100-P001 is registry-listed but its 2025 year-end removal took effect on 2026-02-01, so on
+    # 30 June 2026 (2026-H1's last day) it is off the list: not_on_list, though graded A. 150200-P001,
+    # off the registry's list, was added by its city from 2026-06-30 (the day itself): it is on the
+    # list and its grade A makes it eligible: 10 000 × 10 000 yuan × 0.30 = 30 000 000, capped at 20 000 000.
+    assert funding.basis_day(2026, STD) == dt.date(2026, 6, 30)
+    removals = year_end_removals(pd.DataFrame({"park_code": ["150100-P001"], "half": ["2025-H2"],
+                                               "outcome": ["remove_from_list"]}), lambda half: STD)
+    added = pd.DataFrame([{"park_code": "150200-P001", "action": "add", "effective_on": dt.date(2026, 6, 30),
+                           "source": "city_list", "source_file": "landing/lists/150200_2026-06-01.csv",
+                           "source_sha256": "ab", "source_row": 2, "reason": "纳入"}])
+    listed = on_list(history(DIM, added, removals), funding.basis_day(2026, STD))
+    out = by_id(allocate(2026, apps(app("R", "150100-P001", "10000"), app("A", "150200-P001", "10000")),
+                         DIM, H1, STD, listed))
+    assert (out["R"]["reason"], out["R"]["allocated_yuan"]) == ("not_on_list", 0)
+    assert (out["A"]["reason"], out["A"]["requested_yuan"]) == ("eligible", 20_000_000)
