@@ -25,8 +25,11 @@ class RegionHalf:
     grades_by_city: pd.DataFrame
     trend_months: list[str]
     trend: pd.DataFrame  # per month: period, energy_tce, co2_t, carbon_per_energy, green_share (region sums)
-    nominated: pd.DataFrame  # park_half_assessment rows with outcome nominate_national (+ park_name, city_zh)
+    # park_half_assessment rows with outcome nominate_national (+ park_name, city_zh, nomination_rank,
+    # accredited), in the year's nomination order
+    nominated: pd.DataFrame
     removed: pd.DataFrame  # ... with outcome remove_from_list
+    accredited: pd.DataFrame  # the parks accredited on this year-end (park_code, park_name, city_zh); none at mid-year
     # the sampled parks: park_code, park_name, city_zh, draw_order, risk_weight, months_checked,
     # max_discrepancy, spot_check; `spot_check_seed` and `eligible_parks` describe the draw
     spot_checks: pd.DataFrame

@@ -211,6 +211,22 @@ def _city_names(frame: pd.DataFrame, dim_park: pd.DataFrame, cities: dict[str, t
     return out
 
 
+def _nomination_order(nominated: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
+    """The nominated parks in the year's nomination order (national_nomination.rank: accredited first)."""
+    order = ranked.set_index("park_code")
+    out = nominated.assign(nomination_rank=nominated["park_code"].map(order["rank"]),
+                           accredited=nominated["park_code"].map(order["accredited"]).fillna(False).astype(bool))
+    return out.sort_values(["nomination_rank", "park_code"], kind="mergesort").reset_index(drop=True)
+
+
+def _accredited(engine: sa.Engine, half: str) -> pd.DataFrame:
+    """The parks accredited on a year-end half (none at mid-year), by park code."""
+    if not half.endswith("H2"):
+        return pd.DataFrame(columns=["park_code"])
+    rows = read_table(engine, "park_accreditation", where={"year": half[:4]})
+    return rows.loc[rows["accredited"].astype(bool), ["park_code"]].reset_index(drop=True)
+
+
 def region_trend(park_month: pd.DataFrame, dim_park: pd.DataFrame, months: list[str]) -> pd.DataFrame:
     """The region's sums per month, a sub-park's month left out when its parent reported it (STANDARD §4)."""
     from zc_pipeline.domain.summaries import summable_months
@@ -280,7 +296,9 @@ def region_bulletin(engine: sa.Engine, state_dir: Path, half: str, std: Standard
         data = RegionHalf(
             half=half, as_of=as_of, standard_version=std.version, summary=summary.iloc[0].to_dict(),
             grades_by_city=by_city, trend_months=shown, trend=region_trend(park_month, dim_park, shown),
-            nominated=named[named["outcome"] == "nominate_national"].reset_index(drop=True),
+            nominated=_nomination_order(named[named["outcome"] == "nominate_national"],
+                                        read_table(engine, "national_nomination", where={"year": year})),
+            accredited=_city_names(_accredited(engine, half), dim_park, cities),
             removed=named[named["outcome"] == "remove_from_list"].reset_index(drop=True),
             spot_checks=_city_names(spot_checks, dim_park, cities), spot_check_seed=seed,
             funding=_with_names(funding, dim_park) if len(funding) else None, budget=std.budget(int(year)),

@@ -32,7 +32,7 @@ def files(sample_run) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def tables(sample_run) -> dict[str, pd.DataFrame]:
     names = ["park_quarter_assessment", "city_quarter_summary", "park_half_assessment", "rebound_alert", "park_month",
-             "dim_park", "park_what_if"]
+             "dim_park", "park_what_if", "park_accreditation"]
     return {n: read_table(sample_run.engine, n) for n in names}
 
 
@@ -150,6 +150,15 @@ def test_the_bulletin_parses_and_its_charts_carry_the_warehouse_values(sample_ru
     removed = {tr.get("data-park") for tr in doc.get_element_by_id("removed").iter("tr") if tr.get("data-park")}
     assert nominated == set(h.loc[h["outcome"] == "nominate_national", "park_code"]) != set()
     assert removed == set(h.loc[h["outcome"] == "remove_from_list", "park_code"]) != set()
+    # nominated in the year's order (national_nomination.rank: accredited first), the accredited ones marked
+    order = read_table(sample_run.engine, "national_nomination", where={"year": "2025"}).sort_values("rank")
+    rows = [tr for tr in doc.get_element_by_id("nominated").iter("tr") if tr.get("data-park")]
+    assert [tr.get("data-park") for tr in rows] == order["park_code"].tolist()
+    assert [tr[-1].text_content() for tr in rows] == ["是" if a else "否" for a in order["accredited"]]
+    accredited = tables["park_accreditation"]
+    accredited = accredited.loc[(accredited["year"] == "2025") & accredited["accredited"].astype(bool), "park_code"]
+    assert accredited.tolist() == ["150900-P003"]
+    assert "150900-P003" in doc.get_element_by_id("nominated").text_content()
     sampled = {tr.get("data-park") for tr in doc.get_element_by_id("spot-checks").iter("tr") if tr.get("data-park")}
     assert sampled == set(h.loc[h["spot_check"] != "not_sampled", "park_code"])
 
