@@ -19,6 +19,8 @@ CAP = {
     "rebound_unrectified": ("碳排放强度反弹未整改", "rebound not rectified"),
 }
 REBOUND_STATUS = {"open": ("整改中", "open"), "rectified": ("已整改", "rectified"), "overdue": ("逾期未整改", "overdue")}
+INTERVIEW_STATUS = {"on_time": ("按期约谈", "on time"), "late": ("逾期约谈", "held late"),
+                    "overdue": ("逾期未约谈", "overdue"), "pending": ("待约谈", "pending")}
 SPOT_CHECK = {"not_sampled": ("未抽中", "not sampled"), "pending": ("待核查", "pending"), "pass": ("通过", "pass"),
               "fail": ("未通过", "fail")}
 OUTCOME = {"nominate_national": ("优先推荐申报国家级", "nominated to the national list"),

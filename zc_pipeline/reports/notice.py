@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from zc_pipeline.reports.common import (
-    REBOUND_STATUS, date_zh, document_time, en, fixed, missing, month_zh, percent, stable_zip, zh,
+    INTERVIEW_STATUS, REBOUND_STATUS, date_zh, document_time, en, fixed, missing, month_zh, percent, stable_zip, zh,
 )
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"  # the fonts of Chinese official documents (Word substitutes if absent)
@@ -74,7 +74,18 @@ def figures(n: ReboundNotice) -> list[tuple[str, str]]:
         ("升幅 increase", percent(a["increase"], 2)),
         ("整改期限 rectify by", date_zh(a["rectify_by"])),
         ("整改状态 status", f"{status} {en(REBOUND_STATUS, a['status'])}（截至{date_zh(as_of)}）"),
+        ("约谈 interview", _interview(a)),
     ]
+
+
+def _interview(a: dict) -> str:
+    """When the league-city's interview is due, when it was held, and whether in time (STANDARD §13)."""
+    held = a.get("interviewed_on")
+    text = f"应于{date_zh(a['interview_due'])}前约谈"
+    if not missing(held):
+        text += f"，{date_zh(held)}已约谈"
+    status = a["interview_status"]
+    return f"{text}（{zh(INTERVIEW_STATUS, status)} {en(INTERVIEW_STATUS, status)}）"
 
 
 def _status_text(n: ReboundNotice) -> str:

@@ -196,6 +196,15 @@ def test_each_notice_carries_its_alerts_figures(sample_run, files, tables):
         assert figures["升幅 increase"] == f"{alert['increase'] * 100:.2f}%"
         assert figures["整改期限 rectify by"] == f"{alert['rectify_by'].year}年{alert['rectify_by'].month}月{alert['rectify_by'].day}日"
         assert f" {alert['status']}（" in figures["整改状态 status"]
+        due = alert["interview_due"]
+        assert figures["约谈 interview"].startswith(f"应于{due.year}年{due.month}月{due.day}日前约谈")
+    # the sample's interviews (MANIFEST lifecycle): 152200-P001's 2025-09 rebound was interviewed late
+    notices = {(a["park_code"], a["period"]): a for a in tables["rebound_alert"].to_dict("records")}
+    late = _file(sample_run, files, kind="rectification_notice", period="2025-09", park_code="152200-P001")
+    (table,) = Document(io.BytesIO(late.read_bytes())).tables
+    figures = {r.cells[0].text: r.cells[1].text for r in table.rows[1:]}
+    assert notices[("152200-P001", "2025-09")]["interview_status"] == "late"
+    assert figures["约谈 interview"] == "应于2025年10月25日前约谈，2025年11月3日已约谈（逾期约谈 held late）"
 
 
 def _copy_of_warehouse(sample_run, folder: Path):
