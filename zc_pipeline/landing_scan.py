@@ -2,7 +2,7 @@
 
 Every file is routed to the partition whose run reads it: `landing/<YYYY-MM>/*` -> that month,
 `landing/verifications/<YYYY>-H<n>.csv` -> that half, `landing/funding/<YYYY>.csv` -> that year,
-`landing/lists/*.csv` and `landing/interviews/*.csv` -> the unpartitioned lifecycle run of their folder.
+every file of `landing/lists/` and `landing/interviews/` -> the unpartitioned lifecycle run of its folder.
 A partition's digest is the SHA-256 of the sorted set of its files' content hashes, so a file
 touched but unchanged, or the same content copied or moved to another name within the partition,
 leaves the digest (and the run key) unchanged. Hashing is the expensive part: a file whose
@@ -58,8 +58,8 @@ def route(relative: str) -> Partition | None:
         return Partition("half", f"{m.group(1)}-H{m.group(2)}")
     if folder == "funding" and (m := _YEAR_FILE.match(name)):
         return Partition("year", m.group(1))
-    if folder in LIFECYCLE_FOLDERS and name.lower().endswith(".csv"):
-        return Partition("lifecycle", folder)  # every file of the folder is read each time
+    if folder in LIFECYCLE_FOLDERS:
+        return Partition("lifecycle", folder)  # every file of the folder is read each time (a wrong one: L001/I001)
     return None
 
 

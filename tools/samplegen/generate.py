@@ -32,8 +32,9 @@ def generate_region(out_dir, *, parks: int = 36, seed: int = 20260101, first: st
     verifications = write_verifications(R, est)
     spot_fail = {h: {fr["park"] for fr in v["failing_rows"] if fr["sampled_predicted"]}
                  for h, v in verifications.items()}
-    funding = write_funding(R, est, spot_fail)
-    lifecycle = {"lists": write_lists(R), "interviews": write_interviews(R, est)}
+    lists, city_changes = write_lists(R)
+    funding = write_funding(R, est, spot_fail, city_changes)
+    lifecycle = {"lists": lists, "interviews": write_interviews(R, est)}
     manifest = manifest_of(R, est, seed, first, last, csv_share, verifications, funding, spot_fail, lifecycle)
     (out / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1,
                                                   sort_keys=False) + "\n", encoding="utf-8")

@@ -9,7 +9,10 @@ import pandas as pd
 from tools.samplegen.csv_batches import fmt_num
 from tools.samplegen.expectations import Estimator
 from tools.samplegen.region import Region, write_csv
-from zc_pipeline.domain.funding import allocate
+from zc_pipeline.domain import cultivation
+from zc_pipeline.domain.funding import allocate, basis_day
+from zc_pipeline.domain.outcomes import year_end_outcomes, year_end_quarters
+from zc_pipeline.domain.windows import window_bounds
 from zc_pipeline.domain.periods import add_months, half_of, month_start, months_of
 
 YEAR = 2026  # the funding round the sample applies to
@@ -77,7 +80,21 @@ def write_verifications(R: Region, est: Estimator) -> dict:
     return info
 
 
-def write_funding(R: Region, est: Estimator, spot_fail: dict) -> dict:
+def _listed_on_basis_day(est: Estimator, spot_fail: dict, city_changes: pd.DataFrame) -> frozenset[str]:
+    """The parks on the list on the fund's day (30 June): the registry, the year before's year-end
+    removals (as the domain decides them on the planned months) and the cities' changes."""
+    before = f"{YEAR - 1}-H2"
+    removals = pd.DataFrame(columns=["park_code", "half", "outcome"])
+    if est.covers(before):
+        rows = est.half_rows(before, frozenset(spot_fail.get(before, set()))).assign(half=before)
+        quarters = pd.concat([est.half_rows(q).assign(quarter=q) for q in year_end_quarters(before)])
+        listed = cultivation.on_list(cultivation.history(est.dim_park), window_bounds(before)[1])
+        removals = rows.assign(outcome=year_end_outcomes(rows, quarters, listed, frozenset(), est.std))
+    history = cultivation.history(est.dim_park, city_changes, cultivation.year_end_removals(removals, lambda h: est.std))
+    return cultivation.on_list(history, basis_day(YEAR, est.std))
+
+
+def write_funding(R: Region, est: Estimator, spot_fail: dict, city_changes: pd.DataFrame) -> dict:
     """The year's special-fund applications (~25 projects) and what the domain's allocation makes of them."""
     frng = random.Random(f"{R.rng.random()}|funding")
     std = est.std
@@ -119,7 +136,8 @@ def write_funding(R: Region, est: Estimator, spot_fail: dict) -> dict:
                      kind, inv_s, applied.isoformat()])
         applications.append({"project_id": pid, "park_code": code, "project_type": kind,
                              "investment_10k_yuan": inv_s, "applied_on": applied})
-    allocation = allocate(YEAR, pd.DataFrame(applications), est.dim_park, half_rows, std).set_index("project_id")
+    listed = _listed_on_basis_day(est, spot_fail, city_changes)
+    allocation = allocate(YEAR, pd.DataFrame(applications), est.dim_park, half_rows, std, listed).set_index("project_id")
     expect = []
     for app in applications:
         a = allocation.loc[app["project_id"]]
@@ -135,7 +153,8 @@ def write_funding(R: Region, est: Estimator, spot_fail: dict) -> dict:
     return {"file": R.rel(path), "projects": len(rows), "budget_yuan": std.budget(YEAR),
             "estimated_eligible_requested_yuan": int(allocation["requested_yuan"].sum()),
             "note": f"eligibility by grade uses the estimated {YEAR}-H1 grades; park_unknown, "
-                    "not_on_list and type_not_covered are certain",
+                    "not_on_list (the list on 30 June: registry, the year before's year-end removals, the cities' "
+                    "changes) and type_not_covered are certain",
             "projects_detail": expect}
 
 
@@ -146,7 +165,7 @@ def write_lists(R: Region) -> dict:
     half (so the fund, decided on 30 June, still finds it off the list), a listed park removed by
     its city, and one hostile row (a park of another city) that is rejected with L011."""
     off = [p for p in R.parks if not p.on_list]
-    files = []
+    files, changes = [], []
     if off:
         p = off[0]
         last = R.months[-1]
@@ -155,6 +174,9 @@ def write_lists(R: Region) -> dict:
                   [[p.code, "纳入", month_start(add_months(last, 1)).isoformat(), "完成整改，申请纳入培育名单"]])
         files.append({"file": R.rel(path), "park": p.code, "action": "add",
                       "expect": "on the list from the first day after the last month; not on it for the fund"})
+        changes.append({"park_code": p.code, "action": "add", "effective_on": month_start(add_months(last, 1)),
+                        "source": cultivation.CITY_LIST, "source_file": R.rel(path), "source_sha256": None,
+                        "source_row": 2, "reason": ""})
     city = sorted({q.city for q in R.parks})[3 % len({q.city for q in R.parks})]
     mine = [q for q in R.parks if q.city == city and q.on_list and q.scope == "whole"]
     other = next(q for q in R.parks if q.city != city)
@@ -167,7 +189,10 @@ def write_lists(R: Region) -> dict:
                    [other.code, "add", on.isoformat(), "跨盟市误报"]])
         files.append({"file": R.rel(path), "park": removed.code, "action": "remove",
                       "expect": f"off the list from {on}; row 3 rejected (L011: {other.code} is not a park of {city})"})
-    return {"files": files}
+        changes.append({"park_code": removed.code, "action": "remove", "effective_on": on,
+                        "source": cultivation.CITY_LIST, "source_file": R.rel(path), "source_sha256": None,
+                        "source_row": 2, "reason": ""})
+    return {"files": files}, pd.DataFrame(changes, columns=cultivation.CHANGE_COLUMNS)
 
 
 def write_interviews(R: Region, est: Estimator) -> dict:

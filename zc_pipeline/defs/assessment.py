@@ -26,11 +26,11 @@ HALF_DEPS = [
     "spot_check_sample",
     "spot_check_result",
     "list_change",
+    # The list on a half's last day includes the removals enacted from the year-end assessments before
+    # it (STANDARD §13): a half reads the two halves before it, so a re-assessed year end makes the next
+    # year's outcomes, removals enacted and priority tiers stale.
+    dg.AssetDep("park_half_assessment", partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-2, end_offset=-1)),
 ]
-# The list on a half's last day includes the removals enacted from the year-end assessments before it
-# (STANDARD §13): a half reads the two halves before it, so a re-assessed year end makes the next year stale.
-EARLIER_HALVES = dg.AssetDep("park_half_assessment",
-                             partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-2, end_offset=-1))
 LIFECYCLE_SPECS = {
     "park_accreditation": "Year-end (H2) only: each park accredited or not, with the criteria it failed.",
     "national_nomination": "Year-end (H2) only: the parks nominated for the national list, accredited first.",
@@ -73,14 +73,14 @@ def publish(zc: ZcResource, level: str, period: str, rows: WindowRows):
 def quarter_assessment(context: dg.AssetExecutionContext, zc: ZcResource, park_month: pd.DataFrame):
     """The league-city's quarterly evaluation (STANDARD §4–§7), once the quarter's last deadline has passed."""
     quarter = quarter_from_dagster(context.partition_key)
-    rows = assess_quarter_window(zc.engine(), park_month, zc.dim_park(), quarter, zc.rulebook(quarter), zc.as_of_date,
+    rows = assess_quarter_window(zc.engine(), park_month, zc.dim_park(), quarter, zc.rulebooks, zc.as_of_date,
                                  context.run.run_id)
     yield from publish(zc, "quarter", quarter, rows)
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("park_half_assessment", description="Mid-year (H1) and year-end (H2, Jan–Dec) assessment of each park, with outcomes.", deps=[*HALF_DEPS, EARLIER_HALVES], **_spec),
+        dg.AssetSpec("park_half_assessment", description="Mid-year (H1) and year-end (H2, Jan–Dec) assessment of each park, with outcomes.", deps=HALF_DEPS, **_spec),
         dg.AssetSpec("region_half_summary", description="The region's half: parks, grades, sums, nominations, removals.", deps=HALF_DEPS, **_spec),
         dg.AssetSpec(WHAT_IF_ASSETS["half"], description=WHAT_IF_DESCRIPTION.format("Halves"), deps=HALF_DEPS,
                      metadata=WHAT_IF_TABLE, **_spec),

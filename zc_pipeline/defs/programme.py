@@ -51,7 +51,9 @@ def spot_check_result(context: dg.AssetExecutionContext, zc: ZcResource, park_mo
 @dg.asset(
     group_name="funding",
     partitions_def=year_partitions,
-    ins={"park_half_assessment": dg.AssetIn(input_manager_key="warehouse_reader")},
+    # the year's halves, and the previous year's: its year-end removals take effect before 30 June
+    ins={"park_half_assessment": dg.AssetIn(input_manager_key="warehouse_reader",
+                                            partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1))},
     deps=["dim_park", "list_change", RULEBOOK],
     pool="warehouse",
     **_spec,

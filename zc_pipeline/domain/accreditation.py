@@ -17,7 +17,7 @@ PRIORITY_COLUMNS = ["park_code", "half", "tier", "reason", "category", "grade"]
 def accreditation(year_end_rows: pd.DataFrame, listed: frozenset[str], spot_check_failed: frozenset[str],
                   unrectified: frozenset[str], std: Standard) -> pd.DataFrame:
     """`park_accreditation` rows for every park with a year-end assessment: accredited when no
-    criterion fails; `reasons_failed` names the failing criteria in the rulebook's order.
+    criterion fails; `reasons_failed` names the failing criteria in STANDARD §13's order.
 
     `listed`: on the list on 31 Dec; `unrectified`: parks with a rebound of the year open or overdue
     at year end (the §6 rebound cap's condition); green share NULL fails the green criterion.

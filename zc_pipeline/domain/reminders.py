@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from zc_pipeline.domain.interviews import OVERDUE
 from zc_pipeline.domain.periods import deadline, deadline_passed
 
 COLUMNS = ["period", "park_code", "league_city_code", "reason", "rule_ids"]
@@ -68,17 +69,18 @@ def missing_reports(
 
 
 
-INTERVIEW_COLUMNS = ["league_city_code", "park_code", "park_name", "alert_period", "rectify_by", "interview_due"]
+OVERDUE_INTERVIEW_COLUMNS = ["league_city_code", "park_code", "park_name", "alert_period", "rectify_by",
+                             "interview_due"]
 
 
 def interviews_overdue(month: str, alerts: pd.DataFrame, dim_park: pd.DataFrame) -> pd.DataFrame:
     """Rebounds of months up to `month` whose interview is overdue (not held, due day passed) as the
     alerts were judged: what the league-city still has to do (STANDARD §13)."""
-    late = alerts[(alerts["period"] <= month) & (alerts["interview_status"] == "overdue")]
+    late = alerts[(alerts["period"] <= month) & (alerts["interview_status"] == OVERDUE)]
     parks = dim_park.set_index("park_code")
     out = pd.DataFrame({
         "league_city_code": late["park_code"].map(parks["league_city_code"]), "park_code": late["park_code"],
         "park_name": late["park_code"].map(parks["park_name"]), "alert_period": late["period"],
         "rectify_by": late["rectify_by"].astype(str), "interview_due": late["interview_due"].astype(str),
-    }, columns=INTERVIEW_COLUMNS)
+    }, columns=OVERDUE_INTERVIEW_COLUMNS)
     return out.sort_values(["league_city_code", "alert_period", "park_code"], ignore_index=True)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import is_null
-from typing import NamedTuple
-
 from zc_pipeline.domain import cultivation
 from zc_pipeline.domain.accreditation import ACCREDITATION_COLUMNS, accreditation
 from zc_pipeline.domain.interviews import with_interviews
@@ -24,7 +23,7 @@ from zc_pipeline.domain.summaries import (
 )
 from zc_pipeline.domain.periods import window_is_due
 from zc_pipeline.domain.windows import aggregate_window, month_versions, window_bounds
-from zc_pipeline.standards import GRADES, Standard
+from zc_pipeline.standards import GRADES, Rulebooks, Standard
 
 NOT_SAMPLED = "not_sampled"
 SPOT_CHECK_FAIL = "fail"
@@ -262,18 +261,19 @@ def window_inputs(
 
 def assess_quarter(
     park_month: pd.DataFrame, dim_park: pd.DataFrame, quarter: str, std: Standard, as_of: dt.date,
-    interviews: pd.DataFrame | None = None,
+    interviews: pd.DataFrame | None = None, month_rules: Standard | Rulebooks | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(park_quarter_assessment rows, city_quarter_summary rows); both empty until the quarter is due.
 
     `interviews`: the accepted interview rows (park_code, alert_period, interviewed_on), for the
-    city's count of interviews overdue (none given: every interview due in the quarter is missing).
+    city's count of interviews overdue (none given: every interview due in the quarter is missing);
+    each alert's due day follows its own month's rulebook in `month_rules` (default: `std`).
     """
     if not window_is_due(quarter, as_of, std):
         return pd.DataFrame(columns=QUARTER_COLUMNS), pd.DataFrame(columns=CITY_COLUMNS)
     agg, rebounds = window_inputs(park_month, dim_park, quarter, std, as_of)
     held = interviews if interviews is not None else pd.DataFrame(columns=["park_code", "alert_period", "interviewed_on"])
-    rebounds = with_interviews(rebounds, held, std)
+    rebounds = with_interviews(rebounds, held, month_rules or std)
     rows = score_window(agg, dim_park, quarter, std, rebounds)
     rows["quarter"] = quarter
     rows["standard_version"] = std.version

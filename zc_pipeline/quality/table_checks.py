@@ -76,7 +76,9 @@ def read_rows(engine: sa.Engine, table: str, period: str | None, windows: list[s
     from zc_pipeline.warehouse.tables import PARTITION_COLUMNS
 
     column = (PARTITION_COLUMNS.get(table) or ["period"])[0]
-    if column == "year":  # a year's table written by its year-end half (park_accreditation) or by the year
+    if column == "year" and p.period_kind(period) == "half":  # a year's table its year-end half writes
+        if not period.endswith("H2"):
+            return read_empty(table)  # the mid-year half writes none of it
         period = period[:4]
     return read_table(engine, table, where={column: period})
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from zc_pipeline.standards import Rulebooks, Standard
+from zc_pipeline.standards import Rulebooks
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
 
 WINDOW_TABLES = {"quarter": ("park_quarter_assessment", "city_quarter_summary"),
@@ -29,15 +29,16 @@ class WindowRows:
 
 
 def assess_quarter_window(engine: sa.Engine, park_month: pd.DataFrame, dim_park: pd.DataFrame, quarter: str,
-                          std: Standard, as_of: dt.date, run_id: str) -> WindowRows:
+                          rulebooks: Rulebooks, as_of: dt.date, run_id: str) -> WindowRows:
     """The league-city's quarterly evaluation (STANDARD §4–§7) of `quarter`, with its interviews overdue, written."""
     from zc_pipeline.domain.scoring import assess_quarter
     from zc_pipeline.domain.what_if import what_if_window
     from zc_pipeline.warehouse.writer import read_table
 
+    std = rulebooks.for_period(quarter)
     interviews = read_table(engine, "rebound_interview", where={"status": "accepted"})
     interviews["interviewed_on"] = pd.to_datetime(interviews["interviewed_on"]).dt.date
-    parks, cities = assess_quarter(park_month, dim_park, quarter, std, as_of, interviews)
+    parks, cities = assess_quarter(park_month, dim_park, quarter, std, as_of, interviews, rulebooks)
     what_if = what_if_window(park_month, dim_park, quarter, std, as_of)
     return _record("quarter", quarter, parks, cities, what_if, dim_park, engine, run_id, as_of)
 

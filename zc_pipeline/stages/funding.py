@@ -19,10 +19,9 @@ def allocate_year(engine: sa.Engine, data_dir: Path, receipts_dir: Path | None, 
     from zc_pipeline.domain.funding import allocate, basis_day
     from zc_pipeline.intake.programme_files import read_funding_file
     from zc_pipeline.stages.lifecycle import list_history
-
-    std = rulebooks.for_period(year)
     from zc_pipeline.stages.programme_intake import record_programme_file
 
+    std = rulebooks.for_period(year)
     path = Path(data_dir) / "landing" / "funding" / f"{year}.csv"
     alloc = pd.DataFrame()
     with engine.begin() as conn:

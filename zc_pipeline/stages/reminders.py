@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from zc_pipeline.domain.reminders import COLUMNS, interviews_overdue, missing_reports
+from zc_pipeline.domain.reminders import COLUMNS, OVERDUE_INTERVIEW_COLUMNS, interviews_overdue, missing_reports
 from zc_pipeline.standards import Standard
 from zc_pipeline.warehouse import tables as T
 from zc_pipeline.warehouse.writer import read_table, replace_partition
@@ -58,7 +58,7 @@ def write_workbooks(rows: pd.DataFrame, out_dir: Path, city_names: dict[str, str
     rewritten so a resolved city loses its file."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    interviews = interviews if interviews is not None else pd.DataFrame(columns=["league_city_code"])
+    interviews = interviews if interviews is not None else pd.DataFrame(columns=OVERDUE_INTERVIEW_COLUMNS)
     written = []
     for city in sorted({*rows["league_city_code"], *interviews["league_city_code"]}):
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -306,9 +306,9 @@ rebound_interview = _table(
     "rebound_interview",
     "Every row of the interview files (landing/interviews/<YYYY>.csv, FILES.md §6), accepted or rejected; "
     "rewritten from the files with rebound_alert.",
-    _col("source_sha256", TEXT, "SHA-256 (hex) of the interview file.", pk=True),
+    _col("source_file", TEXT, "Path of the file relative to the landing area.", pk=True),
     _col("source_row", COUNT, "CSV line (header = 1).", pk=True),
-    _col("source_file", TEXT, "Path of the file relative to the landing area."),
+    _col("source_sha256", TEXT, "SHA-256 (hex) of the interview file (two files may hold the same content)."),
     _park_code(pk=False),
     _col("alert_period", TEXT, "The rebound month the interview was about, `YYYY-MM` (as written when unreadable)."),
     _col("interviewed_on", DATE, "Day of the interview."),
@@ -521,9 +521,9 @@ list_change = _table(
     "list_change",
     "Every row of the league-cities' list files (landing/lists/<city>_<YYYY-MM-DD>.csv, FILES.md §6), accepted or "
     "rejected; rewritten from the files with cultivation_list.",
-    _col("source_sha256", TEXT, "SHA-256 (hex) of the list file.", pk=True),
+    _col("source_file", TEXT, "Path of the file relative to the landing area.", pk=True),
     _col("source_row", COUNT, "CSV line (header = 1).", pk=True),
-    _col("source_file", TEXT, "Path of the file relative to the landing area."),
+    _col("source_sha256", TEXT, "SHA-256 (hex) of the list file (two files may hold the same content)."),
     _col("league_city_code", TEXT, "League-city that sent the file (from its name; NULL when the name is not valid)."),
     _park_code(pk=False),
     _col("action", TEXT, "add | remove (纳入 | 移出), as read; as written when unreadable."),

@@ -59,3 +59,15 @@ def test_each_lifecycle_mechanism_shows_in_the_sample_region(sample_run):
     assert accredited.loc[accredited["accredited"].astype(bool), "park_code"].tolist() == ["150900-P003"]
     first = read_table(engine, "national_nomination", where={"year": "2025"}).sort_values("rank").iloc[0]
     assert (first["park_code"], bool(first["accredited"])) == ("150900-P003", True)
+
+
+def test_the_fund_s_certain_reasons_are_the_manifest_s(sample_run):
+    """park_unknown, not_on_list (the list on 30 June, after the 2025 year-end's removals) and
+    type_not_covered follow from the files alone: the generator's expectation is the pipeline's."""
+    certain = {"park_unknown", "not_on_list", "type_not_covered"}
+    expected = {p["project_id"]: p["expected_ineligible_reason"]
+                for p in MANIFEST["estimate"]["funding"]["projects_detail"]
+                if p["expected_ineligible_reason"] in certain}
+    got = read_table(sample_run.engine, "funding_allocation").set_index("project_id")["reason"]
+    assert {k: got[k] for k in expected} == expected
+    assert set(expected.values()) == certain and list(expected.values()).count("not_on_list") == 4
