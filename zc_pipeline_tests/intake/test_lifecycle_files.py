@@ -180,3 +180,12 @@ def test_i016_a_repeated_park_and_alert_period_rejects_all_its_rows(tmp_path):
     assert found(parsed) == [(2, "I016", "2026-03"), (3, "I016", "2026-03")]
     assert parsed.rows["status"].tolist() == ["rejected", "rejected", "accepted"]
     assert P1 in parsed.issues.iloc[0]["message_en"]
+
+
+def test_a_gb18030_list_file_with_chinese_headers(tmp_path):
+    # FILES.md: UTF-8 or GB18030; the same rows read either way.
+    path = tmp_path / L_NAME
+    path.write_bytes(f"园区代码,操作,生效日期,原因\n{P1},移出,2026-07-01,成效不足\n".encode("gb18030"))
+    parsed = read_list_file(path, registry=REGISTRY, cities=CITIES, std=STD)
+    assert parsed.issues.empty
+    assert parsed.rows[["park_code", "action", "reason", "status"]].values.tolist() == [[P1, "remove", "成效不足", "accepted"]]

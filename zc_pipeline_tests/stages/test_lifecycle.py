@@ -46,3 +46,25 @@ def test_a_list_file_sent_twice_is_kept_twice_and_changes_the_list_once(tmp_path
     after = read_table(engine, "list_change").drop(columns="run_id").sort_values(["source_file", "source_row"])
     pd.testing.assert_frame_equal(before.reset_index(drop=True), after.reset_index(drop=True))
     pd.testing.assert_frame_equal(list_history(engine, REGISTRY, load_rulebooks()), history.drop(columns="run_id"))
+
+
+def test_a_list_file_with_an_error_gets_a_receipt_and_its_issue_rows(tmp_path):
+    # Line 3 names a Baotou park in Hohhot's file (L011): the file is registered (kind list), the
+    # issue stored with file, line, column and rule, and the receipt written under receipts/lists/.
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    create_all(engine)
+    registry = dim(park(P1), park("150200-P001"))
+    lists = tmp_path / "landing" / "lists"
+    lists.mkdir(parents=True)
+    (lists / "150100_2026-06-20.csv").write_text(
+        f"park_code,action,effective_on,reason\n{P1},remove,2026-07-01,成效不足\n150200-P001,add,2026-07-01,误报\n",
+        encoding="utf-8")
+    receipts = tmp_path / "receipts"
+    rows = record_list_changes(engine, tmp_path, receipts, registry, {"150100", "150200"}, STD, dt.date(2026, 7, 15), "r")
+    assert rows["status"].tolist() == ["accepted", "rejected"]
+    issues = read_table(engine, "validation_issue")
+    assert issues[["source_file", "row", "column", "rule_id", "period"]].values.tolist() == [
+        ["landing/lists/150100_2026-06-20.csv", 3, "park_code", "L011", "2026"]]
+    files = read_table(engine, "landing_file")
+    assert files[["source_file", "kind"]].values.tolist() == [["landing/lists/150100_2026-06-20.csv", "list"]]
+    assert (receipts / "lists" / "150100_2026-06-20.csv.receipt.xlsx").exists()
