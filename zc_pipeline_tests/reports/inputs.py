@@ -57,10 +57,15 @@ def city_quarter(what_if: pd.DataFrame | None = None) -> CityQuarter:
     )
 
 
-def notice(status: str = "open", rectified_in: str | None = None, rectified_cpe: float | None = None) -> ReboundNotice:
+def notice(status: str = "open", rectified_in: str | None = None, rectified_cpe: float | None = None,
+           interviewed_on: dt.date | None = dt.date(2026, 6, 20)) -> ReboundNotice:
+    # the interview of a 2026-05 rebound is due on 2026-06-10 + 15 days = 2026-06-25
+    due = dt.date(2026, 6, 25)
     alert = dict(park_code="150200-P001", period="2026-05", carbon_per_energy=0.5, previous_period="2026-04",
                  previous_carbon_per_energy=0.4, increase=0.25, rectify_by=dt.date(2026, 8, 31), status=status,
-                 rectified_in=rectified_in, as_of=AS_OF, standard_version="IM-ZCP-2026.1")
+                 rectified_in=rectified_in, as_of=AS_OF, standard_version="IM-ZCP-2026.1",
+                 interviewed_on=interviewed_on, interview_due=due,
+                 interview_status="overdue" if interviewed_on is None else "on_time" if interviewed_on <= due else "late")
     return ReboundNotice(alert=alert, park_name="包头一园", city_zh="包头市", city_en="Baotou",
                          rectified_carbon_per_energy=rectified_cpe, standard_version="IM-ZCP-2026.1",
                          rebound_factor=1.05, rectify_window=("2026-06", "2026-08"), cap_limit="B")

@@ -24,6 +24,7 @@ def test_the_notice_carries_the_alerts_figures():
     assert figures["升幅 increase"] == "25.00%"
     assert figures["整改期限 rectify by"] == "2026年8月31日"
     assert figures["整改状态 status"] == "整改中 open（截至2026年7月15日）"
+    assert figures["约谈 interview"] == "应于2026年6月25日前约谈，2026年6月20日已约谈（按期约谈 on time）"
     # what counts as rectified (STANDARD §7): a month m+1..m+3 back at or below the month before the rebound
     assert "在2026年6月至2026年8月期间" in text and "不高于反弹前水平 0.4000 tCO2/tce" in text
     assert "超过上月水平的 105%" in text and "等级最高为 B 级" in text
@@ -43,3 +44,9 @@ def test_same_alert_same_bytes():
     assert build_notice(inputs.notice()) == build_notice(inputs.notice())
     props = Document(io.BytesIO(build_notice(inputs.notice()))).core_properties
     assert props.created.date().isoformat() == props.modified.date().isoformat() == "2026-07-15"
+
+
+def test_an_interview_not_held_by_its_due_day_is_named_overdue():
+    # due 2026-06-25, none held by the as-of date 2026-07-15: overdue (STANDARD §13)
+    figures, _ = read(build_notice(inputs.notice(interviewed_on=None)))
+    assert figures["约谈 interview"] == "应于2026年6月25日前约谈（逾期未约谈 overdue）"
