@@ -56,15 +56,13 @@ def rebound_alert(context: dg.AssetExecutionContext, zc: ZcResource):
     date; the interview files (landing/interviews/) are read against them into rebound_interview."""
     from zc_pipeline.stages.rebounds import refresh_rebound_alerts
 
-    alerts = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.rulebooks, zc.as_of_date, context.run.run_id,
-                                    zc.data_path, zc.receipts_dir)
-    from zc_pipeline.warehouse.writer import read_table
-
+    done = refresh_rebound_alerts(zc.engine(), zc.dim_park(), zc.rulebooks, zc.as_of_date, context.run.run_id,
+                                  zc.data_path, zc.receipts_dir)
+    alerts, rows = done.alerts, done.interviews
     counts = alerts["status"].value_counts().to_dict() if len(alerts) else {}
     interviews = alerts["interview_status"].value_counts().to_dict() if len(alerts) else {}
     yield dg.MaterializeResult(asset_key="rebound_alert", metadata=table_metadata(
         alerts, as_of=str(zc.as_of_date), **{f"status_{k}": int(v) for k, v in counts.items()},
         **{f"interview_{k}": int(v) for k, v in interviews.items()}))
-    rows = read_table(zc.engine(), "rebound_interview")
     yield dg.MaterializeResult(asset_key="rebound_interview", metadata=table_metadata(
         rows, accepted=int((rows["status"] == "accepted").sum()), rejected=int((rows["status"] == "rejected").sum())))

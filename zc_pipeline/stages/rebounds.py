@@ -4,6 +4,7 @@ against them (STANDARD §13: who was interviewed, on time or not)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +16,16 @@ from zc_pipeline.standards import Rulebooks
 from zc_pipeline.warehouse.writer import lock_partition, read_table, replace_partition
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    alerts: pd.DataFrame  # the rebound_alert rows written
+    interviews: pd.DataFrame  # the rebound_interview rows written (accepted and rejected)
+
+
 def refresh_rebound_alerts(engine: sa.Engine, dim_park: pd.DataFrame, rulebooks: Rulebooks, as_of: dt.date,
-                           run_id: str, data_dir: Path, receipts_dir: Path | None = None) -> pd.DataFrame:
+                           run_id: str, data_dir: Path, receipts_dir: Path | None = None) -> Refreshed:
     """Replace rebound_alert with the alerts of every stored month, each judged under its month's
-    rulebook, and rebound_interview with the interview files read against them; returns the alerts.
+    rulebook, and rebound_interview with the interview files read against them; returns both.
 
     Every month is read after taking the table's turn, in the transaction that replaces it: of two
     runs at once, the later refresh sees the other's months (none is left stale)."""
@@ -34,4 +41,4 @@ def refresh_rebound_alerts(engine: sa.Engine, dim_park: pd.DataFrame, rulebooks:
         alerts["run_id"] = run_id
         alerts["standard_version"] = alerts["period"].map(lambda m: rulebooks.for_period(m).version)
         replace_partition(conn, "rebound_alert", alerts, {})
-    return alerts
+    return Refreshed(alerts, interviews)
