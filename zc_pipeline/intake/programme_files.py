@@ -291,6 +291,12 @@ _LIST_FILE = re.compile(r"^(\d{6})_(\d{4}-\d{2}-\d{2})\.csv$", re.IGNORECASE)
 _INTERVIEW_FILE = re.compile(r"^(\d{4})\.csv$", re.IGNORECASE)
 
 
+def file_year(name: str) -> str | None:
+    """The year a list or interview file's name gives (`<city>_<YYYY-MM-DD>.csv`, `<YYYY>.csv`), else None."""
+    m = _LIST_FILE.match(name) or _INTERVIEW_FILE.match(name)
+    return m[m.lastindex][:4] if m else None
+
+
 def list_file_city(name: str, cities: set[str]) -> str | None:
     """The league-city a list file's name gives (`<code>_<YYYY-MM-DD>.csv`), None when the name is not one."""
     m = _LIST_FILE.match(name)

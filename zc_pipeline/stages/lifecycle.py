@@ -4,7 +4,6 @@ outcomes, and the interview files read against the rebound alerts."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,6 @@ from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import fit_to_table, lock_partition, read_table, replace_partition
 
 LIST_FOLDER, INTERVIEW_FOLDER = "lists", "interviews"
-_YEAR_IN_NAME = re.compile(r"(?:^|_)(\d{4})(?:-\d{2}-\d{2})?\.csv$", re.IGNORECASE)
 
 
 def _files(data_dir: Path, folder: str) -> list[Path]:
@@ -30,8 +28,9 @@ def _empty(table: str) -> pd.DataFrame:
 
 def _period(path: Path, as_of: dt.date) -> str:
     """The year a file's issues are filed under: the one in its name, else the as-of year."""
-    m = _YEAR_IN_NAME.search(path.name)
-    return m[1] if m else str(as_of.year)
+    from zc_pipeline.intake.programme_files import file_year
+
+    return file_year(path.name) or str(as_of.year)
 
 
 def _stamped(conn: sa.Connection, path: Path, data_dir: Path, kind: str, parsed, run_id: str,
