@@ -1,4 +1,5 @@
-"""The grade_explanation table: every published quarter and half grade explained line by line for BI."""
+"""The grade_explanation table: every published quarter and half grade explained line by line, one row
+per park and window (BI reads the lines through the view v_grade_explanation)."""
 
 import dagster as dg
 import pandas as pd
@@ -47,21 +48,22 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         kind = "quarter" if "Q" in period else "half"
         rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
-    written, preview = 0, None
+    written, lines, preview = 0, 0, None
     if stale:  # only the months the stale windows need: a later run rewrites a quarter or two, not the history
         data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments)
         # one pool for every stale window; each window written as it comes and let go
         for period, frame in explain_windows(data, pairs):
             frame = frame.assign(run_id=context.run.run_id)
             _write(engine, period, frame)
-            written += len(frame)
-            preview = frame.head(PREVIEW_ROWS) if preview is None else preview
+            written, lines = written + len(frame), lines + int(frame["line_count"].sum())
+            if preview is None:  # each row's first lines: a row holds a whole explanation
+                preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
     for period in sorted(set(stale) - {window for _, window in pairs}):  # no park assessed: its old lines go
         _write(engine, period, pd.DataFrame())
     # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)
     frame = preview if preview is not None else read_table(engine, "grade_explanation", where={"period": []})
     return dg.MaterializeResult(metadata=table_metadata(
-        frame, rows=written, periods_rewritten=", ".join(stale) or "none",
+        frame, rows=written, lines=lines, periods_rewritten=", ".join(stale) or "none",
         windows_rewritten=dg.MetadataValue.json(stale),
         assessment_runs=dg.MetadataValue.json(current),
     ))

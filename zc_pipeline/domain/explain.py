@@ -441,16 +441,11 @@ def _funding_section(out: _Lines) -> None:
 
 def explain(inp: ExplainInputs) -> pd.DataFrame:
     """grade_explanation rows (COLUMNS) for one park and one month, quarter or half."""
-    return lines_frame(explain_rows(inp))
-
-
-def lines_frame(rows: list[tuple]) -> pd.DataFrame:
-    """Explanation lines (tuples in COLUMNS order, of one park or of many) as one frame."""
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(explain_rows(inp), columns=COLUMNS)
 
 
 def explain_rows(inp: ExplainInputs) -> list[tuple]:
-    """`explain` as tuples in COLUMNS order: many parks' lines make one frame, not a frame each."""
+    """`explain` as tuples in COLUMNS order (what grade_explanation stores, without a frame per park)."""
     out = _Lines(inp)
     months = _window_months(inp.period)
     _park_section(out)

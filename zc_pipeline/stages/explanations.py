@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterator
 
 import pandas as pd
@@ -14,10 +15,14 @@ import sqlalchemy as sa
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.outcomes import year_end_quarters
 from zc_pipeline.domain.explain import (
-    ExplainInputs, explain, explain_rows, lines_frame, records, ref_rows, standard_from_ref, values_by_submission,
+    COLUMNS, ExplainInputs, explain, explain_rows, records, ref_rows, standard_from_ref, values_by_submission,
 )
 from zc_pipeline.standards import base_version
+from zc_pipeline.warehouse.tables import EXPLANATION_LINE
 from zc_pipeline.warehouse.writer import read_table
+
+STORED_COLUMNS = ["park_code", "period", "line_count", "lines", "standard_version"]
+LINE_AT = [COLUMNS.index(c.name) for c in EXPLANATION_LINE]  # a line's stored fields, in COLUMNS
 
 ASSESSMENT_TABLE = {"quarter": ("park_quarter_assessment", "quarter"), "half": ("park_half_assessment", "half")}
 
@@ -208,28 +213,35 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
 
 
-def _explain_lines(data: ExplainData, pairs: list[tuple[str, str]]) -> pd.DataFrame:
-    """The explanations of these pairs, concatenated in order, as one frame (one per run of parks:
-    pickling a few large frames back from a worker costs less than many small ones)."""
-    return lines_frame([line for code, period in pairs for line in explain_rows(data.inputs(code, period))])
+def stored_form(inp: ExplainInputs) -> tuple:
+    """One park's explanation of a window as its grade_explanation row (STORED_COLUMNS): the lines as
+    one JSON array, each line its EXPLANATION_LINE fields in order; line_no is the place in it."""
+    rows = explain_rows(inp)
+    lines = json.dumps([[r[i] for i in LINE_AT] for r in rows], ensure_ascii=False, separators=(",", ":"))
+    return inp.park["park_code"], inp.period, len(rows), lines, inp.std.version
+
+
+def _stored_rows(data: ExplainData, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """The grade_explanation rows of these pairs, in order, as one frame (one per run of parks:
+    pickling a few frames back from a worker costs less than many small ones)."""
+    return pd.DataFrame([stored_form(data.inputs(code, period)) for code, period in pairs], columns=STORED_COLUMNS)
 
 
 def _worker_explain(pairs: list[tuple[str, str]]) -> pd.DataFrame:
-    """`_explain_lines` in a pool worker, of the rows its pool shares."""
+    """`_stored_rows` in a pool worker, of the rows its pool shares."""
     from zc_pipeline.parallel import shared
 
-    return _explain_lines(shared(), pairs)
+    return _stored_rows(shared(), pairs)
 
 
 def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(window, its explanation lines), window by window in the order of `pairs`: each window's lines
-    are `explain(data.inputs(code, window))` concatenated in the order of its pairs (the rows
-    grade_explanation stores for it).
+    """(window, its grade_explanation rows), window by window in the order of `pairs`: a row per
+    pair, `stored_form(data.inputs(code, window))`, in the order of the pairs.
 
-    One window at a time, so a caller that writes each and lets it go holds one window's lines, not
+    One window at a time, so a caller that writes each and lets it go holds one window's rows, not
     a year's. Explanations are independent and CPU-bound: with many of them, pool workers (given
     `data` once, when they start) explain the next window while the caller writes this one; the
-    lines are what the loop in one process gives.
+    rows are what the loop in one process gives.
     """
     from zc_pipeline.parallel import process_pool, worker_count
 
@@ -239,7 +251,7 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator
     workers = worker_count()
     if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
         for period, own in windows.items():
-            yield period, _explain_lines(data, own)
+            yield period, _stored_rows(data, own)
         return
 
     def joined(period: str, parts: Iterator[pd.DataFrame]) -> tuple[str, pd.DataFrame]:

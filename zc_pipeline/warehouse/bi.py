@@ -1,16 +1,21 @@
-"""Stable BI views, the same SQL on SQLite and PostgreSQL, and a read-only BI role on PostgreSQL."""
+"""Stable BI views with the same columns on SQLite and PostgreSQL, and a read-only BI role on PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Engine, String, inspect, text
+import pandas as pd
+from sqlalchemy import Column, Connection, Engine, String, column, inspect, select, table, text
 
 from zc_pipeline.warehouse.engine import schema_of
-from zc_pipeline.warehouse.tables import city_quarter_summary, dim_league_city, grade_history
+from zc_pipeline.warehouse.tables import (
+    COUNT, EXPLANATION_LINE, EXPLANATION_LINE_NO, city_quarter_summary, dim_league_city, grade_explanation, grade_history,
+)
 
 VIEW_DESCRIPTIONS = {
     "v_latest_grade": "Latest grade_history row per park, level and period: the grade currently published.",
     "v_city_quarter_dashboard": "city_quarter_summary with the league-city names (name_zh, name_en).",
+    "v_grade_explanation": "grade_explanation one row per line: each park's explanation of each window, "
+                           "line by line in line_no order.",
 }
 # Each view's columns, in order, as the table columns they show (names, types and meanings carry over).
 VIEW_COLUMNS: dict[str, list[Column]] = {
@@ -18,6 +23,11 @@ VIEW_COLUMNS: dict[str, list[Column]] = {
     "v_city_quarter_dashboard": [
         city_quarter_summary.c.league_city_code, dim_league_city.c.name_zh, dim_league_city.c.name_en,
         *(c for c in city_quarter_summary.columns if c.name != "league_city_code"),
+    ],
+    "v_grade_explanation": [
+        grade_explanation.c.park_code, grade_explanation.c.period,
+        EXPLANATION_LINE_NO,
+        *EXPLANATION_LINE[:-1], grade_explanation.c.run_id, EXPLANATION_LINE[-1],
     ],
 }
 
@@ -49,7 +59,31 @@ def _view_sql(engine: Engine) -> dict[str, str]:
             f"FROM {q(city_quarter_summary.name)} s "
             f"LEFT JOIN {q(dim_league_city.name)} c ON c.league_city_code = s.league_city_code"
         ),
+        "v_grade_explanation": _explanation_lines_sql(engine, q(grade_explanation.name)),
     }
+
+
+def _explanation_lines_sql(engine: Engine, table: str) -> str:
+    """One row per element of grade_explanation.lines (JSON arrays of EXPLANATION_LINE fields), in
+    the view's column order: json_each on SQLite, json_array_elements on PostgreSQL."""
+    quote = engine.dialect.identifier_preparer.quote
+    if engine.dialect.name == "postgresql":
+        source = f"{table} e CROSS JOIN LATERAL json_array_elements(e.lines::json) WITH ORDINALITY AS l(line, n)"
+        line_no = "CAST(l.n AS integer)"
+
+        def field(i, column):
+            cast = "integer" if isinstance(column.type, COUNT) else None
+            return f"CAST(l.line->>{i} AS {cast})" if cast else f"l.line->>{i}"
+    else:
+        source = f"{table} e, json_each(e.lines) l"
+        line_no = "l.key + 1"
+
+        def field(i, column):
+            return f"json_extract(l.value, '$[{i}]')"
+    fields = {c.name: f"{field(i, c)} AS {quote(c.name)}" for i, c in enumerate(EXPLANATION_LINE)}
+    picked = [f"e.{quote('park_code')}", f"e.{quote('period')}", f"{line_no} AS {quote('line_no')}",
+              *(fields.get(c.name, f"e.{quote(c.name)}") for c in VIEW_COLUMNS["v_grade_explanation"][3:])]
+    return f"SELECT {', '.join(picked)} FROM {source}"
 
 
 def create_views(engine: Engine, only_changed: bool = False) -> list[str]:
@@ -74,6 +108,17 @@ def create_views(engine: Engine, only_changed: bool = False) -> list[str]:
                 conn.execute(text(f"COMMENT ON VIEW {q(name)} IS {literal(VIEW_DESCRIPTIONS[name])}"))
             created.append(name)
     return created
+
+
+def read_view(engine: Engine, name: str, where: dict[str, list] | None = None,
+              order_by: list[str] | None = None) -> pd.DataFrame:
+    """A BI view's rows (`where`: column -> accepted values), typed as the columns it shows, ordered
+    by `order_by` (the view's own key, e.g. park_code, period, line_no)."""
+    view = table(name, *(column(c.name, c.type) for c in VIEW_COLUMNS[name]), schema=schema_of(engine))
+    stmt = select(*view.c).where(*(view.c[k].in_(v) for k, v in (where or {}).items()))
+    stmt = stmt.order_by(*(view.c[k] for k in order_by or []))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).fetchall(), columns=list(view.c.keys()))
 
 
 def _view_columns(conn: Connection, name: str, schema: str | None) -> list[str] | None:

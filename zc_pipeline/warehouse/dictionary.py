@@ -63,13 +63,13 @@ def render_data_dictionary() -> str:
             nullable = "yes" if column.nullable else "no"
             lines.append(f"| `{column.name}` | {_type_name(column.type)} | {nullable} | {_cell(column.comment)} |")
     lines += ["", "## Views", "",
-              "Created by the pipeline on SQLite and on PostgreSQL alike (the same SQL; on PostgreSQL with a "
-              "comment), and re-created by `zc db grant-bi`. A BI tool reads them as tables.", "",
+              "Created by the pipeline on SQLite and on PostgreSQL alike (the same columns and rows; on PostgreSQL "
+              "with a comment), and re-created by `zc db grant-bi`. A BI tool reads them as tables.", "",
               "| view | description |", "|---|---|"]
     lines += [f"| [`{name}`](#{name}) | {_cell(text)} |" for name, text in VIEW_DESCRIPTIONS.items()]
     for name, text in VIEW_DESCRIPTIONS.items():
         lines += ["", f"### {name}", "", _cell(text), "", "| column | type | from | description |", "|---|---|---|---|"]
-        lines += [f"| `{c.name}` | {_type_name(c.type)} | `{c.table.name}` | {_cell(c.comment)} |"
+        lines += [f"| `{c.name}` | {_type_name(c.type)} | `{c.info.get('stored_in') or c.table.name}` | {_cell(c.comment)} |"
                   for c in VIEW_COLUMNS[name]]
     return "\n".join(lines) + "\n"
 

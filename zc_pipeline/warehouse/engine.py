@@ -84,8 +84,26 @@ def create_all(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('zc_pipeline.create_all'))"))
             if schema:
                 conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {engine.dialect.identifier_preparer.quote(schema)}"))
+        drop_reshaped(conn, schema)
         metadata.create_all(conn)
         add_missing_columns(conn, schema)
+
+
+def drop_reshaped(conn, schema: str | None) -> list[str]:
+    """Drop the tables marked `rebuilt_when_reshaped` (derived rows their asset writes again in full)
+    whose stored primary key differs from this release's, so that `create_all` makes them anew;
+    returns the tables dropped."""
+    from sqlalchemy import inspect
+
+    inspector, dropped = inspect(conn), []
+    for table in metadata.sorted_tables:
+        if not table.info.get("rebuilt_when_reshaped") or not inspector.has_table(table.name, schema=schema):
+            continue
+        stored = inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"]
+        if stored != [c.name for c in table.primary_key]:
+            table.drop(conn)
+            dropped.append(table.name)
+    return dropped
 
 
 def add_missing_columns(conn, schema: str | None) -> list[str]:

@@ -22,7 +22,6 @@ QUARTER_RE = r"^\d{4}-Q[1-4]$"
 HALF_RE = r"^\d{4}-H[12]$"
 YEAR_RE = r"^\d{4}$"
 
-EXPLANATION_SECTIONS = ["park", "inputs", "factors", "measures", "thresholds", "score", "caps", "grade", "outcome", "funding"]
 WHAT_IF_REASON_RE = rf"^(top_grade|out_of_range|capped:({'|'.join(CAPS)}))$"
 
 # Columns that are fractions 0–1 wherever they appear (WAREHOUSE.md: ratios are fractions, not percent).
@@ -94,7 +93,8 @@ TABLE_COLUMN_CHECKS: dict[tuple[str, str], list[pa.Check]] = {
     ],
     ("grade_history", "period"): [pa.Check.str_matches(f"{QUARTER_RE}|{HALF_RE}")],
     ("grade_explanation", "period"): [pa.Check.str_matches(f"{MONTH_RE}|{QUARTER_RE}|{HALF_RE}")],
-    ("grade_explanation", "section"): [pa.Check.isin(EXPLANATION_SECTIONS)],
+    ("grade_explanation", "line_count"): [pa.Check.ge(1)],
+    ("grade_explanation", "lines"): [pa.Check.str_startswith("[[")],  # a JSON array of lines
     ("park_what_if", "period"): [pa.Check.str_matches(f"{QUARTER_RE}|{HALF_RE}")],
     ("park_what_if", "reason"): [pa.Check.str_matches(WHAT_IF_REASON_RE)],
     ("submission", "source_row"): [pa.Check.ge(1)],

@@ -441,23 +441,38 @@ grade_history = _table(
     UniqueConstraint("park_code", "level", "period", "issued_at", name="uq_grade_history_issue"),
 )
 
+# One explanation line, as the view v_grade_explanation shows it (line_no is its place in `lines`).
+def _line(name: str, type_, comment: str) -> Column:
+    return _col(name, type_, comment, info={"stored_in": "grade_explanation.lines"})
+
+
+EXPLANATION_LINE_NO = _line("line_no", COUNT, "Line number within the explanation, from 1.")
+EXPLANATION_LINE: list[Column] = [
+    _line("section", TEXT, "Part of the explanation, e.g. inputs, measures, score, caps."),
+    _line("item", TEXT, "What the line states, e.g. co2_t or score_green."),
+    _line("value", TEXT, "The value as displayed."),
+    _line("unit", TEXT, "Unit of the value (NULL when unitless)."),
+    _line("source_file", TEXT, "File the figure comes from (NULL for derived lines)."),
+    _line("source_sha256", TEXT, "SHA-256 (hex) of that file."),
+    *(_line(c.name, c.type, c.comment) for c in _location()),
+    _line("note_zh", TEXT, "Explanation in Chinese."),
+    _line("note_en", TEXT, "Explanation in English."),
+    _line("standard_version", TEXT, "Rulebook version the line's figure comes from: the window's, or a "
+          "reported month's own when it differs."),
+]
+
 grade_explanation = _table(
     "grade_explanation",
-    "Line-by-line explanation of a park's grade, each figure traced to its source cell.",
+    "A park's grade explained line by line, each figure traced to its source cell: one row per park "
+    "and window, the lines in `lines` (the view v_grade_explanation shows one row per line).",
     _park_code(),
     _col("period", TEXT, "The assessed window: `YYYY-Qn` or `YYYY-Hn`.", pk=True),
-    _col("line_no", COUNT, "Line number within the explanation, from 1.", pk=True),
-    _col("section", TEXT, "Part of the explanation, e.g. inputs, measures, score, caps."),
-    _col("item", TEXT, "What the line states, e.g. co2_t or score_green."),
-    _col("value", TEXT, "The value as displayed."),
-    _col("unit", TEXT, "Unit of the value (NULL when unitless)."),
-    _col("source_file", TEXT, "File the figure comes from (NULL for derived lines)."),
-    _col("source_sha256", TEXT, "SHA-256 (hex) of that file."),
-    *_location(),
-    _col("note_zh", TEXT, "Explanation in Chinese."),
-    _col("note_en", TEXT, "Explanation in English."),
+    _col("line_count", COUNT, "Number of lines.", nullable=False),
+    _col("lines", TEXT, "The lines in order, as a JSON array of arrays, each holding the fields "
+         + ", ".join(c.name for c in EXPLANATION_LINE) + " in this order.", nullable=False),
     _run_id(),
     _standard_version(),
+    info={"rebuilt_when_reshaped": True},
 )
 
 def _lever_reason(lever: str) -> Column:

@@ -1,4 +1,6 @@
 """grade_explanation's checks read the windows its last materialization rewrote, not the whole table."""
+import json
+
 import dagster as dg
 import pandas as pd
 
@@ -8,10 +10,11 @@ from zc_pipeline.warehouse.engine import create_all, make_engine
 from zc_pipeline.warehouse.writer import replace_partition
 
 
-def lines(period: str, sections: list[str]) -> pd.DataFrame:
+def explanations(period: str, line_counts: list[int]) -> pd.DataFrame:
+    """A row per park, each with `line_counts[i]` lines; a count of 0 breaks the schema (at least one line)."""
     return pd.DataFrame({
-        "park_code": "150100-P001", "period": period, "line_no": range(1, len(sections) + 1),
-        "section": sections, "item": "score", "value": "80", "note_zh": "", "note_en": "",
+        "park_code": [f"150100-P{i:03d}" for i in range(1, len(line_counts) + 1)], "period": period,
+        "line_count": line_counts, "lines": [json.dumps([["score", "score", "80"]] * n) if n else "[[]]" for n in line_counts],
         "run_id": "r", "standard_version": "IM-ZCP-2026.1",
     })
 
@@ -22,11 +25,11 @@ def test_checks_read_the_rewritten_windows_only(tmp_path):
     zc = ZcResource(data_dir=str(tmp_path), warehouse_url=url, state_dir=str(tmp_path / "state"), as_of="2026-03-05")
     instance = dg.DagsterInstance.ephemeral()
     writes: list[dict[str, pd.DataFrame]] = [
-        {"2025-Q1": lines("2025-Q1", ["park", "bogus", "score"])},  # 3 rows, one breaks the section enum
-        {"2025-Q2": lines("2025-Q2", ["park", "score"])},  # 2 rows; Q1's broken row stays stored
+        {"2025-Q1": explanations("2025-Q1", [4, 0, 2])},  # 3 rows, one with no line
+        {"2025-Q2": explanations("2025-Q2", [4, 2])},  # 2 rows; Q1's broken row stays stored
         {},  # nothing stale: nothing rewritten
         # two windows rewritten, read and checked one at a time: 2 + 3 rows, Q4's one bad row
-        {"2025-Q3": lines("2025-Q3", ["park", "score"]), "2025-Q4": lines("2025-Q4", ["bogus", "park", "score"])},
+        {"2025-Q3": explanations("2025-Q3", [4, 2]), "2025-Q4": explanations("2025-Q4", [0, 4, 2])},
     ]
 
     @dg.asset(name="grade_explanation")
@@ -50,5 +53,5 @@ def test_checks_read_the_rewritten_windows_only(tmp_path):
     assert (third.passed, third.metadata["rows"].value, third.metadata["windows"].value) == (True, 0, "none rewritten")
     assert (fourth.passed, fourth.metadata["rows"].value, fourth.metadata["failures"].value,
             fourth.metadata["windows"].value) == (False, 5, 1, "2025-Q3, 2025-Q4")
-    assert "bogus" in fourth.metadata["failure_cases"].value
+    assert "line_count" in fourth.metadata["failure_cases"].value
     assert set(seen[1]) == {"schema"}  # its key's uniqueness included: grade_explanation has no GX check

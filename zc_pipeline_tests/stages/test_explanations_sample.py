@@ -7,10 +7,11 @@ import pytest
 
 from zc_pipeline.cli import main
 from zc_pipeline.defs.explain import rewritten_windows
-from zc_pipeline.domain.explain import explain, explain_rows, lines_frame
+from zc_pipeline.domain.explain import explain
 from zc_pipeline.domain.periods import add_months, score_window
 from zc_pipeline.quality.gx import docs_index
-from zc_pipeline.stages.explanations import AuditError, ExplainData
+from zc_pipeline.stages.explanations import AuditError, ExplainData, stored_form
+from zc_pipeline.warehouse.bi import read_view
 from zc_pipeline.warehouse.writer import read_table
 
 pytestmark = pytest.mark.long_first  # its first test builds the session's sample run
@@ -74,15 +75,27 @@ def test_the_cli_explains_in_both_languages(sample_run, monkeypatch, capsys):
     assert main(["explain", CAPPED_HALF[0], "2026-h3"]) == 2
 
 
-def test_grade_explanation_table_matches(sample_run):
-    stored = read_table(sample_run.engine, "grade_explanation", where={"period": CAPPED_QUARTER[1]})
-    stored = stored[stored["park_code"] == CAPPED_QUARTER[0]]
-    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
-    fresh = explain(data.inputs(*CAPPED_QUARTER))
-    assert stored["item"].tolist() == fresh["item"].tolist()
-    assert stored["value"].fillna("").tolist() == fresh["value"].fillna("").tolist()
-    periods = set(read_table(sample_run.engine, "grade_explanation")["period"])
+def test_grade_explanation_holds_every_explanation_and_the_view_shows_its_lines(sample_run):
+    """Every stored window of every park, read line by line through v_grade_explanation, is what
+    `explain` gives for it now: the same lines, in order, every column."""
+    stored = read_table(sample_run.engine, "grade_explanation")
+    periods = set(stored["period"])
     assert {"2025-Q4", "2026-H1", "2025-H2"} <= periods
+    view = read_view(sample_run.engine, "v_grade_explanation", order_by=["park_code", "period", "line_no"])
+    assert len(view) == stored["line_count"].sum()
+    data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
+    fresh = pd.concat([explain(data.inputs(code, period)) for code, period in zip(stored["park_code"], stored["period"])],
+                      ignore_index=True)
+    fresh = fresh.sort_values(["park_code", "period", "line_no"], kind="stable").reset_index(drop=True)
+    assert view["run_id"].notna().all()
+    def plain(frame):  # NULL as None, whatever each side's dtype made of it
+        frame = frame.astype(object)
+        return frame.where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(plain(view.drop(columns="run_id")), plain(fresh), check_dtype=False)
+    capped = view[(view["park_code"] == CAPPED_QUARTER[0]) & (view["period"] == CAPPED_QUARTER[1])]
+    assert capped["line_no"].tolist() == list(range(1, len(capped) + 1))
+    assert line(capped, "grade")["value"] == "B"
     # the run's one grade_explanation materialization wrote every window, so its checks read them all
     with dg.DagsterInstance.from_config(str(Path(sample_run.settings.state_dir) / "dagster_home")) as instance:
         assert rewritten_windows(instance) == sorted(periods)
@@ -90,7 +103,7 @@ def test_grade_explanation_table_matches(sample_run):
 
 def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeypatch):
     """Every quarter and half of the sample region explained by pool workers and by a plain loop:
-    the same frame for each window, rows in the same order (the table is written from the pooled ones)."""
+    the same rows for each window, in the same order (the table is written from the pooled ones)."""
     import concurrent.futures
 
     from zc_pipeline import parallel
@@ -113,7 +126,8 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
     periods = list(dict.fromkeys(period for _, period in pairs))
     assert list(pooled) == periods
     for period in periods:
-        alone = lines_frame([line for code, p in pairs if p == period for line in explain_rows(data.inputs(code, p))])
+        alone = pd.DataFrame([stored_form(data.inputs(code, p)) for code, p in pairs if p == period],
+                             columns=explanations.STORED_COLUMNS)
         assert pooled[period]["period"].eq(period).all()
         pd.testing.assert_frame_equal(pooled[period], alone)
 

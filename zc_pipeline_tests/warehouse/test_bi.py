@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from zc_pipeline.defs.resources import ZcResource
-from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS, create_views, grant_bi
+from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS, create_views, grant_bi, read_view
 from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.tables import city_quarter_summary
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
@@ -52,6 +53,28 @@ def test_views_query_on_both_databases(warehouse_engine):
     assert board["name_en"].iloc[0] == "Baotou" and pd.isna(board["name_en"].iloc[1])  # city not in the dimension
 
 
+def test_the_explanation_view_shows_one_row_per_line_on_both_databases(warehouse_engine):
+    create_views(warehouse_engine)
+    # two stored explanations: 2 lines and 1 line, with Chinese text, NULLs and a row number
+    lines_a = [["inputs", "2026-01 grid_electricity_mwh", "1000", "MWh", "landing/2026-01/a.xlsx", "ab" * 32,
+                "能源消费", 7, "C", "电网电力", "grid electricity", "IM-ZCP-2026.1"],
+               ["grade", "grade", "B", None, None, None, None, None, None, "等级", "grade", "IM-ZCP-2026.1"]]
+    lines_b = [["park", "park_name", "园区乙", None, "registry/parks.csv", "cd" * 32, None, 3, None, "园区名称",
+                "park name", "IM-ZCP-2026.1"]]
+    stored = pd.DataFrame({"park_code": ["150100-P001", "150100-P002"], "period": "2026-Q1", "line_count": [2, 1],
+                           "lines": [json.dumps(lines_a, ensure_ascii=False), json.dumps(lines_b, ensure_ascii=False)],
+                           "run_id": "r", "standard_version": "IM-ZCP-2026.1"})
+    replace_partition(warehouse_engine, "grade_explanation", stored, {"period": "2026-Q1"})
+    view = read_view(warehouse_engine, "v_grade_explanation", order_by=["park_code", "line_no"])
+    rows = view.astype(object).where(view.notna(), None).values.tolist()
+    assert rows == [
+        ["150100-P001", "2026-Q1", 1, *lines_a[0][:11], "r", "IM-ZCP-2026.1"],
+        ["150100-P001", "2026-Q1", 2, *lines_a[1][:11], "r", "IM-ZCP-2026.1"],
+        ["150100-P002", "2026-Q1", 1, *lines_b[0][:11], "r", "IM-ZCP-2026.1"],
+    ]
+    assert read_view(warehouse_engine, "v_grade_explanation", where={"park_code": ["150100-P002"]})["item"].tolist() == ["park_name"]
+
+
 def _views(engine) -> dict[str, list[str]]:
     """The warehouse's views and their columns, as the database itself reports them."""
     inspector = sa.inspect(engine)
@@ -64,14 +87,18 @@ def test_the_pipeline_creates_the_views_on_both_databases(warehouse_target, tmp_
     zc = ZcResource(data_dir=str(tmp_path), warehouse_url=warehouse_target.url,
                     warehouse_schema=warehouse_target.schema, state_dir=str(tmp_path / "state"))
     views = _views(zc.engine())
-    assert sorted(views) == sorted(VIEW_DESCRIPTIONS) == ["v_city_quarter_dashboard", "v_latest_grade"]
+    assert sorted(views) == sorted(VIEW_DESCRIPTIONS) == ["v_city_quarter_dashboard", "v_grade_explanation", "v_latest_grade"]
     assert views["v_latest_grade"] == ["history_id", "park_code", "level", "period", "grade", "score",
                                        "standard_version", "run_id", "issued_at", "as_of"]
     assert views["v_city_quarter_dashboard"][:4] == ["league_city_code", "name_zh", "name_en", "quarter"]
+    assert views["v_grade_explanation"] == ["park_code", "period", "line_no", "section", "item", "value", "unit",
+                                            "source_file", "source_sha256", "sheet", "row", "column", "note_zh",
+                                            "note_en", "run_id", "standard_version"]
 
 
 def test_only_missing_or_changed_views_are_created_again(warehouse_engine):
-    assert create_views(warehouse_engine, only_changed=True) == ["v_latest_grade", "v_city_quarter_dashboard"]
+    every = ["v_latest_grade", "v_city_quarter_dashboard", "v_grade_explanation"]
+    assert create_views(warehouse_engine, only_changed=True) == every
     assert create_views(warehouse_engine, only_changed=True) == []  # both there with their columns: untouched
     q = sa.table("v_latest_grade", schema=schema_of(warehouse_engine))
     stale = sa.table("v_city_quarter_dashboard", schema=schema_of(warehouse_engine))
@@ -84,7 +111,7 @@ def test_only_missing_or_changed_views_are_created_again(warehouse_engine):
     assert create_views(warehouse_engine, only_changed=True) == ["v_latest_grade", "v_city_quarter_dashboard"]
     summary = [c.name for c in city_quarter_summary.columns if c.name != "league_city_code"]
     assert _views(warehouse_engine)["v_city_quarter_dashboard"] == ["league_city_code", "name_zh", "name_en", *summary]
-    assert create_views(warehouse_engine) == ["v_latest_grade", "v_city_quarter_dashboard"]  # zc db grant-bi: all
+    assert create_views(warehouse_engine) == every  # zc db grant-bi: all
 
 
 def _denied(conn, sql: str) -> bool:

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from zc_pipeline.warehouse.engine import create_all, default_url, describe, make_engine, schema_of
+from zc_pipeline.warehouse.tables import TABLES
 
 
 def test_sqlite_pragmas(tmp_path):
@@ -98,3 +99,27 @@ def test_a_warehouse_from_an_older_release_gets_the_new_columns_and_keeps_its_ro
     if warehouse_engine.dialect.name == "postgresql":  # with its comment, as a fresh warehouse has it
         columns = {c["name"]: c for c in sa.inspect(warehouse_engine).get_columns("grade_history", schema=schema)}
         assert columns["as_of"]["comment"].startswith("The as-of date of the run that published it")
+
+
+def test_an_explanation_table_of_an_older_release_is_made_anew(warehouse_engine):
+    """grade_explanation as written before its compact form (a row per line, keyed by line_no):
+    opening the warehouse drops it for the new layout; the asset writes every window again, since
+    the periods it holds are none."""
+    schema = schema_of(warehouse_engine)
+    name = f'"{schema}".grade_explanation' if schema else "grade_explanation"
+    with warehouse_engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE {name}"))
+        conn.execute(sa.text(f"CREATE TABLE {name} (park_code TEXT NOT NULL, period TEXT NOT NULL, line_no INTEGER "
+                             "NOT NULL, item TEXT, PRIMARY KEY (park_code, period, line_no))"))
+        conn.execute(sa.text(f"INSERT INTO {name} VALUES ('150100-P001', '2026-Q1', 1, 'grade')"))
+    create_all(warehouse_engine)
+    columns = [c["name"] for c in sa.inspect(warehouse_engine).get_columns("grade_explanation", schema=schema)]
+    assert columns == [c.name for c in TABLES["grade_explanation"].columns]
+    with warehouse_engine.connect() as conn:
+        assert conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one() == 0
+    with warehouse_engine.begin() as conn:
+        conn.execute(sa.text(f"INSERT INTO {name} (park_code, period, line_count, lines) "
+                             "VALUES ('150100-P001', '2026-Q1', 1, '[[\"grade\"]]')"))
+    create_all(warehouse_engine)  # the new layout is kept, and its rows
+    with warehouse_engine.connect() as conn:
+        assert conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one() == 1

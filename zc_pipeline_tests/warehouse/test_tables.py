@@ -85,7 +85,7 @@ def test_pipeline_additions():
     assert TABLES["validation_issue"].c.period.nullable
     assert [c.name for c in TABLES["grade_history"].primary_key] == ["history_id"]
     assert [c.name for c in TABLES["missing_report"].primary_key] == ["period", "park_code"]
-    assert [c.name for c in TABLES["grade_explanation"].primary_key] == ["park_code", "period", "line_no"]
+    assert [c.name for c in TABLES["grade_explanation"].primary_key] == ["park_code", "period"]  # lines in one row
     # submission stays exactly as specified
     assert set(TABLES["submission"].c.keys()) == set(SPEC_COLUMNS["submission"].split())
 
