@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from concurrent.futures import ProcessPoolExecutor
 
 WORKER_MODULES = ["zc_pipeline.stages.month_intake", "zc_pipeline.stages.explanations",
@@ -26,8 +27,9 @@ def process_pool(shared: object) -> ProcessPoolExecutor:
     """A pool of `worker_count()` workers, each given `shared` once, when it starts."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
+    # pickled here once, not once per worker as initargs would be: a worker unpickles its own copy
     return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context,
-                               initializer=_receive, initargs=(shared,))
+                               initializer=_receive, initargs=(pickle.dumps(shared, pickle.HIGHEST_PROTOCOL),))
 
 
 def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -> list:
@@ -42,9 +44,9 @@ def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -
 _worker_shared: object = None  # set once in each pool worker, never in the calling process
 
 
-def _receive(shared: object) -> None:
+def _receive(shared: bytes) -> None:
     global _worker_shared
-    _worker_shared = shared
+    _worker_shared = pickle.loads(shared)
 
 
 def shared() -> object:

@@ -211,6 +211,7 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 
 # --- many explanations at once ------------------------------------------------------------------
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
+PARALLEL_MAX_RUN = 500  # explanations per task: a worker holds one task's rows (~16 KB each) at a time
 
 
 def stored_form(inp: ExplainInputs) -> tuple:
@@ -262,7 +263,8 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator
     try:
         pending = None
         for period, own in windows.items():
-            size = -(-len(own) // (2 * workers))  # two runs per worker evens out uneven parks
+            # two runs per worker evens out uneven parks; a bounded run bounds a worker's result in memory
+            size = min(-(-len(own) // (2 * workers)), PARALLEL_MAX_RUN)
             submitted = (period, pool.map(_worker_explain, [own[i : i + size] for i in range(0, len(own), size)]))
             if pending is not None:
                 yield joined(*pending)
