@@ -15,12 +15,12 @@ import datetime as dt
 
 import pytest
 
-from zc_pipeline.warehouse.bi import read_view
 from zc_pipeline.warehouse.writer import dump_sorted, read_table
 from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline_tests.conftest import run_sample_pipeline
 from zc_pipeline_tests.support.region import RegionPark, workbook, write_registry
 from zc_pipeline_tests.support.rulebooks import region_rulebook
+from zc_pipeline_tests.support.views import read_view
 
 PARK = RegionPark("150100-P001", "呼和浩特测试园区")
 ENERGY = [("电网购电", "MWh", 1000), ("原煤", "t", 500)]

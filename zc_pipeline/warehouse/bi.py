@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
-from sqlalchemy import Column, Connection, Engine, String, column, inspect, select, table, text
+from sqlalchemy import Column, Connection, Engine, String, inspect, text
 
 from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.tables import (
@@ -108,17 +107,6 @@ def create_views(engine: Engine, only_changed: bool = False) -> list[str]:
                 conn.execute(text(f"COMMENT ON VIEW {q(name)} IS {literal(VIEW_DESCRIPTIONS[name])}"))
             created.append(name)
     return created
-
-
-def read_view(engine: Engine, name: str, where: dict[str, list] | None = None,
-              order_by: list[str] | None = None) -> pd.DataFrame:
-    """A BI view's rows (`where`: column -> accepted values), typed as the columns it shows, ordered
-    by `order_by` (the view's own key, e.g. park_code, period, line_no)."""
-    view = table(name, *(column(c.name, c.type) for c in VIEW_COLUMNS[name]), schema=schema_of(engine))
-    stmt = select(*view.c).where(*(view.c[k].in_(v) for k, v in (where or {}).items()))
-    stmt = stmt.order_by(*(view.c[k] for k in order_by or []))
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(stmt).fetchall(), columns=list(view.c.keys()))
 
 
 def _view_columns(conn: Connection, name: str, schema: str | None) -> list[str] | None:

@@ -11,8 +11,8 @@ from zc_pipeline.domain.explain import explain
 from zc_pipeline.domain.periods import add_months, score_window
 from zc_pipeline.quality.gx import docs_index
 from zc_pipeline.stages.explanations import AuditError, ExplainData, stored_form
-from zc_pipeline.warehouse.bi import read_view
 from zc_pipeline.warehouse.writer import read_table
+from zc_pipeline_tests.support.views import read_view
 
 pytestmark = pytest.mark.long_first  # its first test builds the session's sample run
 

@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from zc_pipeline.defs.resources import ZcResource
-from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS, create_views, grant_bi, read_view
+from zc_pipeline.warehouse.bi import VIEW_DESCRIPTIONS, create_views, grant_bi
 from zc_pipeline.warehouse.engine import schema_of
 from zc_pipeline.warehouse.tables import city_quarter_summary
 from zc_pipeline.warehouse.writer import append_grade_history, replace_partition
+from zc_pipeline_tests.support.views import read_view
 
 UTC = dt.timezone.utc
 
