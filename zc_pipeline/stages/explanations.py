@@ -211,7 +211,7 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 
 # --- many explanations at once ------------------------------------------------------------------
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
-PARALLEL_MAX_RUN = 500  # explanations per task: a worker holds one task's rows (~16 KB each) at a time
+PARALLEL_MAX_RUN = 500  # explanations per task: a worker holds one task's rows at a time
 
 
 def stored_form(inp: ExplainInputs) -> tuple:
