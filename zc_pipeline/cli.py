@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("park")
     x.add_argument("period", help=EXPLAIN_FORMS)
     x.add_argument("--lang", choices=["zh", "en", "both"], default="both")
-    x.add_argument("--csv", help="also write the lines as CSV (the grade_explanation columns)")
+    x.add_argument("--csv", help="also write the lines as CSV (the v_grade_explanation columns but run_id)")
     x.set_defaults(func=cmd_explain)
 
     w = sub.add_parser("what-if", help="what one lever alone would take for the next better grade of a quarter or half")

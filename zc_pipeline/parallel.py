@@ -27,9 +27,10 @@ def process_pool(shared: object) -> ProcessPoolExecutor:
     """A pool of `worker_count()` workers, each given `shared` once, when it starts."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
-    # pickled here once, not once per worker as initargs would be: a worker unpickles its own copy
-    return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context,
-                               initializer=_receive, initargs=(pickle.dumps(shared, pickle.HIGHEST_PROTOCOL),))
+    # pickled here once, not once per worker as initargs would be; the pool keeps the bytes while it
+    # lives, and a worker takes them out of its box, so it holds only the object made from them
+    box = [pickle.dumps(shared, pickle.HIGHEST_PROTOCOL)]
+    return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=_receive, initargs=(box,))
 
 
 def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -> list:
@@ -44,9 +45,9 @@ def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -
 _worker_shared: object = None  # set once in each pool worker, never in the calling process
 
 
-def _receive(shared: bytes) -> None:
+def _receive(box: list[bytes]) -> None:
     global _worker_shared
-    _worker_shared = pickle.loads(shared)
+    _worker_shared = pickle.loads(box.pop())
 
 
 def shared() -> object:

@@ -81,7 +81,8 @@ def runs(tmp_path_factory):
     region_rulebook(tmp / "data", NEW, "2026-07-01", co2__grid_electricity=0.6479, threshold__regional=0.5)
     forced = _run(tmp, "state", standard=OLD)
     dumps["forced"] = _dump(forced.engine)
-    return {"dumps": dumps, "history": (history, history_again), "explanation": explanation}
+    return {"dumps": dumps, "history": (history, history_again), "explanation": explanation,
+            "forced_lines": read_view(forced.engine, "v_grade_explanation")}
 
 
 def _rows(dump, table, **where):
@@ -151,3 +152,4 @@ def test_a_forced_rulebook_is_used_for_every_period_and_every_row_says_so(runs):
     stamped = {r["standard_version"] for t in ("park_month", "park_quarter_assessment", "park_half_assessment",
                                                "grade_explanation") for r in dump[t]}
     assert stamped == {f"{OLD}+forced"}
+    assert set(runs["forced_lines"]["standard_version"]) == {f"{OLD}+forced"}  # every explanation line too

@@ -1,4 +1,4 @@
-"""Explain a park's month, quarter or half line by line (grade_explanation rows), and grades as of a date.
+"""Explain a park's month, quarter or half line by line (the lines grade_explanation stores), and grades as of a date.
 
 Pure: frames in, frames out. Every input quantity is traced to its file, SHA-256, sheet, row and
 the unit as written; factors and thresholds carry the rulebook version and source (ref_standard);
@@ -138,8 +138,9 @@ class _Lines:
             version=None):
         file, sha = source if source else (None, None)
         self.rows.append((
-            self.inp.park["park_code"], self.inp.period, len(self.rows) + 1, section, item, fmt(value), unit,
-            file, sha, sheet, None if is_null(row) else int(row), column, zh, en, version or self.inp.std.version,
+            self.inp.park["park_code"], self.inp.period, len(self.rows) + 1, section, item, fmt(value), _text(unit),
+            _text(file), _text(sha), _text(sheet), None if is_null(row) else int(row), _text(column), zh, en,
+            version or self.inp.std.version,
         ))
 
     def ref(self, section: str, key: str, zh: str = "", en: str = "", book=None) -> None:
@@ -152,6 +153,11 @@ class _Lines:
         source = r["source"]
         self.add(section, key, r["value"], r["unit"] or None, f"{zh}来源：{source}".strip(),
                  f"{en + '; ' if en else ''}source: {source}", source=file, version=version)
+
+
+def _text(value) -> str | None:
+    """A text field of a line: NULL (None, NaN) as None."""
+    return None if is_null(value) else value
 
 
 def ref_rows(ref_standard: pd.DataFrame) -> dict[str, dict]:
@@ -440,7 +446,7 @@ def _funding_section(out: _Lines) -> None:
 
 
 def explain(inp: ExplainInputs) -> pd.DataFrame:
-    """grade_explanation rows (COLUMNS) for one park and one month, quarter or half."""
+    """The explanation's lines (COLUMNS: v_grade_explanation's but run_id) for one park and one month, quarter or half."""
     return pd.DataFrame(explain_rows(inp), columns=COLUMNS)
 
 

@@ -218,7 +218,9 @@ def stored_form(inp: ExplainInputs) -> tuple:
     """One park's explanation of a window as its grade_explanation row (STORED_COLUMNS): the lines as
     one JSON array, each line its EXPLANATION_LINE fields in order; line_no is the place in it."""
     rows = explain_rows(inp)
-    lines = json.dumps([[r[i] for i in LINE_AT] for r in rows], ensure_ascii=False, separators=(",", ":"))
+    # allow_nan=False: a NaN (no JSON) fails here, not in every BI query of the view
+    lines = json.dumps([[r[i] for i in LINE_AT] for r in rows], ensure_ascii=False, separators=(",", ":"),
+                       allow_nan=False)
     return inp.park["park_code"], inp.period, len(rows), lines, inp.std.version
 
 

@@ -14,7 +14,7 @@ VIEW_DESCRIPTIONS = {
     "v_latest_grade": "Latest grade_history row per park, level and period: the grade currently published.",
     "v_city_quarter_dashboard": "city_quarter_summary with the league-city names (name_zh, name_en).",
     "v_grade_explanation": "grade_explanation one row per line: each park's explanation of each window, "
-                           "line by line in line_no order.",
+                           "a row per line numbered by line_no (ORDER BY line_no for the explanation's order).",
 }
 # Each view's columns, in order, as the table columns they show (names, types and meanings carry over).
 VIEW_COLUMNS: dict[str, list[Column]] = {

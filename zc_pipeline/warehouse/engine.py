@@ -1,6 +1,7 @@
 """One engine factory for the warehouse: SQLite by default, PostgreSQL (schema `zc`) by URL."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -17,6 +18,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # page cache per connection (SQLite's default is 2 MiB): a month's submitted values land at random
 # places of the primary-key B-tree, and a small cache writes the same pages out again and again
 SQLITE_CACHE_KIB = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def state_dir() -> Path:
@@ -92,18 +95,30 @@ def create_all(engine: Engine) -> None:
 def drop_reshaped(conn, schema: str | None) -> list[str]:
     """Drop the tables marked `rebuilt_when_reshaped` (derived rows their asset writes again in full)
     whose stored primary key differs from this release's, so that `create_all` makes them anew;
-    returns the tables dropped."""
+    returns the tables dropped.
+
+    The pipeline's BI views go first (a view reading the table would block the drop on PostgreSQL);
+    the pipeline creates them again. A view of someone else's on the table stops the upgrade with
+    PostgreSQL's own error naming it.
+    """
     from sqlalchemy import inspect
 
-    inspector, dropped = inspect(conn), []
-    for table in metadata.sorted_tables:
-        if not table.info.get("rebuilt_when_reshaped") or not inspector.has_table(table.name, schema=schema):
-            continue
-        stored = inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"]
-        if stored != [c.name for c in table.primary_key]:
-            table.drop(conn)
-            dropped.append(table.name)
-    return dropped
+    from zc_pipeline.warehouse.bi import VIEW_COLUMNS
+
+    inspector = inspect(conn)
+    reshaped = [table for table in metadata.sorted_tables if table.info.get("rebuilt_when_reshaped")
+                and inspector.has_table(table.name, schema=schema)
+                and inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"]
+                != [c.name for c in table.primary_key]]
+    if reshaped:
+        prep = conn.dialect.identifier_preparer
+        for view in VIEW_COLUMNS:
+            conn.execute(text(f"DROP VIEW IF EXISTS {prep.quote_schema(schema) + '.' if schema else ''}{prep.quote(view)}"))
+    for table in reshaped:
+        table.drop(conn)
+        log.warning("%s had the layout of an older release and was dropped; its asset writes it again "
+                    "(run explanation_job, or zc run over a quarter)", table.name)
+    return [table.name for table in reshaped]
 
 
 def add_missing_columns(conn, schema: str | None) -> list[str]:

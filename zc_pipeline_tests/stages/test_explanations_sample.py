@@ -121,6 +121,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(explanations, "PARALLEL_MAX_RUN", 7)  # a window goes to the workers in runs of 7
     pooled = dict(explanations.explain_windows(data, pairs))
     assert len(pools) == 1
     periods = list(dict.fromkeys(period for _, period in pairs))

@@ -59,7 +59,7 @@ def test_the_explanation_view_shows_one_row_per_line_on_both_databases(warehouse
     # two stored explanations: 2 lines and 1 line, with Chinese text, NULLs and a row number
     lines_a = [["inputs", "2026-01 grid_electricity_mwh", "1000", "MWh", "landing/2026-01/a.xlsx", "ab" * 32,
                 "能源消费", 7, "C", "电网电力", "grid electricity", "IM-ZCP-2026.1"],
-               ["grade", "grade", "B", None, None, None, None, None, None, "等级", "grade", "IM-ZCP-2026.1"]]
+               ["grade", "grade", "B", None, None, None, None, None, None, "等级", "grade", "IM-R-2026.2"]]
     lines_b = [["park", "park_name", "园区乙", None, "registry/parks.csv", "cd" * 32, None, 3, None, "园区名称",
                 "park name", "IM-ZCP-2026.1"]]
     stored = pd.DataFrame({"park_code": ["150100-P001", "150100-P002"], "period": "2026-Q1", "line_count": [2, 1],
@@ -70,7 +70,7 @@ def test_the_explanation_view_shows_one_row_per_line_on_both_databases(warehouse
     rows = view.astype(object).where(view.notna(), None).values.tolist()
     assert rows == [
         ["150100-P001", "2026-Q1", 1, *lines_a[0][:11], "r", "IM-ZCP-2026.1"],
-        ["150100-P001", "2026-Q1", 2, *lines_a[1][:11], "r", "IM-ZCP-2026.1"],
+        ["150100-P001", "2026-Q1", 2, *lines_a[1][:11], "r", "IM-R-2026.2"],  # the line's version, not the row's
         ["150100-P002", "2026-Q1", 1, *lines_b[0][:11], "r", "IM-ZCP-2026.1"],
     ]
     assert read_view(warehouse_engine, "v_grade_explanation", where={"park_code": ["150100-P002"]})["item"].tolist() == ["park_name"]

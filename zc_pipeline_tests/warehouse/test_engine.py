@@ -102,24 +102,31 @@ def test_a_warehouse_from_an_older_release_gets_the_new_columns_and_keeps_its_ro
 
 
 def test_an_explanation_table_of_an_older_release_is_made_anew(warehouse_engine):
-    """grade_explanation as written before its compact form (a row per line, keyed by line_no):
-    opening the warehouse drops it for the new layout; the asset writes every window again, since
-    the periods it holds are none."""
+    """grade_explanation as written before its compact form (a row per line, keyed by line_no), with
+    a view of the pipeline's reading it: opening the warehouse drops both (the view would block the
+    drop on PostgreSQL) and makes the table in the new layout, empty; the views come back."""
+    from zc_pipeline.warehouse.bi import create_views
+
     schema = schema_of(warehouse_engine)
     name = f'"{schema}".grade_explanation' if schema else "grade_explanation"
+    view = f'"{schema}".v_grade_explanation' if schema else "v_grade_explanation"
     with warehouse_engine.begin() as conn:
+        conn.execute(sa.text(f"DROP VIEW IF EXISTS {view}"))
         conn.execute(sa.text(f"DROP TABLE {name}"))
         conn.execute(sa.text(f"CREATE TABLE {name} (park_code TEXT NOT NULL, period TEXT NOT NULL, line_no INTEGER "
                              "NOT NULL, item TEXT, PRIMARY KEY (park_code, period, line_no))"))
         conn.execute(sa.text(f"INSERT INTO {name} VALUES ('150100-P001', '2026-Q1', 1, 'grade')"))
+        conn.execute(sa.text(f"CREATE VIEW {view} AS SELECT park_code, period, line_no, item FROM {name}"))
     create_all(warehouse_engine)
     columns = [c["name"] for c in sa.inspect(warehouse_engine).get_columns("grade_explanation", schema=schema)]
     assert columns == [c.name for c in TABLES["grade_explanation"].columns]
     with warehouse_engine.connect() as conn:
         assert conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one() == 0
+    assert "v_grade_explanation" in create_views(warehouse_engine, only_changed=True)
     with warehouse_engine.begin() as conn:
         conn.execute(sa.text(f"INSERT INTO {name} (park_code, period, line_count, lines) "
                              "VALUES ('150100-P001', '2026-Q1', 1, '[[\"grade\"]]')"))
     create_all(warehouse_engine)  # the new layout is kept, and its rows
     with warehouse_engine.connect() as conn:
         assert conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar_one() == 1
+        assert conn.execute(sa.text(f"SELECT section FROM {view}")).scalar_one() == "grade"
