@@ -97,24 +97,21 @@ def drop_reshaped(conn, schema: str | None) -> list[str]:
     whose stored primary key differs from this release's, so that `create_all` makes them anew;
     returns the tables dropped.
 
-    The pipeline's BI views go first (a view reading the table would block the drop on PostgreSQL);
-    the pipeline creates them again. A view of someone else's on the table stops the upgrade with
-    PostgreSQL's own error naming it.
+    The pipeline's BI views that read the table (its `read_by_views`) go first: they would block
+    the drop on PostgreSQL, and the pipeline creates them again. A view of someone else's on the
+    table stops the upgrade with PostgreSQL's own error naming it.
     """
     from sqlalchemy import inspect
-
-    from zc_pipeline.warehouse.bi import VIEW_COLUMNS
 
     inspector = inspect(conn)
     reshaped = [table for table in metadata.sorted_tables if table.info.get("rebuilt_when_reshaped")
                 and inspector.has_table(table.name, schema=schema)
                 and inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"]
                 != [c.name for c in table.primary_key]]
-    if reshaped:
-        prep = conn.dialect.identifier_preparer
-        for view in VIEW_COLUMNS:
-            conn.execute(text(f"DROP VIEW IF EXISTS {prep.quote_schema(schema) + '.' if schema else ''}{prep.quote(view)}"))
+    prep = conn.dialect.identifier_preparer
     for table in reshaped:
+        for view in table.info.get("read_by_views", []):
+            conn.execute(text(f"DROP VIEW IF EXISTS {prep.quote_schema(schema) + '.' if schema else ''}{prep.quote(view)}"))
         table.drop(conn)
         log.warning("%s had the layout of an older release and was dropped; its asset writes it again "
                     "(run explanation_job, or zc run over a quarter)", table.name)

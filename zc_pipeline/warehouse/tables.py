@@ -472,7 +472,7 @@ grade_explanation = _table(
          + ", ".join(c.name for c in EXPLANATION_LINE) + " in this order.", nullable=False),
     _run_id(),
     _standard_version(),
-    info={"rebuilt_when_reshaped": True},
+    info={"rebuilt_when_reshaped": True, "read_by_views": ["v_grade_explanation"]},
 )
 
 def _lever_reason(lever: str) -> Column:

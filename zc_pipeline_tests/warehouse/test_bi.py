@@ -168,3 +168,15 @@ def test_the_latest_grade_view_follows_the_publishing_runs_as_of_date(warehouse_
     view = sa.table("v_latest_grade", sa.column("grade"), schema=schema_of(warehouse_engine))
     with warehouse_engine.connect() as conn:
         assert conn.execute(sa.select(view.c.grade)).scalars().all() == ["B"]
+
+
+def test_a_table_rebuilt_when_reshaped_names_every_view_that_reads_it():
+    """The upgrade drops those views before the table (on PostgreSQL they would block the drop)."""
+    from zc_pipeline.warehouse.bi import VIEW_COLUMNS
+    from zc_pipeline.warehouse.tables import TABLES
+
+    for view, columns in VIEW_COLUMNS.items():
+        for table in {c.info.get("stored_in", "").split(".")[0] or c.table.name for c in columns}:
+            if TABLES[table].info.get("rebuilt_when_reshaped"):
+                assert view in TABLES[table].info["read_by_views"], (view, table)
+    assert TABLES["grade_explanation"].info["read_by_views"] == ["v_grade_explanation"]
