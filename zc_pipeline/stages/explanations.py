@@ -18,10 +18,10 @@ from zc_pipeline.domain.explain import (
     COLUMNS, ExplainInputs, explain, explain_rows, records, ref_rows, standard_from_ref, values_by_submission,
 )
 from zc_pipeline.standards import base_version
-from zc_pipeline.warehouse.tables import EXPLANATION_LINE
+from zc_pipeline.warehouse.tables import EXPLANATION_LINE, grade_explanation
 from zc_pipeline.warehouse.writer import read_table
 
-STORED_COLUMNS = ["park_code", "period", "line_count", "lines", "standard_version"]
+STORED_COLUMNS = [c.name for c in grade_explanation.columns if c.name != "run_id"]  # the run adds run_id
 LINE_AT = [COLUMNS.index(c.name) for c in EXPLANATION_LINE]  # a line's stored fields, in COLUMNS
 
 ASSESSMENT_TABLE = {"quarter": ("park_quarter_assessment", "quarter"), "half": ("park_half_assessment", "half")}

@@ -108,14 +108,19 @@ def drop_reshaped(conn, schema: str | None) -> list[str]:
                 and inspector.has_table(table.name, schema=schema)
                 and inspector.get_pk_constraint(table.name, schema=schema)["constrained_columns"]
                 != [c.name for c in table.primary_key]]
-    prep = conn.dialect.identifier_preparer
     for table in reshaped:
         for view in table.info.get("read_by_views", []):
-            conn.execute(text(f"DROP VIEW IF EXISTS {prep.quote_schema(schema) + '.' if schema else ''}{prep.quote(view)}"))
+            conn.execute(text(f"DROP VIEW IF EXISTS {_qualified(conn, schema, view)}"))
         table.drop(conn)
         log.warning("%s had the layout of an older release and was dropped; its asset writes it again "
-                    "(run explanation_job, or zc run over a quarter)", table.name)
+                    "when it next runs", table.name)
     return [table.name for table in reshaped]
+
+
+def _qualified(conn, schema: str | None, name: str) -> str:
+    """A table's or view's name as SQL, in its schema on PostgreSQL."""
+    quote = conn.dialect.identifier_preparer.quote
+    return f"{quote(schema)}.{quote(name)}" if schema else quote(name)
 
 
 def add_missing_columns(conn, schema: str | None) -> list[str]:
@@ -133,7 +138,7 @@ def add_missing_columns(conn, schema: str | None) -> list[str]:
         for column in table.columns:
             if column.name in have or column.primary_key or not column.nullable:
                 continue
-            name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+            name = _qualified(conn, schema, table.name)
             conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {CreateColumn(column).compile(dialect=conn.dialect)}"))
             if conn.dialect.name == "postgresql" and column.comment:  # as a fresh warehouse has it
                 literal = column.comment.replace("'", "''")  # COMMENT takes no parameters

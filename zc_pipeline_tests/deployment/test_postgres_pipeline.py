@@ -22,6 +22,7 @@ from zc_pipeline.warehouse.tables import TABLES
 from zc_pipeline.warehouse.writer import dump_sorted
 from zc_pipeline_tests.conftest import PG_DEFAULT_URL, PG_URL_ENV, _require_pg, pg_admin_engine, run_sample_pipeline
 from zc_pipeline_tests.deployment import DEPLOY_DIR, dagster_pg_env
+from zc_pipeline_tests.support.views import read_view
 
 # The PostgreSQL run goes first, so on two workers it overlaps the SQLite sample run, which the
 # test then asks for (the session's sample run is shared across workers through a file lock).
@@ -81,13 +82,10 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _view_dump(engine: sa.Engine, name: str) -> pd.DataFrame:
     """A view's rows without the IGNORED_COLUMNS (nor grade_history's surrogate key), sorted by every column."""
-    kept = [c for c in VIEW_COLUMNS[name] if c.name not in (*IGNORED_COLUMNS, "history_id")]
-    keep = [c.name for c in kept]
     # typed as the tables' columns, so SQLite's text dates come back as dates, as BI's driver would type them
-    view = sa.table(name, *(sa.column(c.name, c.type) for c in kept), schema=schema_of(engine))
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(sa.select(*view.c)).fetchall(), columns=keep)
-    return frame.sort_values(keep, na_position="last", kind="mergesort").reset_index(drop=True)
+    frame = read_view(engine, name)
+    frame = frame.drop(columns=[c for c in (*IGNORED_COLUMNS, "history_id") if c in frame.columns])
+    return frame.sort_values(list(frame.columns), na_position="last", kind="mergesort").reset_index(drop=True)
 
 
 def test_pipeline_on_postgresql_equals_pipeline_on_sqlite(postgres_deployment, tmp_path, request):
