@@ -60,6 +60,17 @@ def trend_charts(data: RegionHalf) -> tuple[str, str]:
     return ci, green
 
 
+def spot_checks_by_city(data: RegionHalf) -> pd.DataFrame:
+    """Per league-city (name_zh, in the grade table's order) the parks drawn and their results so far:
+    drawn, passed, failed, pending; cities with none drawn left out."""
+    checks = data.spot_checks
+    counts = pd.crosstab(checks["city_zh"], checks["spot_check"]).reindex(
+        index=list(data.grades_by_city["name_zh"]), columns=["pass", "fail", "pending"], fill_value=0)
+    counts.columns = ["passed", "failed", "pending"]
+    counts.insert(0, "drawn", counts.sum(axis=1))
+    return counts[counts["drawn"] > 0]
+
+
 def build_bulletin(data: RegionHalf) -> bytes:
     """The bulletin as UTF-8 HTML bytes (same data, same bytes)."""
     ci_chart, green_chart = trend_charts(data)
@@ -73,7 +84,7 @@ def build_bulletin(data: RegionHalf) -> bytes:
         title_en=f"Inner Mongolia zero-carbon parks: {common.half_en(data.half)}",
         grade_chart=grade_chart(data), ci_chart=ci_chart, green_chart=green_chart,
         trend=data.trend.set_index("period").reindex(data.trend_months).reset_index(names="period"),
-        eligible=eligible, ineligible=ineligible,
+        eligible=eligible, ineligible=ineligible, spot_by_city=spot_checks_by_city(data),
         allocated=int(funding["allocated_yuan"].sum()) if funding is not None else 0,
     )
 

@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 from lxml import html
 from openpyxl import load_workbook
+from weasyprint import HTML
 
 from zc_pipeline.reports import city_workbook as cw
 from zc_pipeline.reports.notice import FIGURES_TITLE
@@ -122,7 +123,8 @@ def _svg_values(doc, series: str) -> dict[str, float]:
 
 def test_the_bulletin_parses_and_its_charts_carry_the_warehouse_values(sample_run, files, tables):
     half = "2025-H2"
-    doc = html.fromstring(_file(sample_run, files, kind="region_bulletin", period=half).read_bytes())
+    doc_bytes = _file(sample_run, files, kind="region_bulletin", period=half).read_bytes()
+    doc = html.fromstring(doc_bytes)
     h = tables["park_half_assessment"]
     h = h[h["half"] == half]
     bars = {(r.get("data-category"), r.get("data-series")): float(r.get("data-value"))
@@ -159,8 +161,21 @@ def test_the_bulletin_parses_and_its_charts_carry_the_warehouse_values(sample_ru
     accredited = accredited.loc[(accredited["year"] == "2025") & accredited["accredited"].astype(bool), "park_code"]
     assert accredited.tolist() == ["150900-P003"]
     assert "150900-P003" in doc.get_element_by_id("nominated").text_content()
-    sampled = {tr.get("data-park") for tr in doc.get_element_by_id("spot-checks").iter("tr") if tr.get("data-park")}
+    sampled = {tr.get("data-park") for tr in doc.get_element_by_id("spot-check-annex").iter("tr") if tr.get("data-park")}
     assert sampled == set(h.loc[h["spot_check"] != "not_sampled", "park_code"])
+    failed = [tr.get("data-failed-park") for tr in doc.get_element_by_id("spot-checks").iter("tr") if tr.get("data-failed-park")]
+    assert set(failed) == set(h.loc[h["spot_check"] == "fail", "park_code"]) != set()
+    by_city = {tr.get("data-city"): [int(td.text_content()) for td in tr[1:]]
+               for tr in doc.get_element_by_id("spot-checks-by-city").iter("tr") if tr.get("data-city")}
+    # drawn, passed, failed, pending per league-city: the 9 parks drawn for 2025-H2, all verified, the
+    # one in 乌海市 failed (its row in park_half_assessment says so: spot_check "fail")
+    assert by_city == {"呼和浩特市": [1, 1, 0, 0], "乌海市": [1, 0, 1, 0], "赤峰市": [1, 1, 0, 0], "通辽市": [1, 1, 0, 0],
+                       "呼伦贝尔市": [2, 2, 0, 0], "巴彦淖尔市": [1, 1, 0, 0], "锡林郭勒盟": [1, 1, 0, 0],
+                       "阿拉善盟": [1, 1, 0, 0]}
+    assert sum(n for n, *_ in by_city.values()) == len(sampled)
+    # printed, the draw list (which grows with the region) stays out; the summary and the failed parks stay in
+    printed = {anchor for page in HTML(string=doc_bytes.decode("utf-8")).render().pages for anchor in page.anchors}
+    assert {"spot-checks", "spot-checks-by-city"} <= printed and "spot-check-annex" not in printed
 
     pdf = _file(sample_run, files, kind="region_bulletin_pdf", period=half).read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
