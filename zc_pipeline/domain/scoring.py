@@ -215,32 +215,50 @@ def score_window(
     """
     if agg.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
+    return score_parks(window_parks(agg, dim_park, period, std, rebound_status_at_end, spot_check_failed), std)
+
+
+def window_parks(
+    agg: pd.DataFrame,
+    dim_park: pd.DataFrame,
+    period: str,
+    std: Standard,
+    rebound_status_at_end: pd.DataFrame,
+    spot_check_failed: set[str] | frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Each aggregated park with what its score rests on besides its measures: its registry columns,
+    green target at the window's end, threshold (`_threshold`) and caps holding (`_caps`, §6).
+    Decided once per window, however often its parks are scored (what-if scores them many times)."""
     _, end = window_bounds(period)
     caps = caps_holding(agg, period, rebound_status_at_end, spot_check_failed)
-    df = agg.merge(dim_park[REGISTRY_COLUMNS], on="park_code", how="left", validate="one_to_one")
-
-    # every park's components at once, by the rules above
-    out = df.reset_index(drop=True)
+    out = agg.merge(dim_park[REGISTRY_COLUMNS], on="park_code", how="left", validate="one_to_one")
+    out = out.reset_index(drop=True)
     out["green_target_at_end"] = [
         green_target(g0, gt, year, date, end)
         for g0, gt, year, date in zip(out["baseline_green_share"], out["target_green_share"], out["baseline_year"],
                                       out["target_date"])
     ]
-    reported = out["months_reported"].to_numpy() != 0
-    t = thresholds(out["category"], out["annualised_energy_tce"], std)
+    out["_threshold"] = thresholds(out["category"], out["annualised_energy_tce"], std)
+    out["_caps"] = [tuple(caps[code]) for code in out["park_code"]]
+    return out
+
+
+def score_parks(parks: pd.DataFrame, std: Standard) -> pd.DataFrame:
+    """SCORE_COLUMNS of `window_parks` rows: every park's components at once, by the rules above."""
+    reported = parks["months_reported"].to_numpy() != 0
     components = {
-        "score_carbon": score_carbon(out["carbon_per_energy"], out["baseline_carbon_per_energy"], t, std),
-        "score_green": score_green(out["green_share"], out["green_target_at_end"], std),
-        "score_retrofit": score_retrofit(out["retrofit_rate"], std),
-        "score_reporting": score_reporting(out["months_on_time"], out["months_expected"], std),
+        "score_carbon": score_carbon(parks["carbon_per_energy"], parks["baseline_carbon_per_energy"],
+                                     parks["_threshold"], std),
+        "score_green": score_green(parks["green_share"], parks["green_target_at_end"], std),
+        "score_retrofit": score_retrofit(parks["retrofit_rate"], std),
+        "score_reporting": score_reporting(parks["months_on_time"], parks["months_expected"], std),
     }
-    for c, values in components.items():
-        out[c] = np.where(reported, values, np.nan)
+    out = parks.assign(**{c: np.where(reported, values, np.nan) for c, values in components.items()})
     total = sum(components[c] for c in COMPONENTS)  # summed in the rule's order
     out["score"] = [round_score(x, std) if r else 0.0 for x, r in zip(total.tolist(), reported)]
     # grades and caps decided once per distinct score and set of caps holding
     grades = {score: grade_of(score, std) for score in set(out["score"])}
-    keys = [(grades[score], tuple(caps[code])) for score, code in zip(out["score"], out["park_code"])]
+    keys = [(grades[score], caps) for score, caps in zip(out["score"], out["_caps"])]
     capped = {key: apply_caps(key[0], list(key[1]), std) for key in set(keys)}
     decided = [capped[key] for key in keys]
     out["grade"] = [grade for grade, _ in decided]

@@ -1,7 +1,7 @@
 """What-if (STANDARD §12): the value one lever would need for the next better grade, all else equal.
 
-Each lever's trial values are scored by `score_window` itself, so §5–§6 (rounding, bands, caps)
-apply exactly. The score is monotone in each lever, so a bisection over the rulebook's decimal
+Each lever's trial values are scored by `score_parks`, the rules `score_window` applies, so §5–§6
+(rounding, bands, caps) apply exactly; what does not move with a lever is decided once per window. The score is monotone in each lever, so a bisection over the rulebook's decimal
 grid finds the exact smallest green share and largest carbon per energy that reach the target.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from zc_pipeline.domain.scoring import apply_caps, caps_holding, score_window, window_inputs
+from zc_pipeline.domain.scoring import apply_caps, score_parks, window_inputs, window_parks
 from zc_pipeline.domain.periods import window_is_due
 from zc_pipeline.standards import GRADES, Standard
 
@@ -52,20 +52,24 @@ def what_if(
         return pd.DataFrame(columns=WHAT_IF_COLUMNS)
     agg = agg.reset_index(drop=True)
 
-    published = score_window(agg, dim_park, period, std, rebound_status_at_end, spot_check_failed)
+    parks = window_parks(agg, dim_park, period, std, rebound_status_at_end, spot_check_failed)
+    published = score_parks(parks, std)
     rank = published["grade"].map(GRADES.index).to_numpy()
     target = np.maximum(rank - 1, 0)
 
     def reaches(column: str):
-        """values -> whether each park's published grade reaches its target with `column` = values."""
-        def _reaches(values: np.ndarray) -> np.ndarray:
-            trial = agg.assign(**{column: values})
-            scored = score_window(trial, dim_park, period, std, rebound_status_at_end, spot_check_failed)
-            return scored["grade"].map(GRADES.index).to_numpy() <= target
+        """(values, rows) -> whether each park of `rows` reaches its target grade with `column` = values
+        (False for the others). Only those parks are scored: a park's grade is its own, and a search
+        asks fewer parks at every step (the capped and the top grade never)."""
+        def _reaches(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            out = np.zeros(len(agg), dtype=bool)
+            if rows.any():
+                scored = score_parks(parks[rows].assign(**{column: values[rows]}), std)
+                out[rows] = scored["grade"].map(GRADES.index).to_numpy() <= target[rows]
+            return out
         return _reaches
 
-    caps = caps_holding(agg, period, rebound_status_at_end, spot_check_failed)
-    reason = np.array([_blocked(r, t, caps[code], std) for code, r, t in zip(agg["park_code"], rank, target)],
+    reason = np.array([_blocked(r, t, list(caps), std) for caps, r, t in zip(parks["_caps"], rank, target)],
                       dtype=object)
 
     scale = 10 ** std.int("what_if.decimals")
@@ -112,13 +116,13 @@ def _smallest_reaching(reaches, current: np.ndarray, blocked: np.ndarray, scale:
     The score grows with the green share: bisection keeps `lo` short of the target, `hi` reaching it.
     """
     free = pd.isna(blocked)
-    best = reaches(np.where(free, 1.0, current))
+    best = reaches(np.where(free, 1.0, current), free)
     reason = np.where(free & ~best, OUT_OF_RANGE, blocked)
     search = free & best
     lo, hi = np.full(len(current), -1), np.full(len(current), scale)
     while (step := search & (hi - lo > 1)).any():
         mid = (lo + hi) // 2
-        ok = reaches(np.where(step, mid / scale, current))
+        ok = reaches(np.where(step, mid / scale, current), step)
         hi, lo = np.where(step & ok, mid, hi), np.where(step & ~ok, mid, lo)
     return np.where(search, hi, np.nan), reason
 
@@ -130,18 +134,19 @@ def _largest_reaching(reaches, current: np.ndarray, blocked: np.ndarray, scale: 
     Bisection keeps `lo` reaching the target and `hi` short of it.
     """
     free = pd.isna(blocked)
-    best = reaches(np.where(free, 0.0, current))
+    best = reaches(np.where(free, 0.0, current), free)
     reason = np.where(free & ~best, OUT_OF_RANGE, blocked)
     search = free & best
     lo = np.zeros(len(current), dtype=np.int64)
     # above the current value the score is no higher; a NULL value scores as no carbon points, so
     # its bound is raised until the score no longer reaches the target
     hi = np.where(np.isnan(current), scale, np.ceil(np.nan_to_num(current) * scale) + 1).astype(np.int64)
-    while (step := search & reaches(np.where(search, hi / scale, current))).any():
-        lo, hi = np.where(step, hi, lo), np.where(step, hi * 2, hi)
+    growing = search  # a park whose bound no longer reaches keeps it: it is not asked again
+    while (growing := growing & reaches(np.where(growing, hi / scale, current), growing)).any():
+        lo, hi = np.where(growing, hi, lo), np.where(growing, hi * 2, hi)
     while (step := search & (hi - lo > 1)).any():
         mid = (lo + hi) // 2
-        ok = reaches(np.where(step, mid / scale, current))
+        ok = reaches(np.where(step, mid / scale, current), step)
         lo, hi = np.where(step & ok, mid, lo), np.where(step & ~ok, mid, hi)
     return np.where(search, lo, np.nan), reason
 
