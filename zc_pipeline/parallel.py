@@ -23,14 +23,17 @@ def worker_count() -> int:
     return os.cpu_count() or 1
 
 
-def process_pool(shared: object) -> ProcessPoolExecutor:
-    """A pool of `worker_count()` workers, each given `shared` once, when it starts."""
+def process_pool(shared: object, load=None) -> ProcessPoolExecutor:
+    """A pool of `worker_count()` workers, each given `shared` once, when it starts; with `load`
+    (a module-level function), what each worker shares is `load(shared)`, made in the worker: a
+    description of what to read is sent, not the rows read."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
     # pickled here once, not once per worker as initargs would be; the pool keeps the bytes while it
     # lives, and a worker takes them out of its box, so it holds only the object made from them
     box = [pickle.dumps(shared, pickle.HIGHEST_PROTOCOL)]
-    return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=_receive, initargs=(box,))
+    return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=_receive,
+                               initargs=(box, load))
 
 
 def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -> list:
@@ -45,11 +48,13 @@ def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -
 _worker_shared: object = None  # set once in each pool worker, never in the calling process
 
 
-def _receive(box: list[bytes]) -> None:
+def _receive(box: list[bytes], load) -> None:
     global _worker_shared
     _worker_shared = pickle.loads(box.pop())
+    if load is not None:
+        _worker_shared = load(_worker_shared)
 
 
 def shared() -> object:
-    """In a pool worker: what its pool was given to share (`process_pool(shared)`)."""
+    """In a pool worker: what its pool was given to share (`process_pool(shared, load)`)."""
     return _worker_shared

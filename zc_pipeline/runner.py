@@ -57,15 +57,12 @@ def prepare_ui(settings: Settings) -> Path:
     folder is DAGSTER_HOME, so `zc ui` starts it there; the code location then finds the same data,
     state and warehouse through the environment instead of paths relative to where `zc` was started.
     """
-    import sqlalchemy as sa
+    from zc_pipeline.warehouse.engine import absolute_url
 
     home = ensure_dagster_home(settings)
-    url, parsed = settings.warehouse_url, sa.engine.make_url(settings.warehouse_url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        url = parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False)
     os.environ["ZC_DATA_DIR"] = str(settings.data_dir)
     os.environ["ZC_STATE_DIR"] = str(settings.state_dir)
-    os.environ["ZC_WAREHOUSE_URL"] = url
+    os.environ["ZC_WAREHOUSE_URL"] = absolute_url(settings.warehouse_url)
     # `dagster dev` is "superseded" by the `dg` command, which this project does not install
     quiet = "ignore:Function `dev_command` is superseded"
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))

@@ -34,6 +34,24 @@ def test_every_task_reads_what_its_pool_was_given_to_share():
     assert shared() is None  # the calling process is never given it
 
 
+def _made_in_worker(n: int) -> tuple[int, int]:
+    return n * 1000, os.getpid()
+
+
+def _shared_and_worker(_: int) -> tuple[tuple[int, int], int]:
+    return shared(), os.getpid()
+
+
+def test_a_pool_can_send_what_to_load_and_each_worker_loads_it_once():
+    """`load(shared)` runs in each worker when it starts: 7 is sent, 7000 is what the tasks read,
+    made by the worker that reads it (its own pid), not by this process."""
+    with process_pool(7, load=_made_in_worker) as pool:
+        seen = list(pool.map(_shared_and_worker, range(8)))
+    assert {value for (value, _), _ in seen} == {7000}
+    assert all(made_by == worker for (_, made_by), worker in seen)
+    assert os.getpid() not in {worker for _, worker in seen}
+
+
 def test_a_batch_worth_a_pool_runs_in_workers_and_keeps_its_order():
     assert map_in_pool(_plus_shared, [1, 2, 3, 4], worth_a_pool=True, shared=10) == [11, 12, 13, 14]
     assert os.getpid() not in set(map_in_pool(_parent_of_worker, [0, 1, 2], worth_a_pool=True))

@@ -24,7 +24,7 @@ from zc_pipeline.defs.resources import ZcResource
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.stages.explanations import ExplainData, explain_windows, read_assessments
+    from zc_pipeline.stages.explanations import explain_windows, read_assessments
     from zc_pipeline.warehouse.writer import distinct_values, read_table
 
     engine = zc.engine()
@@ -49,15 +49,14 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
     written, lines, preview = 0, 0, None
-    if stale:  # only the months the stale windows need: a later run rewrites a quarter or two, not the history
-        data = ExplainData(engine, as_of=zc.as_of_date, windows=stale, assessments=assessments)
-        # one pool for every stale window; each window written as it comes and let go
-        for period, frame in explain_windows(data, pairs):
-            frame = frame.assign(run_id=context.run.run_id)
-            _write(engine, period, frame)
-            written, lines = written + len(frame), lines + int(frame["line_count"].sum())
-            if preview is None:  # each row's first lines: a row holds a whole explanation
-                preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
+    # only the stale windows' rows are read (a later run rewrites a quarter or two, not the history);
+    # each window written as it comes and let go
+    for period, frame in explain_windows(engine, zc.as_of_date, pairs):
+        frame = frame.assign(run_id=context.run.run_id)
+        _write(engine, period, frame)
+        written, lines = written + len(frame), lines + int(frame["line_count"].sum())
+        if preview is None:  # each row's first lines: a row holds a whole explanation
+            preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
     for period in sorted(set(stale) - {window for _, window in pairs}):  # no park assessed: its old lines go
         _write(engine, period, pd.DataFrame())
     # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)

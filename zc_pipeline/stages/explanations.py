@@ -1,6 +1,6 @@
 """Explanations for auditors, without Dagster: load the warehouse rows they read once, narrow them
-to one park and window, explain many windows one after another (a process pool), and read a park's
-grade_history."""
+to one park and window, explain many windows one after another (a process pool whose workers load
+those rows themselves), and read a park's grade_history."""
 from __future__ import annotations
 
 import bisect
@@ -18,6 +18,7 @@ from zc_pipeline.domain.explain import (
     COLUMNS, ExplainInputs, explain, explain_rows, records, ref_rows, standard_from_ref, values_by_submission,
 )
 from zc_pipeline.standards import base_version
+from zc_pipeline.warehouse.engine import absolute_url, make_engine, schema_of
 from zc_pipeline.warehouse.tables import EXPLANATION_LINE, grade_explanation
 from zc_pipeline.warehouse.writer import read_table
 
@@ -65,10 +66,8 @@ class ExplainData:
     """The warehouse rows explanations read, loaded once; `inputs()` narrows them to one park and window."""
 
     def __init__(self, engine: sa.Engine, parks: list[str] | None = None, as_of: dt.date | None = None,
-                 windows: list[str] | None = None, assessments: dict[str, pd.DataFrame] | None = None):
-        """`windows`: explain only these quarters and halves, so load only the months they need.
-        `assessments`: the two assessment tables by kind ("quarter", "half"), when the caller has
-        read them (filtered like `parks`)."""
+                 windows: list[str] | None = None):
+        """`windows`: explain only these quarters and halves, so load only the months they need."""
         where = {"park_code": parks} if parks else None
         self.as_of = as_of
         self.windows = set(windows) if windows is not None else None
@@ -86,9 +85,8 @@ class ExplainData:
         checks = read_table(engine, "spot_check_result", where=where)
         self._spot_checks = {key: records(rows) for key, rows in checks.groupby(["park_code", "half"])}
         self.ref_standard = read_table(engine, "ref_standard")
-        self.assessments = assessments if assessments is not None else read_assessments(engine, where)
-        files = read_table(engine, "landing_file")
-        self.registry_files = files[files["kind"] == "registry"]
+        self.assessments = read_assessments(engine, where)
+        self.registry_files = read_table(engine, "landing_file", where={"kind": ["registry"]})
         # converted once, so one explanation costs the same however many parks the warehouse holds
         self._parks = self.dim_park.set_index("park_code")
         # park -> (its rows in month order, 0-based; as records; their months): a window is a run of
@@ -230,29 +228,41 @@ def _stored_rows(data: ExplainData, pairs: list[tuple[str, str]]) -> pd.DataFram
     return pd.DataFrame([stored_form(data.inputs(code, period)) for code, period in pairs], columns=STORED_COLUMNS)
 
 
+def _load(source: tuple) -> ExplainData:
+    """A pool worker's rows: (warehouse URL, schema, as-of, windows) read when the worker starts."""
+    url, schema, as_of, windows = source
+    return ExplainData(make_engine(url, schema), as_of=as_of, windows=windows)
+
+
 def _worker_explain(pairs: list[tuple[str, str]]) -> pd.DataFrame:
-    """`_stored_rows` in a pool worker, of the rows its pool shares."""
+    """`_stored_rows` in a pool worker, of the rows it loaded (`_load`)."""
     from zc_pipeline.parallel import shared
 
     return _stored_rows(shared(), pairs)
 
 
-def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
+def explain_windows(engine: sa.Engine, as_of: dt.date | None,
+                    pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
     """(window, its grade_explanation rows), window by window in the order of `pairs`: a row per
-    pair, `stored_form(data.inputs(code, window))`, in the order of the pairs.
+    pair, `stored_form(ExplainData(engine, as_of=as_of).inputs(code, window))`, in the order of the
+    pairs; the rows read are those of the pairs' windows.
 
     One window at a time, so a caller that writes each and lets it go holds one window's rows, not
-    a year's. Explanations are independent and CPU-bound: with many of them, pool workers (given
-    `data` once, when they start) explain the next window while the caller writes this one; the
-    rows are what the loop in one process gives.
+    a year's. Explanations are independent and CPU-bound: with many of them, pool workers explain
+    the next window while the caller writes this one. Each worker loads the rows from the warehouse
+    itself, at once with the other, instead of being sent this process's copy: pickling it here
+    and again in every worker cost more than reading it, and this process never holds it.
     """
     from zc_pipeline.parallel import process_pool, worker_count
 
+    if not pairs:
+        return
     windows: dict[str, list[tuple[str, str]]] = {}
     for code, period in pairs:
         windows.setdefault(period, []).append((code, period))
     workers = worker_count()
     if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
+        data = ExplainData(engine, as_of=as_of, windows=list(windows))
         for period, own in windows.items():
             yield period, _stored_rows(data, own)
         return
@@ -261,7 +271,7 @@ def explain_windows(data: ExplainData, pairs: list[tuple[str, str]]) -> Iterator
         parts = list(parts)  # in order: a window's rows stay in the order of its pairs
         return period, parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
-    pool = process_pool(data)
+    pool = process_pool((absolute_url(engine.url), schema_of(engine), as_of, list(windows)), load=_load)
     try:
         pending = None
         for period, own in windows.items():

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from zc_pipeline.warehouse.tables import metadata
 
@@ -70,6 +70,16 @@ def _configure_sqlite(engine: Engine) -> None:
         # Read-only callers may ask for a deferred BEGIN: execution_options(sqlite_begin="DEFERRED").
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def absolute_url(url: str | URL) -> str:
+    """`url` as another process opens it from any folder: a SQLite file by its absolute path, the
+    password kept (the URL is handed to this machine's own processes, never shown)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+            and not parsed.database.startswith("file:"):
+        parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+    return parsed.render_as_string(hide_password=False)
 
 
 def schema_of(engine: Engine) -> str | None:

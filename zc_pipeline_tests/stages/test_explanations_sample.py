@@ -102,8 +102,9 @@ def test_grade_explanation_holds_every_explanation_and_the_view_shows_its_lines(
 
 
 def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeypatch):
-    """Every quarter and half of the sample region explained by pool workers and by a plain loop:
-    the same rows for each window, in the same order (the table is written from the pooled ones)."""
+    """Every quarter and half of the sample region explained by pool workers (each loading the rows
+    from the warehouse itself) and by a plain loop over the rows loaded here: the same rows for each
+    window, in the same order (the table is written from the pooled ones)."""
     import concurrent.futures
 
     from zc_pipeline import parallel
@@ -122,7 +123,7 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(explanations, "PARALLEL_MAX_RUN", 7)  # a window goes to the workers in runs of 7
-    pooled = dict(explanations.explain_windows(data, pairs))
+    pooled = dict(explanations.explain_windows(sample_run.engine, sample_run.settings.as_of, pairs))
     assert len(pools) == 1
     periods = list(dict.fromkeys(period for _, period in pairs))
     assert list(pooled) == periods
