@@ -71,8 +71,10 @@ def spot_checks_by_city(data: RegionHalf) -> pd.DataFrame:
     return counts[counts["drawn"] > 0]
 
 
-def build_bulletin(data: RegionHalf) -> bytes:
-    """The bulletin as UTF-8 HTML bytes (same data, same bytes)."""
+def build_bulletin(data: RegionHalf, printed: bool = False) -> bytes:
+    """The bulletin as UTF-8 HTML bytes (same data, same bytes). `printed`: the edition the PDF is
+    printed from, without what print leaves out anyway (the draw list: a PDF would lay it out
+    unseen, and it grows with the region)."""
     ci_chart, green_chart = trend_charts(data)
     funding = data.funding
     eligible = funding[funding["eligible"]].sort_values("priority") if funding is not None else None
@@ -84,13 +86,14 @@ def build_bulletin(data: RegionHalf) -> bytes:
         title_en=f"Inner Mongolia zero-carbon parks: {common.half_en(data.half)}",
         grade_chart=grade_chart(data), ci_chart=ci_chart, green_chart=green_chart,
         trend=data.trend.set_index("period").reindex(data.trend_months).reset_index(names="period"),
-        eligible=eligible, ineligible=ineligible, spot_by_city=spot_checks_by_city(data),
+        eligible=eligible, ineligible=ineligible, spot_by_city=spot_checks_by_city(data), printed=printed,
         allocated=int(funding["allocated_yuan"].sum()) if funding is not None else 0,
     )
 
 
 def bulletin_pdf(page: bytes) -> bytes:
-    """The bulletin's HTML printed to an A4 PDF (WeasyPrint: no browser; same page, same bytes).
+    """The bulletin's printed edition (`build_bulletin(data, printed=True)`) as an A4 PDF
+    (WeasyPrint: no browser; same page, same bytes).
 
     Chinese text needs a CJK font on the machine (Debian: fonts-noto-cjk)."""
     from weasyprint import HTML

@@ -306,9 +306,8 @@ def region_bulletin(engine: sa.Engine, state_dir: Path, half: str, std: Standard
             improvers_green=improvers["green_share"],
         )
         stem = f"{REPORTS_DIR}/{kind}/{half}/{half}_{'中期评价' if half.endswith('H1') else '年终考核'}通报"
-        page = build_bulletin(data)
-        files.append(ReportFile(f"{stem}.html", page, kind, half))
-        files.append(ReportFile(f"{stem}.pdf", bulletin_pdf(page), PDF_KIND, half))
+        files.append(ReportFile(f"{stem}.html", build_bulletin(data), kind, half))
+        files.append(ReportFile(f"{stem}.pdf", bulletin_pdf(build_bulletin(data, printed=True)), PDF_KIND, half))
     return publish(engine, state_dir, {"kind": [kind, PDF_KIND], "period": half}, files, run_id)
 
 

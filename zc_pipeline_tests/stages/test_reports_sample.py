@@ -249,6 +249,28 @@ def test_same_inputs_give_the_same_bytes(sample_run, files, tmp_path):
     assert dict(zip(again["path"], again["sha256"])) == dict(zip(stored["path"], stored["sha256"]))
 
 
+def test_the_pdf_is_printed_from_the_bulletin_without_its_draw_list(sample_run, tmp_path, monkeypatch):
+    """The PDF is printed from the bulletin's printed edition: the spot checks per league-city and the
+    failed parks as on screen, the draw list (the HTML's annex, which grows with the region) left out."""
+    from zc_pipeline.reports import bulletin
+
+    printed = []
+    real_pdf = bulletin.bulletin_pdf
+    monkeypatch.setattr(bulletin, "bulletin_pdf", lambda page: printed.append(page) or real_pdf(page))
+    engine = _copy_of_warehouse(sample_run, tmp_path)
+    rows = stage.region_bulletin(engine, tmp_path, "2025-H2", load_standard(), DEMO_AS_OF, "printed")
+    engine.dispose()
+    screen = html.fromstring((tmp_path / rows.loc[rows["kind"] == "region_bulletin", "path"].iloc[0]).read_bytes())
+    [page] = printed
+    paper = html.fromstring(page)
+    assert len(screen.get_element_by_id("spot-check-annex").findall(".//tr")) == 1 + 9  # header and the 9 drawn
+    assert paper.get_element_by_id("spot-check-annex", None) is None
+    for shown in ("spot-checks-by-city", "overview", "best-improvers"):
+        assert html.tostring(paper.get_element_by_id(shown)) == html.tostring(screen.get_element_by_id(shown))
+    assert [tr.get("data-failed-park") for tr in paper.iter("tr") if tr.get("data-failed-park")] == \
+        [tr.get("data-failed-park") for tr in screen.iter("tr") if tr.get("data-failed-park")] != []
+
+
 def test_workbooks_written_side_by_side_in_a_pool_are_those_written_in_one_process(sample_run, files, tmp_path,
                                                                                    monkeypatch):
     """A quarter of many parks writes its cities' workbooks in pool workers: the same bytes as the
