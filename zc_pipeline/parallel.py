@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 
 WORKER_MODULES = ["zc_pipeline.stages.month_intake", "zc_pipeline.stages.explanations",
@@ -29,11 +28,8 @@ def process_pool(shared: object, load=None) -> ProcessPoolExecutor:
     description of what to read is sent, not the rows read."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_MODULES)  # no effect once this process's server runs
-    # pickled here once, not once per worker as initargs would be; the pool keeps the bytes while it
-    # lives, and a worker takes them out of its box, so it holds only the object made from them
-    box = [pickle.dumps(shared, pickle.HIGHEST_PROTOCOL)]
     return ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=_receive,
-                               initargs=(box, load))
+                               initargs=(shared, load))
 
 
 def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -> list:
@@ -48,11 +44,9 @@ def map_in_pool(fn, items: list, *, worth_a_pool: bool, shared: object = None) -
 _worker_shared: object = None  # set once in each pool worker, never in the calling process
 
 
-def _receive(box: list[bytes], load) -> None:
+def _receive(shared: object, load) -> None:
     global _worker_shared
-    _worker_shared = pickle.loads(box.pop())
-    if load is not None:
-        _worker_shared = load(_worker_shared)
+    _worker_shared = shared if load is None else load(shared)
 
 
 def shared() -> object:
