@@ -1,6 +1,8 @@
 """The grade_explanation table: every published quarter and half grade explained line by line, one row
 per park and window (BI reads the lines through the view v_grade_explanation)."""
 
+import itertools
+
 import dagster as dg
 import pandas as pd
 
@@ -24,8 +26,8 @@ from zc_pipeline.defs.resources import ZcResource
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.stages.explanations import explain_windows, read_assessments
-    from zc_pipeline.warehouse.writer import distinct_values, read_table
+    from zc_pipeline.stages.explanations import explain_runs, read_assessments
+    from zc_pipeline.warehouse.writer import distinct_values, insert_new, read_table, replace_partition
 
     engine = zc.engine()
     assessments = read_assessments(engine)
@@ -50,15 +52,21 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
     written, lines, preview = 0, 0, None
     # only the stale windows' rows are read (a later run rewrites a quarter or two, not the history);
-    # each window written as it comes and let go
-    for period, frame in explain_windows(engine, zc.as_of_date, pairs):
-        frame = frame.assign(run_id=context.run.run_id)
-        _write(engine, period, frame)
-        written, lines = written + len(frame), lines + int(frame["line_count"].sum())
-        if preview is None:  # each row's first lines: a row holds a whole explanation
-            preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
+    # a window is replaced in one transaction, written run by run as the runs come and let go
+    for period, runs in itertools.groupby(explain_runs(engine, zc.as_of_date, pairs), key=lambda run: run[0]):
+        with engine.begin() as conn:
+            for i, (_, frame) in enumerate(runs):
+                frame = frame.assign(run_id=context.run.run_id)
+                if i == 0:
+                    replace_partition(conn, "grade_explanation", frame, {"period": period})
+                else:  # the window's older rows are gone: the rest of its runs are new rows
+                    insert_new(conn, "grade_explanation", frame)
+                written, lines = written + len(frame), lines + int(frame["line_count"].sum())
+                if preview is None:  # each row's first lines: a row holds a whole explanation
+                    preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
     for period in sorted(set(stale) - {window for _, window in pairs}):  # no park assessed: its old lines go
-        _write(engine, period, pd.DataFrame())
+        with engine.begin() as conn:
+            replace_partition(conn, "grade_explanation", pd.DataFrame(), {"period": period})
     # nothing rewritten: no rows, but the table's columns (an empty period, not the whole table)
     frame = preview if preview is not None else read_table(engine, "grade_explanation", where={"period": []})
     return dg.MaterializeResult(metadata=table_metadata(
@@ -66,13 +74,6 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         windows_rewritten=dg.MetadataValue.json(stale),
         assessment_runs=dg.MetadataValue.json(current),
     ))
-
-
-def _write(engine, period: str, frame: pd.DataFrame) -> None:
-    from zc_pipeline.warehouse.writer import replace_partition
-
-    with engine.begin() as conn:
-        replace_partition(conn, "grade_explanation", frame, {"period": period})
 
 
 def rewritten_windows(instance: dg.DagsterInstance) -> list[str] | None:

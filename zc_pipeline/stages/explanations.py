@@ -6,7 +6,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import itertools
 import json
+from collections import deque
 from collections.abc import Iterator
 
 import pandas as pd
@@ -209,7 +211,7 @@ def grade_history(engine: sa.Engine, park_code: str) -> pd.DataFrame:
 
 # --- many explanations at once ------------------------------------------------------------------
 PARALLEL_MIN_EXPLANATIONS = 200  # below this a process pool costs more than it saves
-PARALLEL_MAX_RUN = 500  # explanations per task: a worker holds one task's rows at a time
+PARALLEL_MAX_RUN = 500  # explanations per run: what a worker and the writer hold at a time
 
 
 def stored_form(inp: ExplainInputs) -> tuple:
@@ -241,47 +243,49 @@ def _worker_explain(pairs: list[tuple[str, str]]) -> pd.DataFrame:
     return _stored_rows(shared(), pairs)
 
 
-def explain_windows(engine: sa.Engine, as_of: dt.date | None,
-                    pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(window, its grade_explanation rows), window by window in the order of `pairs`: a row per
-    pair, `stored_form(ExplainData(engine, as_of=as_of).inputs(code, window))`, in the order of the
-    pairs; the rows read are those of the pairs' windows.
+def explain_runs(engine: sa.Engine, as_of: dt.date | None,
+                 pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(window, grade_explanation rows of a run of its parks), window by window in the order of
+    `pairs`, each window's runs in turn: a row per pair, `stored_form(ExplainData(engine,
+    as_of=as_of).inputs(code, window))`, in the order of the pairs; the rows read are those of the
+    pairs' windows.
 
-    One window at a time, so a caller that writes each and lets it go holds one window's rows, not
-    a year's. Explanations are independent and CPU-bound: with many of them, pool workers explain
-    the next window while the caller writes this one. Each worker loads the rows from the warehouse
-    itself, at once with the other, instead of being sent this process's copy: pickling it here
-    and again in every worker cost more than reading it, and this process never holds it.
+    A run is at most PARALLEL_MAX_RUN parks, so a caller that writes each run and lets it go holds
+    a run's rows, not a window's (~17 KB of JSON a park: 170 MB for a window of 10,000 parks).
+    Explanations are independent and CPU-bound: with many of them, pool workers explain the next
+    runs while the caller writes this one, never more than two runs a worker ahead. Each worker
+    loads the rows from the warehouse itself, at once with the other, instead of being sent this
+    process's copy: pickling it here and again in every worker cost more than reading it, and this
+    process never holds it.
     """
     from zc_pipeline.parallel import process_pool, worker_count
 
-    if not pairs:
-        return
     windows: dict[str, list[tuple[str, str]]] = {}
     for code, period in pairs:
         windows.setdefault(period, []).append((code, period))
     workers = worker_count()
-    if len(pairs) < PARALLEL_MIN_EXPLANATIONS or workers < 2:
-        data = ExplainData(engine, as_of=as_of, windows=list(windows))
-        for period, own in windows.items():
-            yield period, _stored_rows(data, own)
+    pooled = len(pairs) >= PARALLEL_MIN_EXPLANATIONS and workers > 1
+    runs = []
+    for period, own in windows.items():
+        # pooled: two runs a worker at least, which evens out uneven parks
+        size = min(-(-len(own) // (2 * workers)), PARALLEL_MAX_RUN) if pooled else PARALLEL_MAX_RUN
+        runs += [(period, own[i : i + size]) for i in range(0, len(own), size)]
+    if not pooled:
+        if runs:
+            data = ExplainData(engine, as_of=as_of, windows=list(windows))
+            for period, run in runs:
+                yield period, _stored_rows(data, run)
         return
-
-    def joined(period: str, parts: Iterator[pd.DataFrame]) -> tuple[str, pd.DataFrame]:
-        parts = list(parts)  # in order: a window's rows stay in the order of its pairs
-        return period, parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-
     pool = process_pool((absolute_url(engine.url), schema_of(engine), as_of, list(windows)), load=_load)
     try:
-        pending = None
-        for period, own in windows.items():
-            # two runs per worker evens out uneven parks; a bounded run bounds a worker's result in memory
-            size = min(-(-len(own) // (2 * workers)), PARALLEL_MAX_RUN)
-            submitted = (period, pool.map(_worker_explain, [own[i : i + size] for i in range(0, len(own), size)]))
-            if pending is not None:
-                yield joined(*pending)
-            pending = submitted
-        if pending is not None:
-            yield joined(*pending)
-    finally:  # a caller that stops (or fails writing) does not wait for the window already queued
+        ahead: deque = deque()
+        queued = iter(runs)
+        for period, run in itertools.islice(queued, 2 * workers):
+            ahead.append((period, pool.submit(_worker_explain, run)))
+        while ahead:
+            period, done = ahead.popleft()
+            for nxt, run in itertools.islice(queued, 1):
+                ahead.append((nxt, pool.submit(_worker_explain, run)))
+            yield period, done.result()
+    finally:  # a caller that stops (or fails writing) does not wait for the runs already queued
         pool.shutdown(wait=True, cancel_futures=True)

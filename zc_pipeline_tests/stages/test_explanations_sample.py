@@ -1,4 +1,5 @@
 """`zc explain` and grade_explanation on the committed sample region (a capped quarter, a capped half)."""
+import itertools
 from pathlib import Path
 
 import dagster as dg
@@ -123,10 +124,12 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", CountingPool)
     monkeypatch.setattr(explanations, "PARALLEL_MAX_RUN", 7)  # a window goes to the workers in runs of 7
-    pooled = dict(explanations.explain_windows(sample_run.engine, sample_run.settings.as_of, pairs))
+    runs = list(explanations.explain_runs(sample_run.engine, sample_run.settings.as_of, pairs))
     assert len(pools) == 1
+    assert max(len(frame) for _, frame in runs) == 7
     periods = list(dict.fromkeys(period for _, period in pairs))
-    assert list(pooled) == periods
+    assert [period for period, _ in itertools.groupby(period for period, _ in runs)] == periods  # a window's runs in a row
+    pooled = {period: pd.concat([frame for p, frame in runs if p == period], ignore_index=True) for period in periods}
     for period in periods:
         alone = pd.DataFrame([stored_form(data.inputs(code, p)) for code, p in pairs if p == period],
                              columns=explanations.STORED_COLUMNS)
