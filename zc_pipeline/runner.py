@@ -62,7 +62,7 @@ def prepare_ui(settings: Settings) -> Path:
     home = ensure_dagster_home(settings)
     os.environ["ZC_DATA_DIR"] = str(settings.data_dir)
     os.environ["ZC_STATE_DIR"] = str(settings.state_dir)
-    os.environ["ZC_WAREHOUSE_URL"] = absolute_url(settings.warehouse_url)
+    os.environ["ZC_WAREHOUSE_URL"] = absolute_url(settings.warehouse_url).render_as_string(hide_password=False)
     # `dagster dev` is "superseded" by the `dg` command, which this project does not install
     quiet = "ignore:Function `dev_command` is superseded"
     os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))

@@ -1,8 +1,6 @@
 """The grade_explanation table: every published quarter and half grade explained line by line, one row
 per park and window (BI reads the lines through the view v_grade_explanation)."""
 
-import itertools
-
 import dagster as dg
 import pandas as pd
 
@@ -52,18 +50,29 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
     written, lines, preview = 0, 0, None
     # only the stale windows' rows are read (a later run rewrites a quarter or two, not the history);
-    # a window is replaced in one transaction, written run by run as the runs come and let go
-    for period, runs in itertools.groupby(explain_runs(engine, zc.as_of_date, pairs), key=lambda run: run[0]):
-        with engine.begin() as conn:
-            for i, (_, frame) in enumerate(runs):
-                frame = frame.assign(run_id=context.run.run_id)
-                if i == 0:
-                    replace_partition(conn, "grade_explanation", frame, {"period": period})
-                else:  # the window's older rows are gone: the rest of its runs are new rows
-                    insert_new(conn, "grade_explanation", frame)
-                written, lines = written + len(frame), lines + int(frame["line_count"].sum())
-                if preview is None:  # each row's first lines: a row holds a whole explanation
-                    preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
+    # a window is replaced in one transaction, written run by run as the runs come and let go: it
+    # opens with the window's first run and commits with its last
+    conn = None
+    try:
+        for period, frame, last in explain_runs(engine, zc.as_of_date, pairs):
+            frame = frame.assign(run_id=context.run.run_id)
+            if conn is None:
+                conn = engine.connect()
+                conn.begin()
+                replace_partition(conn, "grade_explanation", frame, {"period": period})
+            elif insert_new(conn, "grade_explanation", frame) != len(frame):  # the window's old rows are gone
+                raise RuntimeError(f"grade_explanation {period}: a run repeats parks already written")
+            written, lines = written + len(frame), lines + int(frame["line_count"].sum())
+            if preview is None:  # each row's first lines: a row holds a whole explanation
+                preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
+            if last:
+                conn.commit()
+                conn.close()
+                conn = None
+    finally:
+        if conn is not None:  # a failed run: the window keeps its rows as they were
+            conn.rollback()
+            conn.close()
     for period in sorted(set(stale) - {window for _, window in pairs}):  # no park assessed: its old lines go
         with engine.begin() as conn:
             replace_partition(conn, "grade_explanation", pd.DataFrame(), {"period": period})

@@ -61,13 +61,15 @@ def trend_charts(data: RegionHalf) -> tuple[str, str]:
 
 
 def spot_checks_by_city(data: RegionHalf) -> pd.DataFrame:
-    """Per league-city (name_zh, in the grade table's order) the parks drawn and their results so far:
-    drawn, passed, failed, pending; cities with none drawn left out."""
+    """Per league-city (name_zh: the grade table's order, then any other city drawn) the parks drawn
+    and their results so far: drawn, passed, failed, pending; cities with none drawn left out. A
+    park drawn but without a result of this half counts as drawn only."""
     checks = data.spot_checks
+    cities = list(dict.fromkeys([*data.grades_by_city["name_zh"], *sorted(set(checks["city_zh"]))]))
     counts = pd.crosstab(checks["city_zh"], checks["spot_check"]).reindex(
-        index=list(data.grades_by_city["name_zh"]), columns=["pass", "fail", "pending"], fill_value=0)
+        index=cities, columns=["pass", "fail", "pending"], fill_value=0)
     counts.columns = ["passed", "failed", "pending"]
-    counts.insert(0, "drawn", counts.sum(axis=1))
+    counts.insert(0, "drawn", checks["city_zh"].value_counts().reindex(cities, fill_value=0))
     return counts[counts["drawn"] > 0]
 
 

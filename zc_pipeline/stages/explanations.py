@@ -233,7 +233,11 @@ def _stored_rows(data: ExplainData, pairs: list[tuple[str, str]]) -> pd.DataFram
 def _load(source: tuple) -> ExplainData:
     """A pool worker's rows: (warehouse URL, schema, as-of, windows) read when the worker starts."""
     url, schema, as_of, windows = source
-    return ExplainData(make_engine(url, schema), as_of=as_of, windows=windows)
+    engine = make_engine(url, schema)
+    try:
+        return ExplainData(engine, as_of=as_of, windows=windows)
+    finally:  # the rows are read: no connection stays open while the worker explains
+        engine.dispose()
 
 
 def _worker_explain(pairs: list[tuple[str, str]]) -> pd.DataFrame:
@@ -244,19 +248,20 @@ def _worker_explain(pairs: list[tuple[str, str]]) -> pd.DataFrame:
 
 
 def explain_runs(engine: sa.Engine, as_of: dt.date | None,
-                 pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(window, grade_explanation rows of a run of its parks), window by window in the order of
-    `pairs`, each window's runs in turn: a row per pair, `stored_form(ExplainData(engine,
-    as_of=as_of).inputs(code, window))`, in the order of the pairs; the rows read are those of the
-    pairs' windows.
+                 pairs: list[tuple[str, str]]) -> Iterator[tuple[str, pd.DataFrame, bool]]:
+    """(window, grade_explanation rows of a run of its parks, whether the run is the window's last),
+    window by window in the order of `pairs`, each window's runs in turn: a row per pair,
+    `stored_form(ExplainData(engine, as_of=as_of).inputs(code, window))`, in the order of the pairs;
+    the rows read are those of the pairs' windows.
 
     A run is at most PARALLEL_MAX_RUN parks, so a caller that writes each run and lets it go holds
-    a run's rows, not a window's (~17 KB of JSON a park: 170 MB for a window of 10,000 parks).
+    a few runs' rows, not a window's (~17 KB of JSON a park: 170 MB for a window of 10,000 parks).
     Explanations are independent and CPU-bound: with many of them, pool workers explain the next
     runs while the caller writes this one, never more than two runs a worker ahead. Each worker
-    loads the rows from the warehouse itself, at once with the other, instead of being sent this
+    loads the rows from the warehouse itself, at once with the others, instead of being sent this
     process's copy: pickling it here and again in every worker cost more than reading it, and this
-    process never holds it.
+    process never holds it. A warehouse other processes cannot open (in-memory SQLite) is explained
+    here.
     """
     from zc_pipeline.parallel import process_pool, worker_count
 
@@ -264,28 +269,29 @@ def explain_runs(engine: sa.Engine, as_of: dt.date | None,
     for code, period in pairs:
         windows.setdefault(period, []).append((code, period))
     workers = worker_count()
-    pooled = len(pairs) >= PARALLEL_MIN_EXPLANATIONS and workers > 1
+    shareable = engine.dialect.name != "sqlite" or (engine.url.database or ":memory:") != ":memory:"
+    pooled = len(pairs) >= PARALLEL_MIN_EXPLANATIONS and workers > 1 and shareable
     runs = []
     for period, own in windows.items():
         # pooled: two runs a worker at least, which evens out uneven parks
         size = min(-(-len(own) // (2 * workers)), PARALLEL_MAX_RUN) if pooled else PARALLEL_MAX_RUN
-        runs += [(period, own[i : i + size]) for i in range(0, len(own), size)]
+        runs += [(period, own[i : i + size], i + size >= len(own)) for i in range(0, len(own), size)]
     if not pooled:
         if runs:
             data = ExplainData(engine, as_of=as_of, windows=list(windows))
-            for period, run in runs:
-                yield period, _stored_rows(data, run)
+            for period, run, last in runs:
+                yield period, _stored_rows(data, run), last
         return
     pool = process_pool((absolute_url(engine.url), schema_of(engine), as_of, list(windows)), load=_load)
     try:
         ahead: deque = deque()
         queued = iter(runs)
-        for period, run in itertools.islice(queued, 2 * workers):
-            ahead.append((period, pool.submit(_worker_explain, run)))
+        for period, run, last in itertools.islice(queued, 2 * workers):
+            ahead.append((period, pool.submit(_worker_explain, run), last))
         while ahead:
-            period, done = ahead.popleft()
-            for nxt, run in itertools.islice(queued, 1):
-                ahead.append((nxt, pool.submit(_worker_explain, run)))
-            yield period, done.result()
+            period, done, last = ahead.popleft()
+            for nxt, run, nxt_last in itertools.islice(queued, 1):
+                ahead.append((nxt, pool.submit(_worker_explain, run), nxt_last))
+            yield period, done.result(), last
     finally:  # a caller that stops (or fails writing) does not wait for the runs already queued
         pool.shutdown(wait=True, cancel_futures=True)

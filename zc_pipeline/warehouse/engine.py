@@ -34,7 +34,7 @@ def default_url() -> str:
     return os.environ.get(URL_ENV) or f"sqlite:///{(state_dir() / 'warehouse.sqlite').resolve()}"
 
 
-def make_engine(url: str | None = None, schema: str | None = None) -> Engine:
+def make_engine(url: str | URL | None = None, schema: str | None = None) -> Engine:
     """Engine for the warehouse at `url` (default `default_url()`); on PostgreSQL bound to `schema`."""
     sa_url = make_url(url or default_url())
     backend = sa_url.get_backend_name()
@@ -72,14 +72,14 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def absolute_url(url: str | URL) -> str:
-    """`url` as another process opens it from any folder: a SQLite file by its absolute path, the
-    password kept (the URL is handed to this machine's own processes, never shown)."""
+def absolute_url(url: str | URL) -> URL:
+    """`url` as another process opens it from any folder: a SQLite file by its absolute path. A URL
+    object, not text: it keeps the password for the process it is handed to, its repr masks it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
             and not parsed.database.startswith("file:"):
         parsed = parsed.set(database=str(Path(parsed.database).resolve()))
-    return parsed.render_as_string(hide_password=False)
+    return parsed
 
 
 def schema_of(engine: Engine) -> str | None:

@@ -82,6 +82,12 @@ def test_grade_explanation_holds_every_explanation_and_the_view_shows_its_lines(
     stored = read_table(sample_run.engine, "grade_explanation")
     periods = set(stored["period"])
     assert {"2025-Q4", "2026-H1", "2025-H2"} <= periods
+    # one row for each park and window assessed, every run of every window written (with two cores
+    # or more, each of the sample's windows goes to the pool in several runs)
+    assessed = {(code, period) for kind, table in (("quarter", "park_quarter_assessment"), ("half", "park_half_assessment"))
+                for code, period in read_table(sample_run.engine, table)[["park_code", kind]].itertuples(index=False)}
+    assert sorted(zip(stored["park_code"], stored["period"])) == sorted(assessed)
+    assert len(assessed) == 214 + 107
     view = read_view(sample_run.engine, "v_grade_explanation", order_by=["park_code", "period", "line_no"])
     assert len(view) == stored["line_count"].sum()
     data = ExplainData(sample_run.engine, as_of=sample_run.settings.as_of)
@@ -126,10 +132,13 @@ def test_explanations_in_the_pool_equal_those_in_one_process(sample_run, monkeyp
     monkeypatch.setattr(explanations, "PARALLEL_MAX_RUN", 7)  # a window goes to the workers in runs of 7
     runs = list(explanations.explain_runs(sample_run.engine, sample_run.settings.as_of, pairs))
     assert len(pools) == 1
-    assert max(len(frame) for _, frame in runs) == 7
+    assert max(len(frame) for _, frame, _ in runs) == 7
     periods = list(dict.fromkeys(period for _, period in pairs))
-    assert [period for period, _ in itertools.groupby(period for period, _ in runs)] == periods  # a window's runs in a row
-    pooled = {period: pd.concat([frame for p, frame in runs if p == period], ignore_index=True) for period in periods}
+    assert [period for period, _ in itertools.groupby(period for period, _, _ in runs)] == periods  # a window's runs in a row
+    # each window's last run, and only that one, says so (the writer commits the window with it)
+    assert [last for _, _, last in runs] == [i + 1 == len(runs) or runs[i + 1][0] != period
+                                             for i, (period, _, _) in enumerate(runs)]
+    pooled = {period: pd.concat([frame for p, frame, _ in runs if p == period], ignore_index=True) for period in periods}
     for period in periods:
         alone = pd.DataFrame([stored_form(data.inputs(code, p)) for code, p in pairs if p == period],
                              columns=explanations.STORED_COLUMNS)
