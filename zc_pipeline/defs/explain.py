@@ -49,30 +49,27 @@ def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.M
         rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
     written, lines, preview = 0, 0, None
-    # only the stale windows' rows are read (a later run rewrites a quarter or two, not the history);
-    # a window is replaced in one transaction, written run by run as the runs come and let go: it
-    # opens with the window's first run and commits with its last
-    conn = None
-    try:
-        for period, frame, last in explain_runs(engine, zc.as_of_date, pairs):
-            frame = frame.assign(run_id=context.run.run_id)
-            if conn is None:
-                conn = engine.connect()
-                conn.begin()
-                replace_partition(conn, "grade_explanation", frame, {"period": period})
-            elif insert_new(conn, "grade_explanation", frame) != len(frame):  # the window's old rows are gone
-                raise RuntimeError(f"grade_explanation {period}: a run repeats parks already written")
-            written, lines = written + len(frame), lines + int(frame["line_count"].sum())
-            if preview is None:  # each row's first lines: a row holds a whole explanation
-                preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
-            if last:
-                conn.commit()
-                conn.close()
-                conn = None
-    finally:
-        if conn is not None:  # a failed run: the window keeps its rows as they were
-            conn.rollback()
-            conn.close()
+
+    def tallied(frame: pd.DataFrame) -> pd.DataFrame:
+        """A run's rows as written (with this run's id), counted for the metadata."""
+        nonlocal written, lines, preview
+        frame = frame.assign(run_id=context.run.run_id)
+        written, lines = written + len(frame), lines + int(frame["line_count"].sum())
+        if preview is None:  # each row's first lines: a row holds a whole explanation
+            preview = frame.head(PREVIEW_ROWS).assign(lines=lambda f: f["lines"].str.slice(0, 160) + "…")
+        return frame
+
+    # only the stale windows' rows are read (a later run rewrites a quarter or two, not the history)
+    runs = explain_runs(engine, zc.as_of_date, pairs)
+    for period, frame, last in runs:
+        # a window is replaced in one transaction, written run by run as the runs come and let go:
+        # it opens with the window's first run and commits with its last
+        with engine.begin() as conn:
+            replace_partition(conn, "grade_explanation", tallied(frame), {"period": period})
+            while not last:
+                _, frame, last = next(runs)
+                if insert_new(conn, "grade_explanation", tallied(frame)) != len(frame):  # its old rows are gone
+                    raise RuntimeError(f"grade_explanation {period}: a run repeats parks already written")
     for period in sorted(set(stale) - {window for _, window in pairs}):  # no park assessed: its old lines go
         with engine.begin() as conn:
             replace_partition(conn, "grade_explanation", pd.DataFrame(), {"period": period})

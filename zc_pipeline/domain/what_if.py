@@ -1,8 +1,9 @@
 """What-if (STANDARD §12): the value one lever would need for the next better grade, all else equal.
 
 Each lever's trial values are scored by `score_parks`, the rules `score_window` applies, so §5–§6
-(rounding, bands, caps) apply exactly; what does not move with a lever is decided once per window. The score is monotone in each lever, so a bisection over the rulebook's decimal
-grid finds the exact smallest green share and largest carbon per energy that reach the target.
+(rounding, bands, caps) apply exactly; what does not move with a lever is decided once per window.
+The score is monotone in each lever, so a bisection over the rulebook's decimal grid finds the
+exact smallest green share and largest carbon per energy that reach the target.
 """
 from __future__ import annotations
 
