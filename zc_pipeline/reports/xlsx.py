@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from zc_pipeline.reports.common import missing, stable_zip
+from zc_pipeline.reports.common import missing
 
 HEADER_FILL = "#DDEBF7"
 BORDER_COLOUR = "#999999"
@@ -147,7 +147,9 @@ class Book:
             ws.freeze_panes(header_row, 0)
 
     def bytes(self, when: dt.datetime, title_text: str) -> bytes:
-        """The workbook as xlsx bytes stamped `when` (document properties and zip entries alike)."""
+        """The workbook as xlsx bytes, its document properties stamped `when`. Compressed once, as
+        XlsxWriter writes it: an in-memory workbook's zip entries carry its fixed 1980-01-01 stamp,
+        never the clock, so the same content gives the same bytes."""
         self.wb.set_properties({"title": title_text, "author": "zc_pipeline", "created": when})
         self.wb.close()
-        return stable_zip(self._buffer.getvalue(), when)
+        return self._buffer.getvalue()
