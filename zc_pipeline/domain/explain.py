@@ -15,7 +15,7 @@ import pandas as pd
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.measures import CANONICAL_UNITS, is_null
 from zc_pipeline.domain.outcomes import year_end_quarters
-from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound, unrectified_in
+from zc_pipeline.domain.rebounds import UNRECTIFIED
 from zc_pipeline.domain.scoring import (
     SPOT_CHECK_FAIL,
     cap_conditions,
@@ -82,13 +82,12 @@ class ExplainInputs:
     period: str  # YYYY-MM, YYYY-Qn or YYYY-Hn
     std: Standard  # built from the ref_standard rows of the version used (`standard_from_ref`)
     ref_standard: pd.DataFrame  # those rows: key, value, unit, source
-    park_month: pd.DataFrame  # the park's park_month rows up to the window's end (the rebound rules read them)
+    park_month: pd.DataFrame  # the park's park_month rows up to the window's end
     submissions: dict[str, dict]  # submission rows of the in-force ids in the window, by submission_id
     values: dict[str, list[dict]]  # submitted_value rows of those submissions by id (`values_by_submission`)
     assessment: dict | None = None  # park_quarter_assessment / park_half_assessment row
     registry_file: tuple[str, str] | None = None  # (source_file, sha256) of the registry
     standard_file: tuple[str, str] | None = None  # (path, sha256) of the rulebook file
-    as_of: dt.date | None = None
     ref_rows: dict[str, dict] | None = None  # ref_standard rows by key, when the caller keeps them per version
     month_rows: dict[str, dict] | None = None  # park_month rows by month, when the caller holds them as records
     # version -> (its ref_standard rows by key, (path, sha256) of its file): the rulebooks the window's
@@ -99,6 +98,9 @@ class ExplainInputs:
     quarter_grades: dict[str, str] | None = None  # the park's published quarter grades (year-end outcome)
     funding: list[dict] | None = None  # funding_allocation rows of the park whose basis is this half, each
     #                                    with its year's `budget_yuan`
+    # the park's rebound alerts dated in the window, their status at its end (`detect_rebounds` under
+    # the window's rulebook, through its last month: run once for all the window's parks)
+    rebounds: list[dict] | None = None
 
 
 def standard_from_ref(ref: pd.DataFrame) -> Standard:
@@ -284,21 +286,6 @@ def _window_measures(out: _Lines, a: dict, months: list[str]) -> None:
         out.add("measures", m, a.get(m), MEASURE_UNITS.get(m), zh, en)
 
 
-_NO_ALERTS = pd.DataFrame(columns=ALERT_COLUMNS)  # read only
-
-
-def _rebound_parks(inp: ExplainInputs, months: list[str]) -> tuple[bool, pd.DataFrame]:
-    if inp.park_month.empty:
-        return False, _NO_ALERTS
-    if not may_rebound(inp.park_month, inp.std, through_month=months[-1]):
-        return False, _NO_ALERTS
-    as_of = inp.as_of or p.month_end(months[-1]) + dt.timedelta(days=1)
-    park = pd.DataFrame([inp.park])
-    alerts = detect_rebounds(inp.park_month, park, inp.std, as_of, through_month=months[-1])
-    in_window = alerts[alerts["period"].isin(months)] if len(alerts) else alerts
-    return inp.park["park_code"] in unrectified_in(alerts, months) if len(alerts) else False, in_window
-
-
 def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
     inp, std = out.inp, out.inp.std
     reported = int(a.get("months_reported") or 0)
@@ -345,14 +332,17 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
         out.add("score", "score", a.get("score"), "points", "四项之和，四舍五入到一位小数",
                 "sum of the four components, rounded half-up to one decimal")
     # caps
-    holds_rebound, alerts = _rebound_parks(inp, months)
-    if len(alerts):
+    alerts = inp.rebounds or []
+    holds_rebound = any(alert["status"] in UNRECTIFIED for alert in alerts)
+    if alerts:
         out.ref("caps", "rebound.factor", "反弹判定系数。", "rebound factor")
         out.ref("caps", "rebound.rectify_months", "整改期限（月）。", "months to rectify")
-    for alert in alerts.itertuples(index=False) if len(alerts) else ():  # (itertuples of nothing still builds a namedtuple)
-        out.add("caps", f"rebound {alert.period}", alert.status, None,
-                f"碳强度反弹：{fmt(alert.carbon_per_energy)} > 上月 {fmt(alert.previous_carbon_per_energy)} × 系数；整改期限 {fmt(alert.rectify_by)}；窗口末状态 {alert.status}",
-                f"rebound: {fmt(alert.carbon_per_energy)} > previous {fmt(alert.previous_carbon_per_energy)} × factor; rectify by {fmt(alert.rectify_by)}; status at the window's end {alert.status}")
+    for alert in alerts:
+        cpe, before, by, status = (fmt(alert["carbon_per_energy"]), fmt(alert["previous_carbon_per_energy"]),
+                                   fmt(alert["rectify_by"]), alert["status"])
+        out.add("caps", f"rebound {alert['period']}", status, None,
+                f"碳强度反弹：{cpe} > 上月 {before} × 系数；整改期限 {by}；窗口末状态 {status}",
+                f"rebound: {cpe} > previous {before} × factor; rectify by {by}; status at the window's end {status}")
     holding = cap_conditions(
         reported, int(a.get("months_expected") or 0), a.get("spot_check") == SPOT_CHECK_FAIL, holds_rebound
     )

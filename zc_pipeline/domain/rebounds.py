@@ -53,22 +53,6 @@ def _lookup(cpe: pd.Series, parks: pd.Series, periods: pd.Series) -> pd.Series:
     return pd.Series(cpe.reindex(keys).to_numpy(dtype=float), index=parks.index)
 
 
-def may_rebound(park_month: pd.DataFrame, std: Standard, through_month: str | None = None) -> bool:
-    """False when no month's carbon_per_energy exceeds the previous month's × the factor.
-
-    A necessary condition of every alert `detect_rebounds` raises (which also needs both months on
-    or after enrolment), checked on plain values: one park's explanation asks it for each window,
-    and almost every park has no rebound, so the full detection is skipped for them.
-    """
-    factor = std.num("rebound.factor")
-    cpe = {
-        m: float(c)
-        for m, c in zip(park_month["period"], park_month["carbon_per_energy"])
-        if (through_month is None or m <= through_month) and not pd.isna(c)
-    }
-    return any(c > cpe[prev] * factor for m, c in cpe.items() if (prev := p.add_months(m, -1)) in cpe)
-
-
 def detect_rebounds(
     park_month: pd.DataFrame,
     dim_park: pd.DataFrame,

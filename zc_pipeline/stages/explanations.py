@@ -16,10 +16,11 @@ import sqlalchemy as sa
 
 from zc_pipeline.domain import periods as p
 from zc_pipeline.domain.outcomes import year_end_quarters
+from zc_pipeline.domain.rebounds import detect_rebounds
 from zc_pipeline.domain.explain import (
     COLUMNS, ExplainInputs, explain, explain_rows, records, ref_rows, standard_from_ref, values_by_submission,
 )
-from zc_pipeline.standards import base_version
+from zc_pipeline.standards import Standard, base_version
 from zc_pipeline.warehouse.engine import absolute_url, make_engine, schema_of
 from zc_pipeline.warehouse.tables import EXPLANATION_LINE, grade_explanation
 from zc_pipeline.warehouse.writer import read_table
@@ -105,6 +106,7 @@ class ExplainData:
         self._funding = self._funding_by_park_and_half(read_table(engine, "funding_allocation"))
         self._park_rows: dict[str, dict] = {}
         self._registry_files: dict[object, tuple[str, str] | None] = {}
+        self._alerts: dict[tuple[str, str], dict[str, list[dict]]] = {}
 
     def _funding_by_park_and_half(self, funding: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
         """(park, basis half) -> its projects, each with its year's budget (from its own rulebook)."""
@@ -185,13 +187,25 @@ class ExplainData:
             park=park, period=period, std=std, ref_standard=ref, park_month=rows.iloc[:end],
             submissions={i: self._submission_records[i] for i in ids if i in self._submission_records},
             values={i: self._value_records[i] for i in ids if i in self._value_records},
-            assessment=assessment, registry_file=registry_file, standard_file=std_source, as_of=self.as_of,
+            assessment=assessment, registry_file=registry_file, standard_file=std_source,
             ref_rows=refs, month_rows={r["period"]: r for r in recs[:end]}, month_books=month_books or None,
             warnings={i: self._warnings[i] for i in ids if i in self._warnings},
             spot_checks=self._spot_checks.get((park_code, period), []) if kind == "half" else None,
             quarter_grades=self._quarter_grades(park_code, period) if period.endswith("H2") else None,
             funding=self._funding.get((park_code, period)) if kind == "half" else None,
+            rebounds=None if kind == "month" else self._rebounds(period, std).get(park_code, []),
         )
+
+    def _rebounds(self, window: str, std: Standard) -> dict[str, list[dict]]:
+        """park -> its rebound alerts dated in the window, their status at its end: detected once
+        for all the parks loaded, under the window's rulebook, through its last month."""
+        if (window, std.version) not in self._alerts:
+            months = p.score_window(window)
+            as_of = self.as_of or p.month_end(months[-1]) + dt.timedelta(days=1)
+            alerts = detect_rebounds(self.park_month, self.dim_park, std, as_of, through_month=months[-1])
+            alerts = alerts[alerts["period"].isin(months)]
+            self._alerts[(window, std.version)] = {code: records(rows) for code, rows in alerts.groupby("park_code")}
+        return self._alerts[(window, std.version)]
 
     def _quarter_grades(self, park_code: str, half: str) -> dict[str, str]:
         """The park's published grades of the quarters of a year-end half's own months."""

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds, may_rebound
+from zc_pipeline.domain.rebounds import ALERT_COLUMNS, detect_rebounds
 
 from .frames import STD, cpe_series, dim, month, months, park
 
@@ -136,25 +136,3 @@ def test_status_at_the_end_of_m_is_the_status_seen_on_the_first_day_of_m_plus_1(
     got = detect_rebounds(pm, REGISTRY, STD, LATE, through_month=through)
     plain = detect_rebounds(pm, REGISTRY, STD, first_of_next)
     pd.testing.assert_frame_equal(got, plain, check_dtype=False)
-
-
-def test_may_rebound_is_false_only_without_a_rise_over_the_factor():
-    # Explanations skip detection when may_rebound says no; it must say yes wherever an alert can be.
-    assert may_rebound(cpe_series(P, {"2026-01": 1.0, "2026-02": 1.06}), STD)  # 1.06 > 1.0 × 1.05
-    assert not may_rebound(cpe_series(P, {"2026-01": 1.0, "2026-02": 1.05}), STD)  # 1.05 is not > 1.05
-    assert not may_rebound(cpe_series(P, {"2026-01": 1.0, "2026-03": 2.0}), STD)  # Feb missing: no pair
-    # through_month hides the rise in March
-    assert not may_rebound(cpe_series(P, {"2026-01": 1.0, "2026-02": 1.0, "2026-03": 2.0}), STD, "2026-02")
-    assert not may_rebound(months(), STD)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.one_of(st.none(), st.sampled_from([0.9, 1.0, 1.04, 1.05, 1.1, 1.3])), min_size=1, max_size=12),
-    st.integers(min_value=1, max_value=12),
-)
-def test_whenever_detection_finds_a_rebound_may_rebound_said_so(values, m):
-    pm = cpe_series(P, {f"2026-{i + 1:02d}": v for i, v in enumerate(values) if v is not None})
-    through = f"2026-{m:02d}"
-    if not may_rebound(pm, STD, through):
-        assert detect_rebounds(pm, REGISTRY, STD, LATE, through_month=through).empty
