@@ -10,7 +10,7 @@ import datetime as dt
 import dagster as dg
 
 from zc_pipeline.domain.periods import (  # noqa: F401  (re-exported: one place for period helpers)
-    add_months, deadline, deadline_passed, half_of, month_end, month_ended, month_of, month_range,
+    add_months, deadline, deadline_passed, month_end, month_ended, month_of, month_range,
     month_start, months_of, period_kind, quarter_of, score_window, window_is_due,
 )
 from zc_pipeline.domain.periods import TIMEZONE

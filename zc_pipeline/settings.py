@@ -56,10 +56,6 @@ class Settings:
         return self.state_dir / "receipts"
 
     @property
-    def logs_dir(self) -> Path:
-        return self.state_dir / "logs"
-
-    @property
     def has_registry(self) -> bool:
         """True when a registry is there to read: a data folder was named, or the default one has one."""
         return self.data_dir_named or (self.registry_dir / "parks.csv").exists()

@@ -29,10 +29,10 @@ def test_a_bad_ZC_AS_OF_is_caught_when_settings_are_loaded(monkeypatch):
         load_settings()
 
 
-def test_the_state_folder_and_its_logs(tmp_path, monkeypatch):
+def test_the_state_folder(tmp_path, monkeypatch):
     assert state_path() == tmp_path / ".zc_state"
     monkeypatch.setenv("ZC_STATE_DIR", "elsewhere")
-    assert load_settings(as_of="2026-07-15").logs_dir == tmp_path / "elsewhere" / "logs"
+    assert load_settings(as_of="2026-07-15").state_dir == tmp_path / "elsewhere"
 
 
 def test_a_registry_is_at_hand_when_a_data_folder_is_named_or_the_default_has_one(tmp_path, monkeypatch):

@@ -19,7 +19,6 @@ from zc_pipeline.standards import Standard, base_version
 SAMPLE_COLUMNS = ["half", "park_code", "risk_weight", "draw_order", "seed", "standard_version"]
 RESULT_COLUMNS = ["half", "park_code", "period", "sampled", "co2_t", "reported_co2_t",
                   "verified_co2_t", "discrepancy", "result", "source_row", "standard_version"]
-STATUSES = ("not_sampled", "pending", "pass", "fail")
 
 
 def _half_park_months(half: str, park_month: pd.DataFrame, dim_park: pd.DataFrame) -> pd.DataFrame:
