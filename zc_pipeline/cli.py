@@ -355,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse-url", help="SQLAlchemy URL (env ZC_WAREHOUSE_URL; default SQLite in .zc_state)")
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    r = sub.add_parser("run", help="materialize months in range and the due windows that read them")
+    r = sub.add_parser("run", help="materialize months in range and the windows they complete")
     r.add_argument("--from", dest="first", help="first month YYYY-MM")
     r.add_argument("--to", dest="last", help="last month YYYY-MM")
     r.add_argument("--as-of", help="as-of date YYYY-MM-DD (env ZC_AS_OF; default today, Asia/Shanghai)")

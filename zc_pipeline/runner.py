@@ -1,4 +1,4 @@
-"""`zc run`: months, then the quarters, halves and years that read them and are due — one run of the project's jobs per partition."""
+"""`zc run`: months, then the quarters, halves and years they complete — one run of the project's jobs per partition."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 from zc_pipeline.defs.selections import (
     EXPLANATION_ASSETS, HALF_ASSETS, MONTH_ASSETS, MONTHLY_ROLLUP_ASSETS, QUARTER_ASSETS, REFERENCE_ASSETS, YEAR_ASSETS,
 )
-from zc_pipeline.domain.periods import add_months, is_month, month_of, month_range, window_is_due
+from zc_pipeline.domain.periods import add_months, is_month, month_of, month_range, months_of
 from zc_pipeline.errors import UserError
 from zc_pipeline.settings import Settings
 
@@ -94,18 +94,16 @@ def plan_months(settings: Settings, first: str | None, last: str | None) -> list
 
 def plan(settings: Settings, first: str | None, last: str | None, asset_graph) -> RunPlan:
     """The months, and every quarter, half and year that reads them (through the partition mappings
-    of `asset_graph`, the graph of the definitions the runs launch) and is due by the as-of date
-    (`window_is_due`, the schedules' rule: its last month's deadline has passed) — so a re-run
-    month re-runs all it makes stale, and no run assesses a window that would write nothing."""
+    of `asset_graph`, the graph of the definitions the runs launch) and has ended by the as-of
+    month — so a re-run month re-runs all it makes stale."""
     import dagster as dg
 
     from zc_pipeline.partitions import from_dagster_key
-    from zc_pipeline.standards import load_rulebooks
 
     months = plan_months(settings, first, last)
     if not months:
         return RunPlan([])
-    books = load_rulebooks(settings.data_dir, settings.forced_standard)
+    last_month = month_of(settings.as_of)
     month_key = dg.AssetKey("park_month")
     month_def = asset_graph.get(month_key).partitions_def
     subset = month_def.subset_with_partition_keys(months)
@@ -119,16 +117,19 @@ def plan(settings: Settings, first: str | None, last: str | None, asset_graph) -
         up_def = asset_graph.get(upstream_key).partitions_def
         sub = mapping.get_downstream_partitions_for_partitions(upstream_subset, up_def, node.partitions_def)
         periods = [from_dagster_key(k, kind) for k in sub.get_partition_keys()]
-        due = [w for w in periods if window_is_due(w, settings.as_of, books.for_period(w))]
-        keep = [k for k, w in zip(sub.get_partition_keys(), periods) if w in due]
-        return sorted(due), node.partitions_def.subset_with_partition_keys(keep)
+        complete = [p for p in periods if months_of(p)[-1] <= last_month]
+        keep = [k for k, p in zip(sub.get_partition_keys(), periods) if p in complete]
+        return sorted(complete), node.partitions_def.subset_with_partition_keys(keep)
 
     quarters, _ = downstream("park_quarter_assessment", "quarter")
     halves, half_subset = downstream("park_half_assessment", "half")
     years: list[str] = []
     if half_subset is not None and asset_graph.has(dg.AssetKey("funding_allocation")):
         # a year's fund follows its basis half's grades (the rulebook's funding.basis_half): run it
-        # once that half is due
+        # once that half is complete
+        from zc_pipeline.standards import load_rulebooks
+
+        books = load_rulebooks(settings.data_dir, settings.forced_standard)
         years = sorted({h[:4] for h in halves if h == books.for_period(h[:4]).funding_basis(h[:4])})
     return RunPlan(months, quarters, halves, years)
 

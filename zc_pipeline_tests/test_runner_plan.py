@@ -1,4 +1,4 @@
-"""`zc run` plans the months in range and every due window that reads them, through the partition mappings."""
+"""`zc run` plans the months in range and every window that reads them, through the partition mappings."""
 from zc_pipeline.runner import plan
 from zc_pipeline.definitions import build_definitions
 from zc_pipeline.settings import load_settings
@@ -32,21 +32,6 @@ def test_a_rerun_march_rereads_every_later_quarter_and_the_halves_that_read_it()
 def test_windows_that_have_not_ended_by_the_as_of_month_wait():
     p = _plan("2026-03", "2026-03", as_of="2026-04-20")
     assert p.quarters == ["2026-Q1"] and p.halves == [] and p.years == []
-
-
-def test_a_window_waits_for_its_last_months_deadline():
-    # March's reports are due by 10 April (the rulebook's deadline_day): Q1 is assessed after it,
-    # not as soon as March has ended
-    assert _plan("2026-03", "2026-03", as_of="2026-04-10").quarters == []
-    assert _plan("2026-03", "2026-03", as_of="2026-04-11").quarters == ["2026-Q1"]
-
-
-def test_at_the_years_last_day_december_is_not_yet_due():
-    # as of 2026-12-31 December's reports are due by 10 January: Q4 and the year-end half wait; the
-    # year's fund follows 2026-H1 (funding.basis_half), which is due
-    p = _plan("2026-03", "2026-03", as_of="2026-12-31")
-    assert p.quarters == ["2026-Q1", "2026-Q2", "2026-Q3"]
-    assert p.halves == ["2026-H1"] and p.years == ["2026"]
 
 
 def test_a_december_rerun_reaches_the_year_end_assessment():
