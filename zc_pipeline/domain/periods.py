@@ -50,6 +50,10 @@ def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
+def half_of(month: str) -> str:
+    return f"{month[:4]}-H{1 if int(month[5:7]) <= 6 else 2}"
+
+
 def month_start(month: str) -> dt.date:
     return dt.date(int(month[:4]), int(month[5:7]), 1)
 
