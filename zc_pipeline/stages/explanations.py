@@ -91,20 +91,18 @@ class ExplainData:
         self.assessments = read_assessments(engine, where)
         self.registry_files = read_table(engine, "landing_file", where={"kind": ["registry"]})
         # converted once, so one explanation costs the same however many parks the warehouse holds
-        self._parks = self.dim_park.set_index("park_code")
+        self._parks = {r["park_code"]: r for r in records(self.dim_park)}
         # park -> (its rows in month order, 0-based; as records; their months): a window is a run of
         # them, found by bisecting
         self._months: dict[str, tuple[pd.DataFrame, list[dict], list[str]]] = {}
         for code, rows in self.park_month.groupby("park_code"):
             rows = _in_month_order(rows)
             self._months[code] = (rows, records(rows), rows["period"].tolist())
-        self._assessment_rows = {
-            kind: {key: i for i, key in enumerate(zip(rows["park_code"], rows[col]))}
-            for kind, (_, col) in ASSESSMENT_TABLE.items() for rows in [self.assessments[kind]]
-        }
+        quarters = self.assessments["quarter"]
+        self._quarter_grades_of = dict(zip(zip(quarters["park_code"], quarters["quarter"]), quarters["grade"]))
+        self._window: tuple[str | None, dict[str, dict]] = (None, {})  # the last window's rows by park
         self._standards: dict[str, tuple] = {}
         self._funding = self._funding_by_park_and_half(read_table(engine, "funding_allocation"))
-        self._park_rows: dict[str, dict] = {}
         self._registry_files: dict[object, tuple[str, str] | None] = {}
         self._alerts: dict[tuple[str, str], dict[str, list[dict]]] = {}
 
@@ -120,10 +118,14 @@ class ExplainData:
                 out.setdefault((r["park_code"], r["basis_half"]), []).append({**r, "budget_yuan": budget})
         return out
 
-    def _park_row(self, park_code: str) -> dict:
-        if park_code not in self._park_rows:
-            self._park_rows[park_code] = {"park_code": park_code, **self._parks.loc[park_code].to_dict()}
-        return dict(self._park_rows[park_code])
+    def _assessment(self, kind: str, park_code: str, window: str) -> dict | None:
+        """The park's assessment row of the window: the window's rows are converted once, when its
+        first park is asked for (runs come window by window), and only the last window's are kept."""
+        if self._window[0] != window:
+            rows = self.assessments[kind]
+            self._window = (window, {r["park_code"]: r for r in records(rows[rows[kind] == window])})
+        row = self._window[1].get(park_code)
+        return None if row is None else dict(row)
 
     def _registry_file(self, sha256) -> tuple[str, str] | None:
         """(path, SHA-256) of the registry file a park row came from; parks.csv when the registry had several files."""
@@ -158,17 +160,15 @@ class ExplainData:
         if self.windows is not None and period not in self.windows:  # its months were not loaded
             raise AuditError(f"{period} 不在已加载的考核期内 / {period} is not among the windows loaded "
                              f"({', '.join(sorted(self.windows))})")
-        parks = self._parks
-        if park_code not in parks.index:
+        if park_code not in self._parks:
             raise AuditError(f"园区 {park_code} 不在登记表中 / park {park_code} is not in the registry")
-        park = self._park_row(park_code)
+        park = dict(self._parks[park_code])
         kind = p.period_kind(period)
         assessment = None
         if kind in ASSESSMENT_TABLE:
-            at = self._assessment_rows[kind].get((park_code, period))
-            if at is None:
+            assessment = self._assessment(kind, park_code, period)
+            if assessment is None:
                 raise AuditError(f"{park_code} 在 {period} 没有考核结果 / no assessment of {park_code} for {period}")
-            assessment = self.assessments[kind].iloc[at].to_dict()
             version = assessment["standard_version"]
         months = [period] if kind == "month" else p.score_window(period)
         rows, recs, periods = self._months.get(park_code) or (self.park_month.head(0), [], [])
@@ -209,8 +209,8 @@ class ExplainData:
 
     def _quarter_grades(self, park_code: str, half: str) -> dict[str, str]:
         """The park's published grades of the quarters of a year-end half's own months."""
-        rows, at = self.assessments["quarter"], self._assessment_rows["quarter"]
-        return {q: rows["grade"].iloc[at[(park_code, q)]] for q in year_end_quarters(half) if (park_code, q) in at}
+        grades = self._quarter_grades_of
+        return {q: grades[(park_code, q)] for q in year_end_quarters(half) if (park_code, q) in grades}
 
 
 def explain_one(engine: sa.Engine, park_code: str, period: str, as_of: dt.date | None) -> pd.DataFrame:
