@@ -82,14 +82,13 @@ class ExplainInputs:
     period: str  # YYYY-MM, YYYY-Qn or YYYY-Hn
     std: Standard  # built from the ref_standard rows of the version used (`standard_from_ref`)
     ref_standard: pd.DataFrame  # those rows: key, value, unit, source
-    park_month: pd.DataFrame  # the park's park_month rows up to the window's end
+    month_rows: dict[str, dict]  # the park's park_month rows up to the window's end, by month
     submissions: dict[str, dict]  # submission rows of the in-force ids in the window, by submission_id
     values: dict[str, list[dict]]  # submitted_value rows of those submissions by id (`values_by_submission`)
     assessment: dict | None = None  # park_quarter_assessment / park_half_assessment row
     registry_file: tuple[str, str] | None = None  # (source_file, sha256) of the registry
     standard_file: tuple[str, str] | None = None  # (path, sha256) of the rulebook file
     ref_rows: dict[str, dict] | None = None  # ref_standard rows by key, when the caller keeps them per version
-    month_rows: dict[str, dict] | None = None  # park_month rows by month, when the caller holds them as records
     # version -> (its ref_standard rows by key, (path, sha256) of its file): the rulebooks the window's
     # months were computed under, when one is not the window's own
     month_books: dict[str, tuple[dict[str, dict], tuple[str, str] | None]] | None = None
@@ -132,8 +131,7 @@ class _Lines:
         self.inp = inp
         self.rows: list[tuple] = []  # in COLUMNS order
         self.refs = inp.ref_rows if inp.ref_rows is not None else ref_rows(inp.ref_standard)
-        # the park's park_month rows by month
-        self.months = inp.month_rows if inp.month_rows is not None else {r["period"]: r for r in records(inp.park_month)}
+        self.months = inp.month_rows
         self.seen: set[tuple[str, str]] = set()
 
     def add(self, section, item, value, unit=None, zh="", en="", source=None, sheet=None, row=None, column=None,
@@ -267,11 +265,9 @@ def _factors(out: _Lines, conv: str, book=None, zh: str = "", en: str = "") -> N
 
 
 def _month_measures(out: _Lines, month: str) -> None:
-    pm = out.inp.park_month
-    row = pm[pm["period"] == month]
-    if row.empty:
+    r = out.months.get(month)
+    if r is None:
         return
-    r = row.iloc[0]
     for m in MONTH_MEASURES:
         out.add("measures", f"{month} {m}", r.get(m), MEASURE_UNITS.get(m), "按标准第3节计算",
                 "computed by STANDARD §3")

@@ -58,13 +58,6 @@ def read_assessments(engine: sa.Engine, where: dict | None = None) -> dict[str, 
     return {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
 
 
-def _in_month_order(rows: pd.DataFrame) -> pd.DataFrame:
-    """A park's park_month rows by month, 0-based (read by primary key they already are)."""
-    if not rows["period"].is_monotonic_increasing:
-        rows = rows.sort_values("period", kind="stable")
-    return rows.reset_index(drop=True)
-
-
 class ExplainData:
     """The warehouse rows explanations read, loaded once; `inputs()` narrows them to one park and window."""
 
@@ -92,12 +85,13 @@ class ExplainData:
         self.registry_files = read_table(engine, "landing_file", where={"kind": ["registry"]})
         # converted once, so one explanation costs the same however many parks the warehouse holds
         self._parks = {r["park_code"]: r for r in records(self.dim_park)}
-        # park -> (its rows in month order, 0-based; as records; their months): a window is a run of
-        # them, found by bisecting
-        self._months: dict[str, tuple[pd.DataFrame, list[dict], list[str]]] = {}
-        for code, rows in self.park_month.groupby("park_code"):
-            rows = _in_month_order(rows)
-            self._months[code] = (rows, records(rows), rows["period"].tolist())
+        # park -> (its rows as records in month order, their months): a window is a run of them,
+        # found by bisecting; one sort and one conversion for every park
+        self._months: dict[str, tuple[list[dict], list[str]]] = {}
+        for r in records(self.park_month.sort_values(["park_code", "period"], kind="stable")):
+            recs, periods = self._months.setdefault(r["park_code"], ([], []))
+            recs.append(r)
+            periods.append(r["period"])
         quarters = self.assessments["quarter"]
         self._quarter_grades_of = dict(zip(zip(quarters["park_code"], quarters["quarter"]), quarters["grade"]))
         self._window: tuple[str | None, dict[str, dict]] = (None, {})  # the last window's rows by park
@@ -171,7 +165,7 @@ class ExplainData:
                 raise AuditError(f"{park_code} 在 {period} 没有考核结果 / no assessment of {park_code} for {period}")
             version = assessment["standard_version"]
         months = [period] if kind == "month" else p.score_window(period)
-        rows, recs, periods = self._months.get(park_code) or (self.park_month.head(0), [], [])
+        recs, periods = self._months.get(park_code, ([], []))
         end = bisect.bisect_right(periods, months[-1])
         start = bisect.bisect_left(periods, months[0], 0, end)  # months[0]..months[-1] are consecutive
         if kind == "month":
@@ -184,7 +178,7 @@ class ExplainData:
         month_books = {v: (books[3], books[2]) for v in sorted(others) for books in [self._standard(v)]}
         registry_file = self._registry_file(park.get("registry_sha256"))
         return ExplainInputs(
-            park=park, period=period, std=std, ref_standard=ref, park_month=rows.iloc[:end],
+            park=park, period=period, std=std, ref_standard=ref,
             submissions={i: self._submission_records[i] for i in ids if i in self._submission_records},
             values={i: self._value_records[i] for i in ids if i in self._value_records},
             assessment=assessment, registry_file=registry_file, standard_file=std_source,

@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from zc_pipeline.domain import periods as p
-from zc_pipeline.domain.explain import COLUMNS, ExplainInputs, explain, ref_rows
+from zc_pipeline.domain.explain import COLUMNS, ExplainInputs, explain, records, ref_rows
 from zc_pipeline_tests.domain.frames import STD, month, park
 
 CODE = "150100001"
@@ -79,7 +79,8 @@ def inputs(period: str, *, std=STD, standard_file=RULEBOOK_FILE, months: list[st
     months = p.score_window(period) if months is None else months
     return ExplainInputs(
         park=park(CODE), period=period, std=std, ref_standard=std.to_frame(),
-        park_month=park_month(months, versions, **(per_month or {})), submissions=submissions(months),
+        month_rows={r["period"]: r for r in records(park_month(months, versions, **(per_month or {})))},
+        submissions=submissions(months),
         values={}, registry_file=REGISTRY_FILE, standard_file=standard_file, **kw,
     )
 

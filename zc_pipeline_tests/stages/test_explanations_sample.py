@@ -195,7 +195,7 @@ def test_what_cannot_be_explained_is_refused_with_the_reason(sample_run):
     code, first = months.sort_values(["park_code", "period"]).iloc[0][["park_code", "period"]]
     with pytest.raises(AuditError, match="has no submission in force"):  # the month before its first park_month row
         data.inputs(code, add_months(first, -1))
-    assert data.inputs(code, first).park_month["period"].tolist() == [first]  # its first month: that row alone
+    assert list(data.inputs(code, first).month_rows) == [first]  # its first month: that row alone
     with pytest.raises(AuditError, match="is not in the registry"):
         data.inputs("150600-P999", first)
     with pytest.raises(AuditError, match="no assessment of"):
@@ -213,9 +213,9 @@ def test_a_window_reads_the_parks_months_to_its_end_and_the_submissions_of_its_o
     for window in ("2025-Q4", "2025-H2", "2025-10"):  # H2 is scored over the whole year
         scored = [window] if window[5:].isdigit() else score_window(window)
         inp = data.inputs(code, window)
-        assert inp.park_month["period"].tolist() == sorted(p for p in mine["period"] if p <= scored[-1])
+        assert list(inp.month_rows) == sorted(p for p in mine["period"] if p <= scored[-1])  # in month order
         assert sorted(inp.submissions) == sorted(mine.loc[mine["period"].isin(scored), "submission_id"])
         assert all(r["submission_id"] == sid for sid, r in inp.submissions.items())
         assert set(inp.values) == set(inp.submissions)
         assert all(v["submission_id"] == sid for sid, rows in inp.values.items() for v in rows)
-        assert sorted(inp.month_rows) == inp.park_month["period"].tolist()
+        assert all(r["period"] == m and r["park_code"] == code for m, r in inp.month_rows.items())
