@@ -97,8 +97,9 @@ class ExplainInputs:
     quarter_grades: dict[str, str] | None = None  # the park's published quarter grades (year-end outcome)
     funding: list[dict] | None = None  # funding_allocation rows of the park whose basis is this half, each
     #                                    with its year's `budget_yuan`
-    # the park's rebound alerts dated in the window, their status at its end (`detect_rebounds` under
-    # the window's rulebook, through its last month: run once for all the window's parks)
+    # a quarter's or half's: the park's rebound alerts dated in the window, in month order, their
+    # status at its end (`detect_rebounds` under the window's rulebook, through its last month; the
+    # caller runs it once for every park it explains)
     rebounds: list[dict] | None = None
 
 
@@ -328,7 +329,9 @@ def _score_sections(out: _Lines, a: dict, months: list[str]) -> None:
         out.add("score", "score", a.get("score"), "points", "四项之和，四舍五入到一位小数",
                 "sum of the four components, rounded half-up to one decimal")
     # caps
-    alerts = inp.rebounds or []
+    if inp.rebounds is None:
+        raise ValueError(f"{inp.period}: the window's rebound alerts were not given (ExplainInputs.rebounds)")
+    alerts = inp.rebounds
     holds_rebound = any(alert["status"] in UNRECTIFIED for alert in alerts)
     if alerts:
         out.ref("caps", "rebound.factor", "反弹判定系数。", "rebound factor")

@@ -97,7 +97,7 @@ def document_time(as_of: dt.date) -> dt.datetime:
 
 
 def stable_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same zip package (xlsx, docx) with every entry stamped `when`: their writers stamp the clock."""
+    """The same zip package (a docx) with every entry stamped `when`: python-docx stamps the clock."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

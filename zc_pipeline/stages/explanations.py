@@ -58,6 +58,17 @@ def read_assessments(engine: sa.Engine, where: dict | None = None) -> dict[str, 
     return {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
 
 
+def months_by_park(park_month: pd.DataFrame) -> dict[str, tuple[list[dict], list[str]]]:
+    """park -> (its park_month rows as records in month order, their months): a window is a run of
+    them, found by bisecting. One sort and one conversion for every park."""
+    out: dict[str, tuple[list[dict], list[str]]] = {}
+    for r in records(park_month.sort_values(["park_code", "period"], kind="stable")):
+        recs, periods = out.setdefault(r["park_code"], ([], []))
+        recs.append(r)
+        periods.append(r["period"])
+    return out
+
+
 class ExplainData:
     """The warehouse rows explanations read, loaded once; `inputs()` narrows them to one park and window."""
 
@@ -85,13 +96,7 @@ class ExplainData:
         self.registry_files = read_table(engine, "landing_file", where={"kind": ["registry"]})
         # converted once, so one explanation costs the same however many parks the warehouse holds
         self._parks = {r["park_code"]: r for r in records(self.dim_park)}
-        # park -> (its rows as records in month order, their months): a window is a run of them,
-        # found by bisecting; one sort and one conversion for every park
-        self._months: dict[str, tuple[list[dict], list[str]]] = {}
-        for r in records(self.park_month.sort_values(["park_code", "period"], kind="stable")):
-            recs, periods = self._months.setdefault(r["park_code"], ([], []))
-            recs.append(r)
-            periods.append(r["period"])
+        self._months = months_by_park(self.park_month)
         quarters = self.assessments["quarter"]
         self._quarter_grades_of = dict(zip(zip(quarters["park_code"], quarters["quarter"]), quarters["grade"]))
         self._window: tuple[str | None, dict[str, dict]] = (None, {})  # the last window's rows by park
@@ -117,7 +122,8 @@ class ExplainData:
         first park is asked for (runs come window by window), and only the last window's are kept."""
         if self._window[0] != window:
             rows = self.assessments[kind]
-            self._window = (window, {r["park_code"]: r for r in records(rows[rows[kind] == window])})
+            column = ASSESSMENT_TABLE[kind][1]
+            self._window = (window, {r["park_code"]: r for r in records(rows[rows[column] == window])})
         row = self._window[1].get(park_code)
         return None if row is None else dict(row)
 
@@ -187,17 +193,17 @@ class ExplainData:
             spot_checks=self._spot_checks.get((park_code, period), []) if kind == "half" else None,
             quarter_grades=self._quarter_grades(park_code, period) if period.endswith("H2") else None,
             funding=self._funding.get((park_code, period)) if kind == "half" else None,
-            rebounds=None if kind == "month" else self._rebounds(period, std).get(park_code, []),
+            rebounds=None if kind == "month" else [dict(a) for a in self._rebounds(period, std).get(park_code, [])],
         )
 
     def _rebounds(self, window: str, std: Standard) -> dict[str, list[dict]]:
-        """park -> its rebound alerts dated in the window, their status at its end: detected once
-        for all the parks loaded, under the window's rulebook, through its last month."""
+        """park -> its rebound alerts dated in the window in month order, their status at its end:
+        detected once for all the parks loaded, under the window's rulebook, through its last month."""
         if (window, std.version) not in self._alerts:
             months = p.score_window(window)
             as_of = self.as_of or p.month_end(months[-1]) + dt.timedelta(days=1)
             alerts = detect_rebounds(self.park_month, self.dim_park, std, as_of, through_month=months[-1])
-            alerts = alerts[alerts["period"].isin(months)]
+            alerts = alerts[alerts["period"].isin(months)].sort_values(["park_code", "period"], kind="stable")
             self._alerts[(window, std.version)] = {code: records(rows) for code, rows in alerts.groupby("park_code")}
         return self._alerts[(window, std.version)]
 

@@ -81,7 +81,7 @@ def inputs(period: str, *, std=STD, standard_file=RULEBOOK_FILE, months: list[st
         park=park(CODE), period=period, std=std, ref_standard=std.to_frame(),
         month_rows={r["period"]: r for r in records(park_month(months, versions, **(per_month or {})))},
         submissions=submissions(months),
-        values={}, registry_file=REGISTRY_FILE, standard_file=standard_file, **kw,
+        values={}, registry_file=REGISTRY_FILE, standard_file=standard_file, **{"rebounds": [], **kw},
     )
 
 
