@@ -24,30 +24,13 @@ from zc_pipeline.defs.resources import ZcResource
 )
 def grade_explanation(context: dg.AssetExecutionContext, zc: ZcResource) -> dg.MaterializeResult:
     """Line-by-line explanation of each quarter and half grade; only windows whose assessment was re-run are rewritten."""
-    from zc_pipeline.stages.explanations import explain_runs, read_assessments
-    from zc_pipeline.warehouse.writer import distinct_values, insert_new, read_table, replace_partition
+    from zc_pipeline.stages.explanations import explain_runs, stale_windows
+    from zc_pipeline.warehouse.writer import insert_new, read_table, replace_partition
 
     engine = zc.engine()
-    assessments = read_assessments(engine)
     # The assessment run each window was explained from lives in this asset's metadata, not in the
     # table, so equal inputs give equal rows; a window is rewritten when its assessment run changed.
-    current = {}
-    for kind in ("quarter", "half"):
-        rows = assessments[kind]
-        current.update(dict(zip(rows[kind], rows["run_id"])))
-    # a half's lines also list the fund it is the basis of: a new allocation rewrites it too
-    funding = read_table(engine, "funding_allocation")
-    for half, runs in funding.groupby("basis_half")["run_id"]:
-        if half in current:
-            current[half] = f"{current[half]} funding {max(runs)}"
-    previous = _previous_runs(context)
-    stored = distinct_values(engine, "grade_explanation", "period")
-    stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)
-    pairs = []
-    for period in stale:
-        kind = "quarter" if "Q" in period else "half"
-        rows = assessments[kind]
-        pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
+    current, stale, pairs = stale_windows(engine, _previous_runs(context))
     written, lines, preview = 0, 0, None
 
     def tallied(frame: pd.DataFrame) -> pd.DataFrame:

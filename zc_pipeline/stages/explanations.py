@@ -23,7 +23,7 @@ from zc_pipeline.domain.explain import (
 from zc_pipeline.standards import Standard, base_version
 from zc_pipeline.warehouse.engine import absolute_url, make_engine, schema_of
 from zc_pipeline.warehouse.tables import EXPLANATION_LINE, grade_explanation
-from zc_pipeline.warehouse.writer import read_table
+from zc_pipeline.warehouse.writer import distinct_values, read_table
 
 STORED_COLUMNS = [c.name for c in grade_explanation.columns if c.name != "run_id"]  # the run adds run_id
 LINE_AT = [COLUMNS.index(c.name) for c in EXPLANATION_LINE]  # a line's stored fields, in COLUMNS
@@ -56,6 +56,31 @@ def months_to_explain(windows: list[str]) -> list[str]:
 def read_assessments(engine: sa.Engine, where: dict | None = None) -> dict[str, pd.DataFrame]:
     """{"quarter": park_quarter_assessment rows, "half": park_half_assessment rows}."""
     return {kind: read_table(engine, table, where=where) for kind, (table, _) in ASSESSMENT_TABLE.items()}
+
+
+def stale_windows(engine: sa.Engine, previous: dict[str, str]) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
+    """(each assessed window's inputs as grade_explanation records them, the windows to rewrite,
+    their (park, window) pairs in window order). A window's inputs are its assessment's run, and
+    for a half the latest allocation of the fund it is the basis of (its lines list that fund); a
+    window is rewritten when they differ from `previous` (what the last rewrite recorded) or when
+    it has no lines stored."""
+    assessments = read_assessments(engine)
+    current = {}
+    for kind in ("quarter", "half"):
+        rows = assessments[kind]
+        current.update(dict(zip(rows[kind], rows["run_id"])))
+    funding = read_table(engine, "funding_allocation")
+    for half, runs in funding.groupby("basis_half")["run_id"]:
+        if half in current:
+            current[half] = f"{current[half]} funding {max(runs)}"
+    stored = distinct_values(engine, "grade_explanation", "period")
+    stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)
+    pairs = []
+    for period in stale:
+        kind = "quarter" if "Q" in period else "half"
+        rows = assessments[kind]
+        pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
+    return current, stale, pairs
 
 
 def months_by_park(park_month: pd.DataFrame) -> dict[str, tuple[list[dict], list[str]]]:
