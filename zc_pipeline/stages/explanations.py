@@ -77,7 +77,7 @@ def stale_windows(engine: sa.Engine, previous: dict[str, str]) -> tuple[dict[str
     stale = sorted(period for period, run in current.items() if previous.get(period) != run or period not in stored)
     pairs = []
     for period in stale:
-        kind = "quarter" if "Q" in period else "half"
+        kind = p.period_kind(period)
         rows = assessments[kind]
         pairs += [(code, period) for code in rows.loc[rows[kind] == period, "park_code"]]
     return current, stale, pairs
